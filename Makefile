@@ -1,0 +1,53 @@
+# tuphap-warehouse: `make demo` and `make test` work on a fresh clone with only Python 3.11,
+# pip and make. The environment is .venv, installed exactly from uv.lock.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+STAMP := $(VENV)/.synced-$(UV_VERSION)
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export DAGSTER_DISABLE_TELEMETRY := 1
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export GX_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+
+.PHONY: setup demo test dev docs lint bench clean
+
+setup: $(STAMP)
+
+$(UV):
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check --target $(TOOLS) uv==$(UV_VERSION)
+
+$(STAMP): $(UV) uv.lock pyproject.toml
+	$(UV) sync --frozen --extra dev --python $(PYTHON) --quiet
+	@rm -f $(VENV)/.synced-*
+	@touch $@
+
+demo: setup
+	@mkdir -p data/inbox
+	@if [ -z "$$(ls -A data/inbox)" ]; then $(VENV)/bin/tuphap sample --out data/inbox; fi
+	$(VENV)/bin/tuphap load
+
+test: setup
+	$(VENV)/bin/pytest -q
+
+lint: setup
+	$(VENV)/bin/ruff check .
+
+dev: setup
+	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/.dagster_home} $(VENV)/bin/dagster dev
+
+docs: setup
+	cd dbt_project && TUPHAP_DBT_DB_PATH=$${TUPHAP_WAREHOUSE:-$(CURDIR)/warehouse/tuphap.duckdb} \
+		../$(VENV)/bin/dbt docs generate --profiles-dir . --target-path target/docs && \
+		../$(VENV)/bin/dbt docs serve --profiles-dir . --target-path target/docs --port 8080
+
+bench: setup
+	$(VENV)/bin/python -m benchmarks.run
+
+clean:
+	rm -rf $(VENV) $(TOOLS) warehouse .dagster_home dbt_project/target dbt_project/logs

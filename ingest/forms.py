@@ -1,0 +1,39 @@
+"""The report forms of report-format.md: which indicators each form carries, by column number.
+
+Column numbers fix the meaning of a column; labels are only for people. Keeping the mapping as
+data lets the workbook reader, the CSV reader, the sample writer and dbt agree on one list.
+"""
+
+from __future__ import annotations
+
+ENFORCEMENT_COLUMNS: dict[int, str] = {
+    2: "carried_over", 3: "new", 4: "accepted", 5: "entrusted", 6: "revoked", 7: "to_enforce",
+    8: "eligible", 9: "not_eligible", 10: "completed", 11: "terminated", 12: "resolved",
+    13: "carried_forward", 14: "resolution_rate",
+}
+
+# form code -> {column number -> indicator code}; column (1) is always the sub-unit name.
+FORM_COLUMNS: dict[str, dict[int, str]] = {
+    "PBGDPL": {2: "sessions", 3: "attendees", 4: "documents", 5: "legal_reporters",
+               6: "legal_propagandists"},
+    "HOAGIAI": {2: "teams", 3: "mediators", 4: "cases_received", 5: "cases_successful",
+                6: "cases_unsuccessful", 7: "cases_pending", 8: "success_rate"},
+    "THADS_VIEC": ENFORCEMENT_COLUMNS,
+    "THADS_TIEN": ENFORCEMENT_COLUMNS,
+}
+
+FORM_INDICATORS: dict[str, tuple[str, ...]] = {
+    form: tuple(columns.values()) for form, columns in FORM_COLUMNS.items()
+}
+
+UNIT_TYPE_FORMS: dict[str, tuple[str, ...]] = {
+    "STP": ("PBGDPL", "HOAGIAI"),
+    "THADS": ("THADS_VIEC", "THADS_TIEN"),
+}
+
+FORM_UNIT_TYPE: dict[str, str] = {
+    form: unit_type for unit_type, forms in UNIT_TYPE_FORMS.items() for form in forms
+}
+
+# Rates are percentages as the unit computed them; every other indicator is a whole number.
+RATE_INDICATORS: frozenset[str] = frozenset({"success_rate", "resolution_rate"})

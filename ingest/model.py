@@ -1,0 +1,66 @@
+"""What the parsers produce: plain, immutable values with no I/O attached.
+
+A file yields either submissions (one per unit, year and form) or one rejection. The
+orchestration layer writes these to the warehouse's raw tables; nothing here touches disk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True)
+class ReportValue:
+    """One figure of a report, where it was found and how precisely it was printed."""
+
+    subunit: str | None  # None for the unit total (the "Tổng cộng" row, or CSV's empty subunit)
+    subunit_order: int  # position of the row in the report: 0 for the total, 1.. for sub-units
+    indicator: str  # indicator code of forms.py
+    value: float  # whole numbers are exact (limited to 2**53)
+    decimals: int  # digits printed after the decimal mark (rates: "85" -> 0, "89,68" -> 2)
+    source_cell: str  # "THADS_VIEC!H12" for workbooks, "line 7" for CSV
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One unit's figures for one reporting year and one form, as one file carried them."""
+
+    unit_code: str  # e.g. THADS-10, as valid in the report's year
+    province_code: str
+    year: int
+    form: str
+    report_date: date | None  # "Ngày lập báo cáo", when the report carries one
+    unit_name_reported: str | None  # the "Đơn vị báo cáo" text as written
+    sheet_name: str | None  # None for CSV
+    values: tuple[ReportValue, ...]
+
+    @property
+    def has_total_row(self) -> bool:
+        return any(v.subunit is None for v in self.values)
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """Why a whole file cannot be loaded, in words a provincial officer can act on."""
+
+    code: str  # stable machine code, e.g. "not_a_number", "unit_out_of_scope"
+    message: str  # Vietnamese, names the file, the sheet and cell or CSV line, and what is wrong
+    year: int | None = None  # when it could be determined, so the rejection has a year too
+    unit_code: str | None = None
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    """The outcome of reading one received file."""
+
+    file_kind: str  # xlsx | xls | ods | csv | unknown
+    submissions: tuple[Submission, ...] = ()
+    rejection: Rejection | None = None
+    warnings: tuple[str, ...] = field(default=())  # for the data team's log, English
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        if self.rejection is not None:
+            return (self.rejection.year,) if self.rejection.year is not None else ()
+        return tuple(sorted({s.year for s in self.submissions}))

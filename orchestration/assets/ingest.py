@@ -1,0 +1,135 @@
+"""The ingest asset: receive, archive, parse and record every report file of the inbox."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import dagster as dg
+from ingest.parse import parse_file
+from ingest.reference import load_registry
+
+from orchestration import raw_loader
+from orchestration.inbox import InboxResource, archive, archive_path_for, sha256_of
+from orchestration.partitions import years_partitions
+from orchestration.warehouse import WarehouseResource
+
+
+@dg.asset(
+    key="raw_reports",
+    group_name="ingest",
+    partitions_def=years_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    kinds={"python", "duckdb"},
+    description=(
+        "Report files of the inbox, archived by sha256 and parsed into the raw tables "
+        "(raw.received_files, raw.file_receipts, raw.submissions, raw.submission_values). "
+        "A year partition loads the submissions of that reporting year; rejected files are "
+        "recorded whatever their year."
+    ),
+)
+def raw_reports(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, inbox: InboxResource
+) -> dg.MaterializeResult:
+    years = {int(key) for key in context.partition_keys}
+    scope = warehouse.resolved_scope
+    registry = load_registry()
+    now = datetime.now(UTC)
+
+    with warehouse.connect() as con:
+        raw_loader.ensure_raw_schema(con)
+        known, loaded_years = raw_loader.read_known(con)
+        receipts = raw_loader.read_receipts(con)
+
+    batch = raw_loader.RawBatch()
+    loaded: list[dict] = []
+    rejected: list[dict] = []
+    # Files in the inbox first, then archived files whose selected years are not loaded yet.
+    candidates: dict[str, raw_loader.Candidate] = {}
+    inbox_files = inbox.files()
+    for item in inbox_files:
+        sha = sha256_of(item.path)
+        archived = archive(item.path, sha, warehouse.archive_dir)
+        if (sha, item.name) not in receipts:
+            receipts.add((sha, item.name))
+            batch.receipts.append({"sha256": sha, "source_file": item.name, "first_seen_at": now})
+        if sha not in candidates:
+            prior = known.get(sha)
+            candidates[sha] = raw_loader.Candidate(
+                name=prior.source_file if prior else item.name, path=archived,
+                size_bytes=item.size_bytes,
+                modified_at=prior.file_modified_at if prior else item.modified_at,
+                received_at=prior.received_at if prior else now,
+            )
+    for sha, prior in known.items():
+        if sha not in candidates:
+            path = archive_path_for(warehouse.archive_dir, sha)
+            candidates[sha] = raw_loader.Candidate(
+                name=prior.source_file, path=path,
+                size_bytes=path.stat().st_size if path.exists() else 0,
+                modified_at=prior.file_modified_at, received_at=prior.received_at,
+            )
+
+    for sha, candidate in candidates.items():
+        prior = known.get(sha)
+        name, path = candidate.name, candidate.path
+        if not raw_loader.needs_parse(prior, scope, years, loaded_years.get(sha, set())):
+            continue
+        result = parse_file(path, source_name=name, registry=registry, scope=scope)
+        for warning in result.warnings:
+            context.log.warning(f"{name}: {warning}")
+        if prior is None or prior.status == "rejected":
+            batch.received.append(raw_loader.received_row(
+                sha256=sha, source_file=name, archive_path=path,
+                size_bytes=candidate.size_bytes, received_at=candidate.received_at,
+                file_modified_at=candidate.modified_at, result=result,
+                scope=scope,
+            ))
+        if result.rejection is not None:
+            if prior is None or prior.parsed_scope != scope:
+                rejected.append({"file": name, "sha256": sha, "code": result.rejection.code,
+                                 "reason": result.rejection.message})
+            continue
+        subs, values = raw_loader.submission_rows(
+            result, sha256=sha, source_file=name, received_at=candidate.received_at,
+            file_modified_at=candidate.modified_at, loaded_at=now, years=years,
+        )
+        batch.submissions.extend(subs)
+        batch.values.extend(values)
+        loaded.extend(
+            {"file": name, "unit_code": s["unit_code"], "year": s["year"], "form": s["form"]}
+            for s in subs
+        )
+
+    with warehouse.connect() as con:
+        raw_loader.write_batch(con, batch)
+        totals = con.execute(
+            "select count(*) filter (where status = 'accepted'),"
+            " count(*) filter (where status = 'rejected') from raw.received_files"
+        ).fetchone()
+
+    context.log.info(
+        f"inbox: {len(inbox_files)} files; loaded {len(batch.submissions)} submissions from "
+        f"{len({row['file'] for row in loaded})} files; rejected {len(rejected)} files"
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "inbox_files": len(inbox_files),
+            "new_submissions": len(batch.submissions),
+            "new_rejections": len(rejected),
+            "accepted_files_total": int(totals[0]),
+            "rejected_files_total": int(totals[1]),
+            "scope": scope,
+            "loaded": dg.MetadataValue.json(loaded),
+            "rejected": dg.MetadataValue.json(rejected),
+            "loaded_summary": dg.MetadataValue.md(_loaded_markdown(loaded)),
+        }
+    )
+
+
+def _loaded_markdown(loaded: list[dict]) -> str:
+    if not loaded:
+        return "Nothing new."
+    lines = ["| file | unit | year | form |", "|---|---|---|---|"]
+    lines += [f"| {r['file']} | {r['unit_code']} | {r['year']} | {r['form']} |" for r in loaded]
+    return "\n".join(lines)
+

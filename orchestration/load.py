@@ -1,0 +1,90 @@
+"""Run the load job in-process on the persistent Dagster instance, then read the summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from orchestration import settings
+from orchestration.summary import LoadSummary
+
+
+class LoadError(RuntimeError):
+    """The load itself failed (not a quality finding): the CLI exits non-zero."""
+
+
+def run_config(*, warehouse: Path, inbox: Path, scope: str, wait_seconds: float) -> dict:
+    """Resource configuration of one run: the CLI's flags, as the UI's launchpad would set."""
+    return {
+        "resources": {
+            "warehouse": {"config": {"path": str(warehouse), "scope": scope,
+                                     "lock_timeout_seconds": wait_seconds}},
+            "inbox": {"config": {"path": str(inbox)}},
+        }
+    }
+
+
+def _failure_message(result) -> str:  # noqa: ANN001 - ExecuteInProcessResult
+    for event in result.all_events:
+        if event.is_failure and event.event_specific_data is not None:
+            error = getattr(event.event_specific_data, "error", None)
+            if error is not None:
+                return error.message.strip().splitlines()[-1]
+        if event.event_type_value == "RUN_FAILURE" and event.message:
+            return event.message
+    return "the Dagster run failed (see `make dev` for the run's logs)"
+
+
+def run_load(
+    *, warehouse: Path, inbox: Path, scope: str, years: str | None, wait_seconds: float,
+    trigger: str,
+) -> LoadSummary:
+    import dagster as dg
+
+    from orchestration.partitions import parse_years, range_tags, years_partitions
+
+    keys = years_partitions.get_partition_keys()
+    first, last = parse_years(years) if years else (keys[0], keys[-1])
+    settings.dagster_home()
+    from orchestration.definitions import defs
+    from orchestration.jobs import LOAD_JOB_NAME
+
+    job = defs.resolve_job_def(LOAD_JOB_NAME)
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(
+            run_config=run_config(warehouse=warehouse, inbox=inbox, scope=scope,
+                                  wait_seconds=wait_seconds),
+            instance=instance,
+            tags={**range_tags(first, last), "tuphap/trigger": trigger},
+            raise_on_error=False,
+        )
+    if not result.success:
+        raise LoadError(_failure_message(result))
+    return read_summary(result, warehouse=warehouse, scope=scope, years=(first, last))
+
+
+def _metadata(result, node: str) -> dict:  # noqa: ANN001
+    materializations = result.asset_materializations_for_node(node)
+    if not materializations:
+        return {}
+    return {key: value.value for key, value in materializations[0].metadata.items()}
+
+
+def read_summary(result, *, warehouse: Path, scope: str, years: tuple[str, str]) -> LoadSummary:  # noqa: ANN001
+    from orchestration.summary import read_coverage, read_open_issues
+    from orchestration.warehouse import open_published
+
+    raw = _metadata(result, "raw_reports")
+    alerts = _metadata(result, "quality_alerts")
+    summary = LoadSummary(
+        warehouse=warehouse, scope=scope, years=years,
+        new_loaded=list(raw.get("loaded") or []), new_rejected=list(raw.get("rejected") or []),
+        accepted_files_total=int(raw.get("accepted_files_total") or 0),
+        rejected_files_total=int(raw.get("rejected_files_total") or 0),
+        new_issues=dict(alerts.get("new_issues_by_severity") or {}),
+        alert_channels=dict(alerts.get("channels") or {}),
+        dagster_home=settings.dagster_home(), run_id=result.run_id,
+    )
+    with open_published(warehouse) as con:
+        summary.coverage = read_coverage(con)
+        summary.open_issues = read_open_issues(con)
+    return summary

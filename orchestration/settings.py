@@ -1,0 +1,63 @@
+"""Where things live and how they are configured: flags, then environment, then defaults.
+
+The defaults make `make demo` work with no configuration; every path can be overridden with a
+TUPHAP_* environment variable, which is also how the CLI hands its flags to the Dagster run.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+
+DEFAULT_WAREHOUSE = PROJECT_ROOT / "warehouse" / "tuphap.duckdb"
+DEFAULT_INBOX = PROJECT_ROOT / "data" / "inbox"
+DEFAULT_DAGSTER_HOME = PROJECT_ROOT / ".dagster_home"
+SCOPES = ("cluster", "national")
+
+# No internet here: a blocked telemetry call is only a delay.
+TELEMETRY_OFF = {
+    "DAGSTER_DISABLE_TELEMETRY": "1",
+    "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    "DO_NOT_TRACK": "1",
+    "GX_ANALYTICS_ENABLED": "false",
+}
+
+
+def disable_telemetry() -> None:
+    for key, value in TELEMETRY_OFF.items():
+        os.environ.setdefault(key, value)
+
+
+def warehouse_path(value: str | None = None) -> Path:
+    """The published warehouse file: flag, then TUPHAP_WAREHOUSE, then the project default."""
+    return Path(value or os.environ.get("TUPHAP_WAREHOUSE") or DEFAULT_WAREHOUSE).resolve()
+
+
+def inbox_path(value: str | None = None) -> Path:
+    return Path(value or os.environ.get("TUPHAP_INBOX") or DEFAULT_INBOX).resolve()
+
+
+def scope(value: str | None = None) -> str:
+    chosen = (value or os.environ.get("TUPHAP_SCOPE") or "cluster").strip().lower()
+    if chosen not in SCOPES:
+        raise ValueError(f"scope must be one of {', '.join(SCOPES)}, not {chosen!r}")
+    return chosen
+
+
+def archive_dir(warehouse: Path) -> Path:
+    """The content-addressed archive of every received file lives beside the warehouse."""
+    return warehouse.parent / "archive"
+
+
+def dagster_home() -> Path:
+    """A persistent Dagster instance, project-local unless DAGSTER_HOME says otherwise."""
+    home = Path(os.environ.get("DAGSTER_HOME") or DEFAULT_DAGSTER_HOME).resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home

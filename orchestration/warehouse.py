@@ -1,0 +1,236 @@
+"""The warehouse file, its build copy and the atomic publish.
+
+Analysts read the published DuckDB file, often while a load runs, and an open read-only
+connection in another process blocks any writer of the same file. So a load never writes the
+published file: it copies it to a build file, does all its work there, and at the end swaps the
+build file in with one `os.replace` (atomic on POSIX). A load killed at any moment leaves the
+published file untouched; its half-done build file is removed by the next load. One load at a
+time is enforced with an advisory lock that the OS releases when the process dies, so a killed
+load never leaves a stale lock behind.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+from pydantic import PrivateAttr
+
+from orchestration import settings
+
+
+class LoadInProgressError(RuntimeError):
+    """Another load holds the warehouse; raised after waiting for the configured time."""
+
+
+class WarehouseMissingError(FileNotFoundError):
+    """No load has published a warehouse at this path yet."""
+
+
+def lock_path(warehouse: Path) -> Path:
+    return warehouse.with_name(warehouse.name + ".lock")
+
+
+def build_dir(warehouse: Path) -> Path:
+    return warehouse.parent / ".build"
+
+
+@contextmanager
+def load_lock(warehouse: Path, timeout_seconds: float = 0.0) -> Iterator[None]:
+    """Hold the warehouse's load lock, waiting up to `timeout_seconds` for a running load."""
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_path(warehouse), os.O_RDWR | os.O_CREAT, 0o644)
+    deadline = time.monotonic() + timeout_seconds
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip()
+                    raise LoadInProgressError(
+                        f"another load is running on {warehouse} ({holder or 'unknown holder'});"
+                        " wait for it to finish, or pass --wait SECONDS"
+                    ) from None
+                time.sleep(0.2)
+        holder = f"pid {os.getpid()} since {datetime.now(UTC).isoformat(timespec='seconds')}"
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, holder.encode(), 0)
+        try:
+            yield
+        finally:
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class WarehouseBuild:
+    """A private copy of the published warehouse that one load writes and then publishes.
+
+    Only used while holding the load lock, so anything left in the build folder is the debris
+    of a killed load and can be removed.
+    """
+
+    def __init__(self, published: Path) -> None:
+        self.published = published
+        self.path = build_dir(published) / f"{uuid.uuid4().hex}.duckdb"
+        self.published_done = False
+
+    def prepare(self) -> None:
+        folder = build_dir(self.published)
+        if folder.exists():
+            shutil.rmtree(folder)  # debris of a killed load; we hold the lock
+        folder.mkdir(parents=True)
+        if self.published.exists():
+            partial = self.path.with_suffix(".partial")
+            shutil.copyfile(self.published, partial)
+            os.replace(partial, self.path)
+
+    def publish(self) -> Path:
+        """Swap the build file in as the published warehouse, atomically and durably."""
+        con = duckdb.connect(str(self.path))
+        try:
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        wal = Path(str(self.path) + ".wal")
+        if wal.exists():
+            raise RuntimeError(f"build {self.path} still has a write-ahead log; not publishing")
+        with open(self.path, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(self.path, self.published)
+        _fsync_dir(self.published.parent)
+        self.published_done = True
+        return self.published
+
+    def discard(self) -> None:
+        for leftover in (self.path, Path(str(self.path) + ".wal")):
+            leftover.unlink(missing_ok=True)
+
+
+@contextmanager
+def warehouse_transaction(
+    published: Path, timeout_seconds: float = 30.0
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A small write outside a load (e.g. acknowledging an issue), published like a load."""
+    with load_lock(published, timeout_seconds):
+        if not published.exists():
+            raise WarehouseMissingError(f"no warehouse at {published}; run `tuphap load` first")
+        build = WarehouseBuild(published)
+        build.prepare()
+        try:
+            con = duckdb.connect(str(build.path))
+            try:
+                yield con
+            finally:
+                con.close()
+            build.publish()
+        finally:
+            build.discard()
+
+
+@contextmanager
+def open_published(published: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short-lived read-only connection to the published warehouse."""
+    if not published.exists():
+        raise WarehouseMissingError(f"no warehouse at {published}; run `tuphap load` first")
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The warehouse as a Dagster run sees it: a locked, private build copy until publish.
+
+    `setup_for_execution` runs once per run with the in-process executor: it takes the load
+    lock and prepares the build copy; `teardown_after_execution` drops an unpublished build and
+    releases the lock, also when the run failed.
+    """
+
+    path: str | None = None  # the published file; default TUPHAP_WAREHOUSE or the project's
+    scope: str | None = None  # cluster | national; default TUPHAP_SCOPE or cluster
+    lock_timeout_seconds: float = 300.0
+
+    _stack: ExitStack | None = PrivateAttr(default=None)
+    _build: WarehouseBuild | None = PrivateAttr(default=None)
+
+    @property
+    def published_path(self) -> Path:
+        return settings.warehouse_path(self.path)
+
+    @property
+    def resolved_scope(self) -> str:
+        return settings.scope(self.scope)
+
+    @property
+    def archive_dir(self) -> Path:
+        return settings.archive_dir(self.published_path)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        self._open_build()
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        self._close_build()
+
+    def _open_build(self) -> WarehouseBuild:
+        if self._build is None:
+            stack = ExitStack()
+            stack.enter_context(load_lock(self.published_path, self.lock_timeout_seconds))
+            try:
+                build = WarehouseBuild(self.published_path)
+                build.prepare()
+            except BaseException:
+                stack.close()
+                raise
+            self._stack, self._build = stack, build
+        return self._build
+
+    def _close_build(self) -> None:
+        if self._build is not None:
+            self._build.discard()
+        if self._stack is not None:
+            self._stack.close()
+        self._build, self._stack = None, None
+
+    @property
+    def build_path(self) -> Path:
+        """The file this run writes; dbt is pointed at it too."""
+        return self._open_build().path
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-write connection to this run's build copy. Close it before dbt runs."""
+        con = duckdb.connect(str(self.build_path))
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def publish(self) -> Path:
+        """Make this run's build the published warehouse (the last step of a load)."""
+        build = self._open_build()
+        published = build.publish()
+        # Later writers in this run (none expected) would start again from the published file.
+        self._close_build()
+        return published
