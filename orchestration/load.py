@@ -19,7 +19,9 @@ def run_config(*, warehouse: Path, inbox: Path, scope: str, wait_seconds: float)
             "warehouse": {"config": {"path": str(warehouse), "scope": scope,
                                      "lock_timeout_seconds": wait_seconds}},
             "inbox": {"config": {"path": str(inbox)}},
-        }
+        },
+        # Progress for the data team; step-level debug events stay in the Dagster UI.
+        "loggers": {"console": {"config": {"log_level": "INFO"}}},
     }
 
 
@@ -63,10 +65,13 @@ def run_load(
 
 
 def _metadata(result, node: str) -> dict:  # noqa: ANN001
-    materializations = result.asset_materializations_for_node(node)
-    if not materializations:
-        return {}
-    return {key: value.value for key, value in materializations[0].metadata.items()}
+    """Metadata of the node's richest materialization (a multi-asset yields several)."""
+    best: dict = {}
+    for materialization in result.asset_materializations_for_node(node):
+        metadata = {key: value.value for key, value in materialization.metadata.items()}
+        if len(metadata) > len(best):
+            best = metadata
+    return best
 
 
 def read_summary(result, *, warehouse: Path, scope: str, years: tuple[str, str]) -> LoadSummary:  # noqa: ANN001

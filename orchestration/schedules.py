@@ -9,7 +9,6 @@
 Late corrections between these dates are picked up by the inbox sensor.
 """
 
-from __future__ import annotations
 
 from datetime import datetime
 

@@ -1,15 +1,14 @@
 """Watch the inbox and load the reporting years whose files are new or changed."""
 
-from __future__ import annotations
 
 import hashlib
 import json
 from pathlib import Path
 
 import dagster as dg
+
 from ingest.parse import parse_file
 from ingest.reference import load_registry
-
 from orchestration import settings
 from orchestration.inbox import InboxResource, sha256_of
 from orchestration.jobs import load_job

@@ -15,7 +15,6 @@ import fcntl
 import os
 import shutil
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
@@ -92,7 +91,9 @@ class WarehouseBuild:
 
     def __init__(self, published: Path) -> None:
         self.published = published
-        self.path = build_dir(published) / f"{uuid.uuid4().hex}.duckdb"
+        # A stable name: one load at a time holds the lock, and dbt can reuse its parse of a
+        # profile whose database path did not change.
+        self.path = build_dir(published) / published.name
         self.published_done = False
 
     def prepare(self) -> None:

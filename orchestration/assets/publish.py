@@ -1,6 +1,5 @@
 """The last step of a load: make the run's build copy the published warehouse."""
 
-from __future__ import annotations
 
 import dagster as dg
 

@@ -1,0 +1,22 @@
+-- Reporting units (one STP and one THADS per province) with their validity. Key:
+-- (unit_code, valid_from); unit_key spells it as one column.
+with units as (
+    select * from {{ ref('stg_reference__units') }}
+),
+
+final as (
+    select
+        unit_code || ':' || coalesce(cast(valid_from as varchar), '') as unit_key,
+        unit_code,
+        unit_name,
+        unit_type,
+        province_code,
+        valid_from,
+        valid_to,
+        display_name,
+        is_current,
+        aliases
+    from units
+)
+
+select * from final

@@ -1,0 +1,131 @@
+-- ENF-09 (warn): carried_over of year N = carried_forward of year N-1 for the same territory.
+--
+-- The territory of a THADS unit's province in year N came, at the end of year N-1, from the
+-- provinces valid then whose territory it now holds: the province itself when it is still valid,
+-- or the provinces merged into it (ref_provinces.successor_province_code; Lào Cai 15 in 2025 <-
+-- Lào Cai 10 + Yên Bái 15 in 2024). Provinces are read as valid on the last day of each year's
+-- reporting period. The expected figure is the sum of the predecessors' carried_forward, checked
+-- only when ALL predecessors reported it (and the unit reported carried_over); otherwise the rule
+-- is skipped. One row per violation.
+with enforcement as (
+    select
+        enforcement.unit_code,
+        enforcement.province_code,
+        enforcement.year,
+        enforcement.form,
+        enforcement.unit_display_name,
+        enforcement.carried_over,
+        enforcement.carried_forward,
+        periods.period_end
+    from {{ ref('int_enforcement_unit_year_form') }} as enforcement
+    inner join {{ ref('int_reporting_periods') }} as periods
+        on periods.form = enforcement.form
+        and periods.year = enforcement.year
+),
+
+periods as (
+    select * from {{ ref('int_reporting_periods') }}
+),
+
+provinces as (
+    select * from {{ ref('stg_reference__provinces') }}
+),
+
+checked as (
+    select * from enforcement
+    where carried_over is not null
+),
+
+predecessors as (
+    select
+        checked.unit_code,
+        checked.year,
+        checked.form,
+        previous_province.province_code as predecessor_province_code
+    from checked
+    inner join periods as previous_period
+        on previous_period.form = checked.form
+        and previous_period.year = checked.year - 1
+    inner join provinces as previous_province
+        on previous_period.period_end
+            between previous_province.effective_from and previous_province.effective_to
+    where checked.province_code = case
+        when previous_province.effective_to < checked.period_end
+            then previous_province.successor_province_code
+        else previous_province.province_code
+    end
+),
+
+predecessor_reports as (
+    select
+        predecessors.unit_code,
+        predecessors.year,
+        predecessors.form,
+        predecessors.predecessor_province_code,
+        previous.unit_code as predecessor_unit_code,
+        previous.unit_display_name as predecessor_unit_name,
+        previous.carried_forward
+    from predecessors
+    left join enforcement as previous
+        on previous.province_code = predecessors.predecessor_province_code
+        and previous.year = predecessors.year - 1
+        and previous.form = predecessors.form
+),
+
+summed as (
+    select
+        unit_code,
+        year,
+        form,
+        count(*) as predecessor_count,
+        count(carried_forward) as reported_count,
+        sum(carried_forward) as expected,
+        list(
+            struct_pack(
+                unit_code := predecessor_unit_code,
+                carried_forward := carried_forward
+            ) order by predecessor_province_code
+        ) as predecessor_values,
+        list(
+            struct_pack(
+                unit_code := predecessor_unit_code,
+                unit_name := predecessor_unit_name,
+                province_code := predecessor_province_code
+            ) order by predecessor_province_code
+        ) as predecessor_names
+    from predecessor_reports
+    group by unit_code, year, form
+),
+
+final as (
+    select
+        'ENF-09' as rule_id,
+        'warn' as severity,
+        checked.form,
+        checked.unit_code,
+        checked.province_code,
+        checked.year,
+        checked.unit_display_name,
+        concat_ws('|', 'ENF-09', checked.unit_code, checked.year, checked.form) as violation_key,
+        cast(json_object(
+            'carried_over', checked.carried_over,
+            'expected', summed.expected,
+            'predecessors', to_json(summed.predecessor_values)
+        ) as varchar) as values_json,
+        cast(json_object(
+            'previous_year', checked.year - 1,
+            'merger', summed.predecessor_count > 1
+                or summed.predecessor_names[1].province_code <> checked.province_code,
+            'predecessors', to_json(summed.predecessor_names)
+        ) as varchar) as context_json
+    from checked
+    inner join summed
+        on summed.unit_code = checked.unit_code
+        and summed.year = checked.year
+        and summed.form = checked.form
+    where summed.predecessor_count > 0
+        and summed.reported_count = summed.predecessor_count
+        and checked.carried_over <> summed.expected
+)
+
+select * from final

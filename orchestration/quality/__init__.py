@@ -1,0 +1,1 @@
+"""Data quality: the rules' results as tracked issues (dq_issues) and alerts."""

@@ -1,0 +1,212 @@
+"""Dagster assets of data quality: `dq_issues` (every rule, merged into the issue history) and
+`quality_alerts` (one message per load about new issues).
+
+Quality problems never fail a load: each rule reports through its own asset check (ERROR or
+WARN, as quality-rules.md grades it), non-blocking. Only a broken pipeline (a missing model, an
+expectation that cannot run) raises.
+"""
+
+# No `from __future__ import annotations`: Dagster inspects the `context` annotation at runtime.
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import duckdb
+
+from expectations.rules import DATASET_MODELS, RULES, SQL_RULES
+from orchestration.quality.alerts import ChannelOutcome, compose_alert, deliver
+from orchestration.quality.evaluate import evaluate_rules, read_row_frames, read_sql_violations
+from orchestration.quality.issues import (
+    MergeResult,
+    ensure_issues_table,
+    mark_alerted,
+    merge_violations,
+    pending_alerts,
+)
+from orchestration.quality.resources import AlertChannelsResource
+from orchestration.warehouse import WarehouseResource
+
+MART_MODELS = ("fct_dissemination", "fct_mediation", "fct_enforcement", "dim_unit",
+               "dim_province", "rpt_cluster_year")
+INTERMEDIATE_MODELS = ("int_enforcement_unit_year_form", "int_mediation_unit_year",
+                       "int_dissemination_unit_year", "int_unit_totals",
+                       "int_submissions_ranked")
+QUALITY_MODELS = (*DATASET_MODELS.values(), *(r.model for r in SQL_RULES if r.model),
+                  "dq_sql_violations")
+DQ_DEPS = [dg.AssetKey(name) for name in (*MART_MODELS, *INTERMEDIATE_MODELS, *QUALITY_MODELS)]
+
+Connect = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
+
+
+def _check_severity(severity: str) -> dg.AssetCheckSeverity:
+    return dg.AssetCheckSeverity.ERROR if severity == "error" else dg.AssetCheckSeverity.WARN
+
+
+CHECK_SPECS = [
+    dg.AssetCheckSpec(
+        name=r.check_name, asset="dq_issues", blocking=False,
+        description=f"{r.id} ({r.severity}): {r.description}",
+    )
+    for r in RULES
+]
+
+
+def _open_totals(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    rows = conn.execute(
+        "select severity, status, count(*) from main.dq_issues group by all"
+    ).fetchall()
+    totals = {"open_errors": 0, "open_warnings": 0, "acknowledged": 0}
+    for severity, status, n in rows:
+        if status == "open":
+            totals["open_errors" if severity == "error" else "open_warnings"] += n
+        elif status == "acknowledged":
+            totals["acknowledged"] += n
+    return totals
+
+
+def check_results(merged: MergeResult) -> list[dg.AssetCheckResult]:
+    """One result per rule: passed when this load left no open violation of it."""
+    results = []
+    for r in RULES:
+        counts = merged.by_rule.get(r.id, {})
+        results.append(dg.AssetCheckResult(
+            check_name=r.check_name,
+            passed=counts.get("open", 0) == 0,
+            severity=_check_severity(r.severity),
+            description=f"{r.id}: {r.description}",
+            metadata={
+                "rule_id": r.id,
+                "violations": counts.get("violations", 0),
+                "open": counts.get("open", 0),
+                "acknowledged": counts.get("acknowledged", 0),
+            },
+        ))
+    return results
+
+
+@dg.asset(
+    name="dq_issues",
+    group_name="quality",
+    deps=DQ_DEPS,
+    check_specs=CHECK_SPECS,
+    kinds={"duckdb", "python"},
+    description=(
+        "Every data-quality rule of quality-rules.md evaluated on this load (Great Expectations"
+        " suites for the row rules, dbt models for the cross-row rules) and merged into the"
+        " issue history main.dq_issues: new violations open, corrected ones resolve."
+    ),
+)
+def dq_issues(context: dg.AssetExecutionContext,
+              warehouse: WarehouseResource) -> dg.MaterializeResult:
+    with warehouse.connect() as conn:
+        frames = read_row_frames(conn)
+        sql_violations = read_sql_violations(conn)
+    violations = evaluate_rules(frames, sql_violations)  # no connection held during GX
+    with warehouse.connect() as conn:
+        merged = merge_violations(conn, violations)
+        totals = _open_totals(conn)
+    context.log.info(
+        f"data quality: {merged.produced} violation(s) this load, {len(merged.new)} new,"
+        f" {len(merged.reopened)} reopened, {len(merged.resolved)} resolved;"
+        f" open: {totals['open_errors']} error(s), {totals['open_warnings']} warning(s)"
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "violations_this_load": merged.produced,
+            "new_issues": len(merged.new),
+            "reopened_issues": len(merged.reopened),
+            "resolved_issues": len(merged.resolved),
+            **totals,
+            "by_rule": dg.MetadataValue.json(merged.by_rule),
+        },
+        check_results=check_results(merged),
+    )
+
+
+@dataclass
+class AlertRun:
+    """What one alerting step did."""
+
+    new_errors: int = 0
+    new_warnings: int = 0
+    outcomes: list[ChannelOutcome] = field(default_factory=list)
+    alerted: int = 0  # issues marked alerted
+
+    @property
+    def channels_ok(self) -> list[str]:
+        return [o.channel for o in self.outcomes if o.ok]
+
+    @property
+    def channels_failed(self) -> list[str]:
+        return [o.channel for o in self.outcomes if not o.ok]
+
+
+def send_new_issue_alerts(connect: Connect, alerts: AlertChannelsResource,
+                          warehouse_path: Path, *, now: datetime | None = None,
+                          sleep: Callable[[float], None] | None = None) -> AlertRun:
+    """Alert the open issues never alerted, once, on every channel; mark those delivered.
+
+    The connection is closed while the channels are tried (they may take seconds each).
+    """
+    with connect() as conn:
+        ensure_issues_table(conn)
+        pending = pending_alerts(conn)
+    run = AlertRun(
+        new_errors=sum(1 for i in pending if i["severity"] == "error"),
+        new_warnings=sum(1 for i in pending if i["severity"] != "error"),
+    )
+    alert = compose_alert(pending, generated_at=now)
+    if alert is None:
+        return run
+    kwargs: dict[str, Any] = {"attempts": alerts.attempts,
+                              "backoff_seconds": alerts.retry_backoff_seconds}
+    if sleep is not None:
+        kwargs["sleep"] = sleep
+    run.outcomes = deliver(alert, alerts.remote_channels(), alerts.log_channel(warehouse_path),
+                           **kwargs)
+    if run.channels_ok:
+        with connect() as conn:
+            run.alerted = mark_alerted(conn, alert.fingerprints, now or datetime.now(UTC))
+    return run
+
+
+@dg.asset(
+    name="quality_alerts",
+    group_name="quality",
+    deps=[dg.AssetKey("dq_issues")],
+    kinds={"python"},
+    description=(
+        "One alert per load about the new data-quality issues (webhook, e-mail, local log),"
+        " grouped by unit, errors first. A failing channel is reported, never fatal."
+    ),
+)
+def quality_alerts(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
+                   alerts: AlertChannelsResource) -> dg.MaterializeResult:
+    run = send_new_issue_alerts(warehouse.connect, alerts, warehouse.published_path)
+    for outcome in run.outcomes:
+        if outcome.ok:
+            context.log.info(f"alert sent via {outcome.channel}")
+        else:
+            context.log.warning(f"alert channel {outcome.channel} failed after"
+                                f" {outcome.attempts} attempt(s): {outcome.error}")
+    if not run.outcomes:
+        context.log.info("no new data-quality issue: nothing to alert")
+    return dg.MaterializeResult(metadata={
+        "new_errors": run.new_errors,
+        "new_warnings": run.new_warnings,
+        "new_issues_by_severity": dg.MetadataValue.json(
+            {"error": run.new_errors, "warn": run.new_warnings}),
+        "channels": dg.MetadataValue.json({
+            o.channel: "ok" if o.ok else f"failed after {o.attempts} attempt(s): {o.error}"
+            for o in run.outcomes}),
+        "issues_alerted": run.alerted,
+        "channels_ok": ", ".join(run.channels_ok) or "-",
+        "channels_failed": ", ".join(run.channels_failed) or "-",
+        "channel_errors": dg.MetadataValue.json(
+            {o.channel: o.error for o in run.outcomes if not o.ok}),
+    })
+

@@ -1,0 +1,292 @@
+"""Vietnamese messages of data-quality issues, for provincial officers.
+
+A message names the unit (its display name in the register), the year and the figures, printed
+the Vietnamese way with their unit ("3.569 việc", "1.826.513 nghìn đồng"), e.g.
+"Cục THADS tỉnh Lào Cai, năm 2024: giải quyết xong 3.569 việc > có điều kiện 3.500 việc".
+The templates live in the rule catalogue (expectations/rules.py); this module computes the
+derived figures (the expected sum, the recomputed rate, ...) and fills them in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from expectations.rules import Violation, rule
+from ingest.forms import FORM_INDICATORS
+from ingest.vn_format import format_number, format_percent
+
+FORM_TITLES: dict[str, str] = {
+    "PBGDPL": "phổ biến, giáo dục pháp luật",
+    "HOAGIAI": "hòa giải cơ sở",
+    "THADS_VIEC": "thi hành án dân sự theo việc",
+    "THADS_TIEN": "thi hành án dân sự theo tiền",
+}
+
+INDICATOR_LABELS: dict[str, str] = {
+    "sessions": "số cuộc phổ biến",
+    "attendees": "số lượt người tham dự",
+    "documents": "số tài liệu phát hành",
+    "legal_reporters": "số báo cáo viên pháp luật",
+    "legal_propagandists": "số tuyên truyền viên pháp luật",
+    "teams": "số tổ hòa giải",
+    "mediators": "số hòa giải viên",
+    "cases_received": "tổng số vụ, việc tiếp nhận",
+    "cases_successful": "hòa giải thành",
+    "cases_unsuccessful": "hòa giải không thành",
+    "cases_pending": "đang hòa giải",
+    "success_rate": "tỷ lệ hòa giải thành",
+    "carried_over": "năm trước chuyển sang",
+    "new": "thụ lý mới",
+    "accepted": "tổng số thụ lý",
+    "entrusted": "ủy thác",
+    "revoked": "thu hồi, hủy quyết định",
+    "to_enforce": "tổng số phải thi hành",
+    "eligible": "có điều kiện",
+    "not_eligible": "chưa có điều kiện",
+    "completed": "thi hành xong",
+    "terminated": "đình chỉ",
+    "resolved": "giải quyết xong",
+    "carried_forward": "chuyển kỳ sau",
+    "resolution_rate": "tỷ lệ giải quyết xong",
+}
+
+_PBGDPL_UNITS = {"sessions": "cuộc", "attendees": "lượt người", "documents": "tài liệu",
+                 "legal_reporters": "người", "legal_propagandists": "người"}
+_HOAGIAI_UNITS = {"teams": "tổ", "mediators": "người"}
+
+
+def measure_unit(form: str | None, indicator: str | None = None) -> str:
+    """What a figure counts: 'việc', 'nghìn đồng' (THADS_TIEN is in thousand VND), 'cuộc', ..."""
+    if form == "THADS_VIEC":
+        return "việc"
+    if form == "THADS_TIEN":
+        return "nghìn đồng"
+    if form == "HOAGIAI":
+        return _HOAGIAI_UNITS.get(indicator or "", "vụ, việc")
+    if form == "PBGDPL":
+        return _PBGDPL_UNITS.get(indicator or "", "")
+    return ""
+
+
+def figure(value: Any) -> str:
+    """A figure without its unit: whole numbers as "3.569", others with one decimal."""
+    if value is None:
+        return "(trống)"
+    number = float(value)
+    return format_number(value, 0 if number.is_integer() else 1)
+
+
+def quantity(value: Any, form: str | None, indicator: str | None = None) -> str:
+    """A figure with its unit: quantity(3569, "THADS_VIEC") -> "3.569 việc"."""
+    unit = measure_unit(form, indicator)
+    return f"{figure(value)} {unit}".rstrip()
+
+
+def indicator_label(indicator: str | None) -> str:
+    return INDICATOR_LABELS.get(indicator or "", indicator or "")
+
+
+def _sum(*operands: Any) -> float | None:
+    if any(o is None for o in operands):
+        return None
+    return sum(float(o) for o in operands)
+
+
+def _rate_fields(values: Mapping[str, Any], rate: str, decimals: str, numerator: str,
+                 denominator: str) -> dict[str, str]:
+    places = int(values.get(decimals) or 0)
+    num, den = values.get(numerator), values.get(denominator)
+    computed = 100.0 * float(num) / float(den) if num is not None and den else None
+    return {
+        "reported_rate": "(trống)" if values.get(rate) is None
+        else format_percent(values[rate], places),
+        "computed_rate": "(không tính được)" if computed is None
+        else format_percent(computed, places),
+    }
+
+
+def _q(values: Mapping[str, Any], form: str | None, *names: str) -> dict[str, str]:
+    return {name: quantity(values.get(name), form, name) for name in names}
+
+
+def _identity(*names: str, expected: Callable[[Mapping[str, Any]], float | None]
+              ) -> Callable[[Violation], list[tuple[str, dict[str, str]]]]:
+    def fields(v: Violation) -> list[tuple[str, dict[str, str]]]:
+        out = _q(v.values, v.form, *names)
+        out["expected"] = quantity(expected(v.values), v.form, names[0])
+        return [("default", out)]
+    return fields
+
+
+def _plain(*names: str) -> Callable[[Violation], list[tuple[str, dict[str, str]]]]:
+    def fields(v: Violation) -> list[tuple[str, dict[str, str]]]:
+        return [("default", _q(v.values, v.form, *names))]
+    return fields
+
+
+def _enf06(v: Violation) -> list[tuple[str, dict[str, str]]]:
+    x = v.values
+    fields = _q(x, v.form, "eligible", "to_enforce", "accepted")
+    parts = []
+    if None not in (x.get("eligible"), x.get("to_enforce")) and x["eligible"] > x["to_enforce"]:
+        parts.append(("eligible_above", fields))
+    if None not in (x.get("to_enforce"), x.get("accepted")) and x["to_enforce"] > x["accepted"]:
+        parts.append(("to_enforce_above", fields))
+    return parts
+
+
+def _enf08(v: Violation) -> list[tuple[str, dict[str, str]]]:
+    fields = _q(v.values, v.form, "resolved", "eligible")
+    fields.update(_rate_fields(v.values, "reported_resolution_rate",
+                               "reported_resolution_rate_decimals", "resolved", "eligible"))
+    return [("default", fields)]
+
+
+def _med03(v: Violation) -> list[tuple[str, dict[str, str]]]:
+    fields = _q(v.values, v.form, "cases_successful", "cases_received")
+    fields.update(_rate_fields(v.values, "reported_success_rate",
+                               "reported_success_rate_decimals", "cases_successful",
+                               "cases_received"))
+    return [("default", fields)]
+
+
+def _enf09(v: Violation) -> list[tuple[str, dict[str, str]]]:
+    fields = _q(v.values, v.form, "carried_over")
+    fields["expected"] = quantity(v.values.get("expected"), v.form)
+    fields["previous_year"] = str(v.context.get("previous_year", v.year - 1))
+    names = {p.get("unit_code"): p.get("unit_name") for p in v.context.get("predecessors") or []}
+    fields["predecessors"] = " + ".join(
+        f"{names.get(p.get('unit_code')) or p.get('unit_code')}"
+        f" {quantity(p.get('carried_forward'), v.form)}"
+        for p in v.values.get("predecessors") or []
+    )
+    return [("merger" if v.context.get("merger") else "default", fields)]
+
+
+def _dis01(v: Violation) -> list[tuple[str, dict[str, str]]]:
+    sessions, attendees = v.values.get("sessions"), v.values.get("attendees")
+    fields = _q(v.values, v.form, "sessions", "attendees")
+    if sessions is None or attendees is None:
+        return []
+    fields["upper"] = quantity(1000 * sessions, v.form, "attendees")
+    parts = []
+    if attendees < sessions:
+        parts.append(("below", fields))
+    if attendees > 1000 * sessions:
+        parts.append(("above", fields))
+    return parts
+
+
+def _gen01(v: Violation) -> list[tuple[str, dict[str, str]]]:
+    return [("default", {"form": v.form or "", "form_title": FORM_TITLES.get(v.form or "", "")})]
+
+
+def _gen02(v: Violation) -> list[tuple[str, dict[str, str]]]:
+    indicator = v.values.get("indicator")
+    return [("default", {
+        "form": v.form or "",
+        "indicator_label": indicator_label(indicator),
+        "reported_total": quantity(v.values.get("reported_total"), v.form, indicator),
+        "subunit_sum": quantity(v.values.get("subunit_sum"), v.form, indicator),
+        "subunit_count": figure(v.context.get("subunit_count")),
+    })]
+
+
+def _gen03(v: Violation) -> list[tuple[str, dict[str, str]]]:
+    indicator = v.values.get("indicator")
+    value, median = v.values.get("value"), v.context.get("median")
+    if value is None or not median:
+        return []
+    ratio = float(value) / float(median)
+    return [("high" if ratio > 1 else "low", {
+        "form": v.form or "",
+        "indicator_label": indicator_label(indicator),
+        "value": quantity(value, v.form, indicator),
+        "median": quantity(median, v.form, indicator),
+        "ratio": format_number(ratio, 2 if ratio < 0.1 else 1),
+        "other_years": figure(v.context.get("other_years")),
+    })]
+
+
+MAX_LISTED_CHANGES = 3
+
+
+def _gen04(v: Violation) -> list[tuple[str, dict[str, str]]]:
+    order = FORM_INDICATORS.get(v.form or "", ())
+    changes = sorted(v.values.get("changes") or [], key=lambda c: (
+        order.index(c.get("indicator")) if c.get("indicator") in order else len(order),
+        str(c.get("indicator"))))  # in the form's column order, as the officer reads it
+    listed = []
+    for change in changes[:MAX_LISTED_CHANGES]:
+        indicator = change.get("indicator")
+        if indicator in ("resolution_rate", "success_rate"):
+            old, new = (("(trống)" if change.get(k) is None else format_percent(change[k]))
+                        for k in ("old", "new"))
+            listed.append(f"{indicator_label(indicator)} {old} → {new}")
+        else:
+            listed.append(f"{indicator_label(indicator)} {figure(change.get('old'))} → "
+                          f"{quantity(change.get('new'), v.form, indicator)}")
+    text = "; ".join(listed)
+    if len(changes) > MAX_LISTED_CHANGES:
+        text += f" và {len(changes) - MAX_LISTED_CHANGES} chỉ tiêu khác"
+    return [("default", {
+        "form": v.form or "",
+        "loser_file": str(v.context.get("loser_file") or v.values.get("superseded_sha256", "")),
+        "winner_file": str(v.context.get("winner_file") or v.values.get("winning_sha256", "")),
+        "changes": text,
+    })]
+
+
+_FIELDS: dict[str, Callable[[Violation], list[tuple[str, dict[str, str]]]]] = {
+    "ENF-01": _identity("accepted", "carried_over", "new",
+                        expected=lambda x: _sum(x.get("carried_over"), x.get("new"))),
+    "ENF-02": _identity(
+        "to_enforce", "accepted", "entrusted", "revoked",
+        expected=lambda x: None if _sum(x.get("entrusted"), x.get("revoked")) is None
+        or x.get("accepted") is None
+        else float(x["accepted"]) - float(x["entrusted"]) - float(x["revoked"])),
+    "ENF-03": _identity("to_enforce", "eligible", "not_eligible",
+                        expected=lambda x: _sum(x.get("eligible"), x.get("not_eligible"))),
+    "ENF-04": _identity("resolved", "completed", "terminated",
+                        expected=lambda x: _sum(x.get("completed"), x.get("terminated"))),
+    "ENF-05": _plain("resolved", "eligible"),
+    "ENF-06": _enf06,
+    "ENF-07": _identity(
+        "carried_forward", "to_enforce", "resolved",
+        expected=lambda x: None if x.get("to_enforce") is None or x.get("resolved") is None
+        else float(x["to_enforce"]) - float(x["resolved"])),
+    "ENF-08": _enf08,
+    "ENF-09": _enf09,
+    "MED-01": _identity("cases_received", "cases_successful", "cases_unsuccessful",
+                        "cases_pending",
+                        expected=lambda x: _sum(x.get("cases_successful"),
+                                                x.get("cases_unsuccessful"),
+                                                x.get("cases_pending"))),
+    "MED-02": _plain("cases_successful", "cases_received"),
+    "MED-03": _med03,
+    "DIS-01": _dis01,
+    "GEN-01": _gen01,
+    "GEN-02": _gen02,
+    "GEN-03": _gen03,
+    "GEN-04": _gen04,
+}
+
+
+def render_message(violation: Violation) -> str:
+    """The officer-facing Vietnamese message of one violation."""
+    spec = rule(violation.rule_id)
+    unit = violation.unit_name or violation.unit_code
+    prefix = f"{unit}, năm {violation.year}: "
+    try:
+        parts = _FIELDS[spec.id](violation)
+        body = "; ".join(spec.templates[variant].format(**fields) for variant, fields in parts)
+    except (KeyError, TypeError, ValueError):
+        body = ""
+    if not body:  # never lose an issue over its wording: fall back to the rule and its operands
+        shown = ", ".join(
+            f"{indicator_label(key)} {figure(value) if isinstance(value, int | float) else value}"
+            for key, value in violation.values.items() if not isinstance(value, list | dict)
+        )
+        body = f"{spec.title_vi.lower()} ({shown})" if shown else spec.title_vi.lower()
+    return prefix + body

@@ -1,0 +1,112 @@
+"""`tuphap load` end to end: real files, a real Dagster run, a real DuckDB warehouse."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+
+from tests.e2e.conftest import ROOT, Loaded, tuphap
+
+PUBLIC_TABLES = [
+    "fct_dissemination", "fct_mediation", "fct_enforcement", "dim_province", "dim_unit",
+    "rpt_cluster_year", "rejected_reports", "dq_issues",
+]
+
+
+def _snapshot(warehouse: Path) -> dict[str, list[tuple]]:
+    """Every row of the raw and public tables, ordered, to compare two loads."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        tables = [f"main.{t}" for t in PUBLIC_TABLES] + [
+            "raw.received_files", "raw.file_receipts", "raw.submissions", "raw.submission_values"
+        ]
+        return {t: sorted(map(repr, con.execute(f"select * from {t}").fetchall())) for t in tables}  # noqa: S608 - table names are ours
+    finally:
+        con.close()
+
+
+def test_load_prints_the_summary_and_publishes(demo_load: Loaded) -> None:
+    out = demo_load.first.stdout
+    assert "files rejected" in out and "Rejected files" in out
+    assert str(demo_load.warehouse) in out
+    assert "THADS-15" in out and "STP-02" in out  # coverage grid per unit and year
+    assert demo_load.warehouse.exists()
+    con = duckdb.connect(str(demo_load.warehouse), read_only=True)
+    try:
+        for table in PUBLIC_TABLES:
+            assert con.execute(f"select count(*) from main.{table}").fetchone()[0] >= 0  # noqa: S608
+        assert con.execute("select count(*) from main.rejected_reports").fetchone()[0] >= 4
+    finally:
+        con.close()
+
+
+def test_every_received_file_is_archived_by_content(demo_load: Loaded) -> None:
+    con = duckdb.connect(str(demo_load.warehouse), read_only=True)
+    try:
+        rows = con.execute("select sha256, archive_path from raw.received_files").fetchall()
+    finally:
+        con.close()
+    inbox_files = [p for p in demo_load.inbox.rglob("*") if p.is_file()]
+    assert len(rows) == len(inbox_files)
+    for sha, path in rows:
+        assert Path(path).exists() and Path(path).name == sha
+
+
+def test_a_second_load_of_the_same_inbox_changes_nothing(demo_load: Loaded) -> None:
+    before = _snapshot(demo_load.warehouse)
+    second = tuphap(["load"], demo_load.env)
+    assert second.returncode == 0, second.stderr
+    assert "nothing new in the inbox" in second.stdout
+    assert _snapshot(demo_load.warehouse) == before
+
+
+def test_the_cli_run_is_recorded_in_the_dagster_instance(demo_load: Loaded) -> None:
+    code = (
+        "import dagster as dg\n"
+        "with dg.DagsterInstance.get() as i:\n"
+        "    runs = i.get_runs()\n"
+        "    print(len(runs), runs[-1].status.value, runs[-1].tags.get('tuphap/trigger'),"
+        " runs[-1].job_name)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], env=demo_load.env, capture_output=True,
+                          text=True, cwd=ROOT, timeout=120)
+    count, status, trigger, job = done.stdout.split()
+    assert int(count) >= 1 and status == "SUCCESS" and trigger == "cli"
+    assert job == "load_warehouse"
+
+
+def test_dagster_definitions_validate_from_the_root(demo_load: Loaded) -> None:
+    done = subprocess.run([str(Path(sys.executable).parent / "dagster"), "definitions",
+                           "validate"], cwd=ROOT, env=demo_load.env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_definitions_hold_partitioned_assets_a_schedule_and_a_sensor() -> None:
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    raw = graph.get(dg_key("raw_reports"))
+    assert raw.partitions_def is not None and "2022" in raw.partitions_def.get_partition_keys()
+    assert defs.resolve_schedule_def("yearly_load_schedule")
+    assert defs.resolve_sensor_def("inbox_sensor")
+
+
+def dg_key(name: str):  # noqa: ANN201
+    import dagster as dg
+
+    return dg.AssetKey(name)
+
+
+def test_load_fails_with_a_message_when_another_load_holds_the_warehouse(
+    demo_load: Loaded,
+) -> None:
+    from orchestration.warehouse import load_lock
+
+    with load_lock(demo_load.warehouse):
+        busy = tuphap(["load"], demo_load.env)
+    assert busy.returncode != 0
+    assert "another load is running" in busy.stderr
