@@ -40,16 +40,17 @@ def plain(value: Any) -> Any:
     return value
 
 
+TEXT_COLUMNS = frozenset({"unit_code", "province_code", "form", "submission_id",
+                          "unit_display_name"})
+
+
 def _prepare(frame: pd.DataFrame) -> pd.DataFrame:
-    """Numeric columns as float64 (NaN = not reported): GX handles these best."""
+    """Figures as float64 (NaN = not reported), whatever DuckDB typed them (Int64, all-NULL
+    object columns, decimals): GX's pandas expectations handle these best."""
     out = frame.reset_index(drop=True).copy()
     for column in out.columns:
-        if column in ROW_KEY_COLUMNS:
-            continue
-        if pd.api.types.is_numeric_dtype(out[column]) and not pd.api.types.is_bool_dtype(
-            out[column]
-        ):
-            out[column] = out[column].astype("float64")
+        if column not in TEXT_COLUMNS and column != "year":
+            out[column] = pd.to_numeric(out[column], errors="coerce").astype("float64")
     out["year"] = out["year"].astype("int64")
     return out
 

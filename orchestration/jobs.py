@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.partitions import years_partitions
-
 LOAD_JOB_NAME = "load_warehouse"
 
 load_job = dg.define_asset_job(
     LOAD_JOB_NAME,
     selection=dg.AssetSelection.all(),
-    partitions_def=years_partitions,
     # One process: the warehouse build copy and its lock belong to the run, and
     # subprocesses per step buy nothing on a single DuckDB file.
     executor_def=dg.in_process_executor,

@@ -45,7 +45,8 @@ def rows_for(province: dict[str, str]) -> list[dict[str, str]]:
     out = [{
         "unit_code": f"STP-{code}", "unit_type": "STP", "province_code": code,
         "unit_name": f"Sở Tư pháp {kind} {base}", "display_name": f"Sở Tư pháp {kind} {base}",
-        "valid_from": valid_from, "valid_to": valid_to, "aliases": "|".join(stp_aliases(kind, base)),
+        "valid_from": valid_from, "valid_to": valid_to,
+        "aliases": "|".join(stp_aliases(kind, base)),
     }]
     thads = {"unit_code": f"THADS-{code}", "unit_type": "THADS", "province_code": code,
              "aliases": "|".join(thads_aliases(kind, base))}

@@ -17,7 +17,8 @@ from typing import Any
 import dagster as dg
 import duckdb
 
-from expectations.rules import DATASET_MODELS, RULES, SQL_RULES
+from expectations.rules import RULES
+from orchestration.dbt import warehouse_models
 from orchestration.quality.alerts import ChannelOutcome, compose_alert, deliver
 from orchestration.quality.evaluate import evaluate_rules, read_row_frames, read_sql_violations
 from orchestration.quality.issues import (
@@ -30,14 +31,8 @@ from orchestration.quality.issues import (
 from orchestration.quality.resources import AlertChannelsResource
 from orchestration.warehouse import WarehouseResource
 
-MART_MODELS = ("fct_dissemination", "fct_mediation", "fct_enforcement", "dim_unit",
-               "dim_province", "rpt_cluster_year")
-INTERMEDIATE_MODELS = ("int_enforcement_unit_year_form", "int_mediation_unit_year",
-                       "int_dissemination_unit_year", "int_unit_totals",
-                       "int_submissions_ranked")
-QUALITY_MODELS = (*DATASET_MODELS.values(), *(r.model for r in SQL_RULES if r.model),
-                  "dq_sql_violations")
-DQ_DEPS = [dg.AssetKey(name) for name in (*MART_MODELS, *INTERMEDIATE_MODELS, *QUALITY_MODELS)]
+# Every rule reads the dbt models of this load (marts, intermediate and quality models).
+DQ_DEPS = [warehouse_models]
 
 Connect = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
 

@@ -24,7 +24,9 @@ class Loaded:
     second: subprocess.CompletedProcess | None = None
 
 
-def tuphap(args: list[str], env: dict[str, str], timeout: float = 300) -> subprocess.CompletedProcess:
+def tuphap(
+    args: list[str], env: dict[str, str], timeout: float = 300
+) -> subprocess.CompletedProcess:
     """Run the real console entry point in a fresh process, as the data team does."""
     return subprocess.run(
         [*TUPHAP, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout

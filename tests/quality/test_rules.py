@@ -319,3 +319,18 @@ def test_a_correction_resolves_and_a_resubmission_is_tracked(
 
 def test_every_rule_has_a_planted_case() -> None:
     assert {r.id for r in RULES} == {key[0] for key in EXPECTED_VIOLATIONS}
+
+
+def test_gx_handles_all_null_and_empty_frames() -> None:
+    frame = pd.DataFrame({
+        "unit_code": ["THADS-04"], "province_code": ["04"], "unit_display_name": [None],
+        "year": [2024], "form": ["THADS_TIEN"], "submission_id": ["x"],
+        "eligible": [None], "resolved": [None], "to_enforce": [None], "accepted": [None],
+        **{c: [None] for c in ("enf01_diff", "enf02_diff", "enf03_diff", "enf04_diff",
+                               "enf07_diff", "enf08_diff")},
+        "carried_over": [1], "new": [2], "entrusted": [None], "revoked": [None],
+        "not_eligible": [None], "completed": [None], "terminated": [None],
+        "carried_forward": [None], "reported_resolution_rate": [None],
+        "reported_resolution_rate_decimals": [None],
+    })
+    assert run_row_rules({"enforcement": frame, "mediation": pd.DataFrame()}) == []
