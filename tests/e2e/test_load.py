@@ -96,9 +96,9 @@ def test_dagster_definitions_validate_from_the_root(demo_load: Loaded) -> None:
 
 
 def test_the_definitions_hold_partitioned_assets_a_schedule_and_a_sensor() -> None:
-    from orchestration.definitions import defs
-
     import dagster as dg
+
+    from orchestration.definitions import defs
 
     graph = defs.resolve_asset_graph()
     for table in ("received_files", "file_receipts", "submissions", "submission_values"):
