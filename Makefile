@@ -33,7 +33,7 @@ demo: setup
 	$(VENV)/bin/tuphap load
 
 test: setup
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q -n 2 --dist loadgroup
 
 lint: setup
 	$(VENV)/bin/ruff check .

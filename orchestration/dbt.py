@@ -20,6 +20,7 @@ from dagster_dbt import (
 
 from orchestration import settings
 from orchestration.warehouse import WarehouseResource
+from orchestration.warmup import import_in_background
 
 DB_PATH_ENV = "TUPHAP_DBT_DB_PATH"
 SCOPE_ENV = "TUPHAP_SCOPE"
@@ -128,6 +129,7 @@ def warehouse_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ) -> Iterator[Any]:
     """Seeds, staging, intermediate, marts and quality models, with their dbt tests."""
+    import_in_background("great_expectations")  # needed by the quality step after dbt
     build_path = warehouse.build_path
     env = dbt_environment(database=build_path, scope=warehouse.resolved_scope)
     with environment(env):

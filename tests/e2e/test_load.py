@@ -7,8 +7,12 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from tests.e2e.conftest import ROOT, Loaded, tuphap
+
+# One worker owns the shared demo load (pytest -n 2 --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("e2e")
 
 PUBLIC_TABLES = [
     "fct_dissemination", "fct_mediation", "fct_enforcement", "dim_province", "dim_unit",

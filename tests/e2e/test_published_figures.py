@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import duckdb
+import pytest
 
 from tests.e2e.conftest import Loaded
+
+# One worker owns the shared demo load (pytest -n 2 --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("e2e")
 
 
 def test_rpt_cluster_year_2022_equals_the_published_figures(demo_load: Loaded) -> None:

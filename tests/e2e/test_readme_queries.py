@@ -10,6 +10,9 @@ import pytest
 
 from tests.e2e.conftest import ROOT, Loaded
 
+# One worker owns the shared demo load (pytest -n 2 --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("e2e")
+
 SECTION = ROOT.joinpath("README.md").read_text(encoding="utf-8").split(
     "## Querying the warehouse", 1
 )[1].split("\n## ", 1)[0]
