@@ -42,7 +42,10 @@ dev: setup
 	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/.dagster_home} $(VENV)/bin/dagster dev
 
 docs: setup
-	cd dbt_project && TUPHAP_DBT_DB_PATH=$${TUPHAP_WAREHOUSE:-$(CURDIR)/warehouse/tuphap.duckdb} \
+	@# dbt opens its database read-write: document a copy, never the file analysts have open.
+	@mkdir -p dbt_project/target/docs
+	cp $${TUPHAP_WAREHOUSE:-warehouse/tuphap.duckdb} dbt_project/target/docs/warehouse-copy.duckdb
+	cd dbt_project && TUPHAP_DBT_DB_PATH=$(CURDIR)/dbt_project/target/docs/warehouse-copy.duckdb \
 		../$(VENV)/bin/dbt docs generate --profiles-dir . --target-path target/docs && \
 		../$(VENV)/bin/dbt docs serve --profiles-dir . --target-path target/docs --port 8080
 

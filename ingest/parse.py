@@ -38,6 +38,7 @@ from ingest.workbook import (
     SheetTable,
     find_column_row,
     form_for_sheet_name,
+    is_native_panic,
     is_total_label,
     looks_like_report_table,
     read_metadata,
@@ -105,7 +106,11 @@ def parse_file(
                               problem.year, problem.unit_code)
         result_kind = kind if kind in SUPPORTED_KINDS else "unknown"
         return ParseResult(result_kind, (), rejection, tuple(warnings))
-    except Exception as exc:  # noqa: BLE001 - the contract: never raise on a file's content
+    except BaseException as exc:  # the contract: never raise on a file's content
+        # Exceptions, and panics of the native spreadsheet reader (BaseException, see
+        # workbook.is_native_panic); an interrupt or exit still stops the load.
+        if not isinstance(exc, Exception) and not is_native_panic(exc):
+            raise
         warnings.append(f"unexpected {type(exc).__name__} while parsing {name!r}: {exc}")
         message = _message(name, "", "không đọc được tệp do lỗi không mong đợi khi xử lý; hãy "
                                      "mở tệp, lưu lại đúng mẫu rồi gửi lại, hoặc báo cho nhóm "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
 
 from orchestration import settings
@@ -20,8 +22,9 @@ def run_config(*, warehouse: Path, inbox: Path, scope: str, wait_seconds: float)
                                      "lock_timeout_seconds": wait_seconds}},
             "inbox": {"config": {"path": str(inbox)}},
         },
-        # Progress for the data team; step-level debug events stay in the Dagster UI.
-        "loggers": {"console": {"config": {"log_level": "INFO"}}},
+        # The summary is what the data team reads; every event stays in the Dagster UI.
+        "loggers": {"console": {"config": {"log_level": os.environ.get(
+            "TUPHAP_LOG_LEVEL", "WARNING").upper()}}},
     }
 
 
@@ -51,7 +54,11 @@ def run_load(
     from orchestration.jobs import LOAD_JOB_NAME
 
     job = defs.resolve_job_def(LOAD_JOB_NAME)
-    with dg.DagsterInstance.get() as instance:
+    # dbt's console output goes to a log file: the summary is what the data team reads.
+    log_path = warehouse.parent / "logs" / "last-load.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with (dg.DagsterInstance.get() as instance, open(log_path, "w", encoding="utf-8") as log,
+          contextlib.redirect_stdout(log)):
         result = job.execute_in_process(
             run_config=run_config(warehouse=warehouse, inbox=inbox, scope=scope,
                                   wait_seconds=wait_seconds),
@@ -60,8 +67,10 @@ def run_load(
             raise_on_error=False,
         )
     if not result.success:
-        raise LoadError(_failure_message(result))
-    return read_summary(result, warehouse=warehouse, scope=scope, years=(first, last))
+        raise LoadError(f"{_failure_message(result)} (run log: {log_path})")
+    summary = read_summary(result, warehouse=warehouse, scope=scope, years=(first, last))
+    summary.log_path = log_path
+    return summary
 
 
 def _metadata(result, node: str) -> dict:  # noqa: ANN001

@@ -25,6 +25,7 @@ class LoadSummary:
     alert_channels: dict[str, str] = field(default_factory=dict)  # channel -> ok | failed …
     dagster_home: Path | None = None
     run_id: str | None = None
+    log_path: Path | None = None  # dbt's console output of the load
 
 
 def read_coverage(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, int]]:
@@ -100,9 +101,12 @@ def format_summary(summary: LoadSummary) -> str:
     lines.append("")
     lines.append(f"Warehouse: {summary.warehouse}")
     lines.append(
-        f"  open it read-only: duckdb -readonly {summary.warehouse}   or in Python: "
+        f"  open it read-only, e.g. in Python: "
         f"duckdb.connect('{summary.warehouse}', read_only=True)"
     )
+    lines.append("  queries to start from: README.md, section \"Querying the warehouse\"")
+    if summary.log_path:
+        lines.append(f"  dbt output of this load: {summary.log_path}")
     if summary.dagster_home:
         lines.append(
             f"  runs and lineage in the UI: make dev  (DAGSTER_HOME={summary.dagster_home}"

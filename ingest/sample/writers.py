@@ -31,6 +31,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
 from ingest.forms import FORM_COLUMNS, RATE_INDICATORS
+from ingest.safe_text import formula_like, neutralise_cell
 from ingest.sample.generator import RATE_OPERANDS, rate
 
 FIXED_TIMESTAMP = datetime(2025, 1, 1, 0, 0, 0)  # workbook properties: never the clock
@@ -273,7 +274,10 @@ def csv_bytes(unit_code: str, year: int, blocks: Sequence[Block], dialect: CsvDi
                 else:
                     count = row.counts[indicator]
                     text = vn_int(count) if dialect.vn_numbers else str(count)
-                writer.writerow([unit_code, year, block.form, subunit, indicator, text])
+                # Text from reports (sub-unit names, figures typed by hand) must never run as a
+                # formula when someone opens the CSV in a spreadsheet program.
+                writer.writerow([neutralise_cell(unit_code), year, neutralise_cell(block.form),
+                                 neutralise_cell(subunit), indicator, neutralise_cell(text)])
     text = buf.getvalue()
     if dialect.encoding == "cp1258":
         return to_cp1258(text)
@@ -406,6 +410,7 @@ def workbook_bytes(report: WorkbookReport, *, write_only: bool = False) -> bytes
         ws = wb.create_sheet(_sheet_name(layout, block.form))
         for line in grid:
             ws.append(line)
+            _protect_text(ws[ws.max_row])
         for r, first, last in merges:
             ws.merge_cells(start_row=r, start_column=first, end_row=r, end_column=last)
         bold = Font(bold=True)
@@ -433,8 +438,23 @@ def workbook_bytes(report: WorkbookReport, *, write_only: bool = False) -> bytes
     return _deterministic_xlsx(wb)
 
 
+def _protect_text(cells: Sequence[object]) -> None:
+    """Formula-like text stays text: a string cell with Excel's quote prefix (openpyxl would
+    otherwise store "=…" as a formula that Excel evaluates on opening)."""
+    for cell in cells:
+        value = getattr(cell, "value", None)
+        if isinstance(value, str) and formula_like(value):
+            cell.data_type = "s"
+            cell.quotePrefix = True
+
+
 def _wo_cell(ws: object, layout: Layout, value: object) -> object:
-    """Write-only mode: plain values, except rate cells that need their decimals format."""
+    """Write-only mode: plain values, except rate cells that need their decimals format and
+    formula-like text, written as quote-prefixed text."""
+    if isinstance(value, str) and formula_like(value):
+        cell = WriteOnlyCell(ws, value=value)
+        _protect_text([cell])
+        return cell
     if not isinstance(value, float):
         return value
     cell = WriteOnlyCell(ws, value=value)

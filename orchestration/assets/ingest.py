@@ -86,8 +86,8 @@ def raw_reports(
         if not raw_loader.needs_parse(prior, scope, years, loaded_years.get(sha, set())):
             continue
         result = parse_file(path, source_name=name, registry=registry, scope=scope)
-        for warning in result.warnings:
-            context.log.warning(f"{name}: {warning}")
+        for note in result.warnings:  # e.g. "sheet 'Hướng dẫn' ignored": for the data team
+            context.log.debug(f"{name}: {note}")
         if prior is None or prior.status == "rejected":
             batch.received.append(raw_loader.received_row(
                 sha256=sha, source_file=name, archive_path=path,
