@@ -12,8 +12,10 @@ load never leaves a stale lock behind.
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import shutil
+import signal
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -25,6 +27,9 @@ import duckdb
 from pydantic import PrivateAttr
 
 from orchestration import settings
+
+log = logging.getLogger(__name__)
+LEFTOVER_GRACE_SECONDS = 10.0
 
 
 class LoadInProgressError(RuntimeError):
@@ -74,6 +79,67 @@ def load_lock(warehouse: Path, timeout_seconds: float = 0.0) -> Iterator[None]:
         os.close(fd)
 
 
+def processes_using(folder: Path) -> list[int]:
+    """Pids of other processes with a file (or their working directory) inside `folder`.
+
+    Read from /proc, so Linux only; elsewhere, and for other users' processes, nothing is
+    found. Used on the build folder, which only a load holding the lock may use.
+    """
+    proc = Path("/proc")
+    if not proc.is_dir() or not folder.exists():
+        return []
+    inside = str(folder.resolve()) + os.sep
+    me = os.getpid()
+    found = []
+    for entry in proc.iterdir():
+        if not entry.name.isdigit() or int(entry.name) == me:
+            continue
+        try:
+            links = [entry / "cwd", *(entry / "fd").iterdir()]
+        except OSError:  # gone, or not ours
+            continue
+        for link in links:
+            try:
+                target = os.readlink(link)
+            except OSError:
+                continue
+            if target.startswith(inside):
+                found.append(int(entry.name))
+                break
+    return found
+
+
+def stop_leftover_processes(
+    folder: Path, grace_seconds: float = LEFTOVER_GRACE_SECONDS
+) -> list[int]:
+    """Stop processes a killed load left behind in its build folder; return their pids.
+
+    A load runs dbt as a child process. When the load is killed outright (SIGKILL, the OOM
+    killer), dbt is not: it keeps writing the old build for another minute, and would write
+    into the next load's build folder (same paths: its database, its WAL, dbt-target/). The
+    caller holds the load lock, so no live load owns these processes. SIGTERM, then SIGKILL.
+    """
+    leftovers = processes_using(folder)
+    if not leftovers:
+        return []
+    log.warning("stopping processes of a killed load still using %s: %s", folder, leftovers)
+    for sig, wait in ((signal.SIGTERM, grace_seconds), (signal.SIGKILL, grace_seconds)):
+        for pid in leftovers:
+            try:
+                os.kill(pid, sig)
+            except (ProcessLookupError, PermissionError):
+                pass
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            remaining = processes_using(folder)
+            if not remaining:
+                return leftovers
+            time.sleep(0.1)
+    raise RuntimeError(
+        f"processes {processes_using(folder)} of a killed load still use {folder}; stop them "
+        "and run the load again")
+
+
 def _fsync_dir(directory: Path) -> None:
     fd = os.open(directory, os.O_RDONLY)
     try:
@@ -99,7 +165,10 @@ class WarehouseBuild:
     def prepare(self) -> None:
         folder = build_dir(self.published)
         if folder.exists():
-            shutil.rmtree(folder)  # debris of a killed load; we hold the lock
+            # Debris of a killed load (we hold the lock): first stop anything still writing
+            # it, such as the killed load's dbt process, then remove it.
+            stop_leftover_processes(folder)
+            shutil.rmtree(folder)
         folder.mkdir(parents=True)
         if self.published.exists():
             partial = self.path.with_suffix(".partial")

@@ -3,6 +3,7 @@
 
 import dagster as dg
 
+from orchestration.assets.ingest import raw_reports
 from orchestration.dbt import warehouse_models
 from orchestration.warehouse import WarehouseResource
 
@@ -10,7 +11,8 @@ from orchestration.warehouse import WarehouseResource
 @dg.asset(
     key="published_warehouse",
     group_name="publish",
-    deps=[warehouse_models, "dq_issues", "quality_alerts"],
+    # Everything a load writes comes before the swap, even in a partial selection.
+    deps=[raw_reports, warehouse_models, "dq_issues", "quality_alerts"],
     kinds={"duckdb"},
     description=(
         "The warehouse analysts read. Everything before this step wrote a private copy; this "

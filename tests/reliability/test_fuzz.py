@@ -27,6 +27,7 @@ from ingest.model import ParseResult
 from ingest.parse import parse_file
 from ingest.reference import Registry, load_registry
 from ingest.sample import SampleManifest
+from tests.ingest.builders import Grid, write_ods, write_xls
 
 SEED = 20240611
 MUTANTS_PER_SOURCE = 25
@@ -151,25 +152,45 @@ def _csv_lines(data: bytes, rng: random.Random) -> bytes:
     return newline.join(lines)
 
 
+def _shuffled(data: bytes, rng: random.Random) -> bytes:
+    return _rezip(data, rng, _shuffle_members)
+
+
+def _damaged_xml(data: bytes, rng: random.Random) -> bytes:
+    return _rezip(data, rng, _damage_xml)
+
+
 def _mutators(kind: str) -> list[Callable[[bytes, random.Random], bytes]]:
     common = [_flip_bytes, _truncate]
     if kind == "csv":
         return [*common, _csv_lines, _csv_lines]
-    return [*common, _cell_text, _cell_text,
-            lambda d, r: _rezip(d, r, _shuffle_members),
-            lambda d, r: _rezip(d, r, _damage_xml)]
+    if kind == "xls":  # an OLE2 compound file: no zip members, no openpyxl
+        return [*common, _flip_bytes]
+    if kind == "ods":
+        return [*common, _shuffled, _damaged_xml]
+    return [*common, _cell_text, _cell_text, _shuffled, _damaged_xml]
 
 
-def _sources(sample: SampleManifest) -> list[Path]:
-    """A spread of layouts: one workbook per form, both forms in one, prefixed sheets, an
-    instructions sheet, text figures, and CSV in UTF-8 and Windows-1258."""
+def _sources(sample: SampleManifest, tmp: Path) -> list[tuple[Path, int]]:
+    """(file, number of mutants): a spread of layouts (one workbook per form, both forms in
+    one, prefixed sheets, an instructions sheet, text figures), CSV in UTF-8 and Windows-1258,
+    and one report re-written as .ods and .xls (fewer mutants: .xls is read in a child)."""
+    import openpyxl
+
     picks = ["2022_STP-02_Ha-Giang.xlsx", "2022_THADS-02_bieu-viec.xlsx",
              "2022_STP-11_HOAGIAI.xlsx", "2023_THADS-20_Lang-Son.xlsx",
              "2024_THADS-14_Son-La_tien.xlsx", "2022_STP-04_Cao-Bang.csv",
              "2022_THADS-10_xuat-du-lieu.csv", "2025_STP-15_Lao-Cai.xlsx"]
     paths = [sample.out_dir / name for name in picks if (sample.out_dir / name).exists()]
     assert len(paths) >= 6, sorted(p.name for p in sample.out_dir.iterdir())
-    return paths
+    workbook = openpyxl.load_workbook(sample.out_dir / "2022_STP-10_Lao-Cai.xlsx")
+    sheets = {ws.title: Grid([[c.value for c in row] for row in ws.iter_rows()])
+              for ws in workbook.worksheets}
+    converted = [write_ods(tmp / "2022_STP-10.ods", sheets), write_xls(tmp / "2022_STP-10.xls",
+                                                                      sheets)]
+    for path in converted:
+        assert parse_file(path).rejection is None, path
+    return [(p, MUTANTS_PER_SOURCE) for p in paths] + [(converted[0], 20), (converted[1], 12)]
 
 
 def _check(result: ParseResult, label: str) -> str:
@@ -201,13 +222,15 @@ def test_mutated_sample_files_are_loaded_or_rejected_with_a_reason(
     slowest = 0.0
     started = time.perf_counter()
     count = 0
-    for source in _sources(sample):
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    for source, mutants in _sources(sample, sources):
         data = source.read_bytes()
         kind = source.suffix.lstrip(".")
-        for i in range(MUTANTS_PER_SOURCE):
+        for i in range(mutants):
             mutate = rng.choice(_mutators(kind))
             mutant = mutate(data, rng)
-            label = f"{source.name} mutant {i} ({getattr(mutate, '__name__', 'rezip')})"
+            label = f"{source.name} mutant {i} ({mutate.__name__})"
             path = tmp_path / f"m{count:03d}_{source.name}"
             path.write_bytes(mutant)
             t0 = time.perf_counter()
@@ -220,6 +243,6 @@ def test_mutated_sample_files_are_loaded_or_rejected_with_a_reason(
     total = time.perf_counter() - started
     print(f"fuzz: {count} mutants, {outcomes}, slowest parse {slowest * 1000:.0f} ms, "
           f"total {total:.1f} s")
-    assert count >= 200
+    assert count >= 230
     # Both outcomes occur: the mutations are neither all fatal nor all harmless.
     assert outcomes["loaded"] >= 10 and outcomes["rejected"] >= 50, outcomes
