@@ -377,10 +377,14 @@ def _memory(kib: int | None) -> str:
             else f"{format_number(kib / 1024)} MiB")
 
 
+_CHECK_NAMES = {"median_seconds": "time", "peak_memory_kib": "memory",
+                "load_to_floor_ratio": "× floor"}
+
+
 def format_table(doc: dict) -> str:
     """The table printed at the end: one line per measurement, then the ratio and scaling."""
     header = (f"{'measurement':<44} {'median s':>9} {'min':>8} {'max':>8} {'peak mem':>11}  "
-              f"{'target':<26} result")
+              f"{'target':<32} result")
     lines = [header, "-" * len(header)]
     for m in doc["measurements"].values():
         targets = []
@@ -390,12 +394,16 @@ def format_table(doc: dict) -> str:
             targets.append(f"≤ {format_number(m['targets']['floor_ratio'])}× floor")
         if "memory_kib" in m["targets"]:
             targets.append(f"≤ {_memory(m['targets']['memory_kib'])}")
-        result = "PASS" if m["pass"] else ("ERROR" if m["errors"] else "FAIL")
-        if not targets:
-            result = "-" if not m["errors"] else "ERROR"
+        missed = [c["name"] for c in m["checks"] if not c["pass"]]
+        result = ("ERROR" if m["errors"] else "PASS" if m["pass"] else
+                  "FAIL (" + ", ".join(_CHECK_NAMES.get(n, n) for n in missed) + ")")
+        if not targets and not m["errors"]:
+            result = "-"
+        elif not m["runs"] and not m["errors"]:
+            result = "NOT RUN"
         lines.append(f"{m['title'][:44]:<44} {_seconds(m['median_seconds']):>9} "
                      f"{_seconds(m['min_seconds']):>8} {_seconds(m['max_seconds']):>8} "
-                     f"{_memory(m['peak_memory_kib']):>11}  {', '.join(targets):<26} {result}")
+                     f"{_memory(m['peak_memory_kib']):>11}  {', '.join(targets):<32} {result}")
     ratio = doc.get("ratio_load_to_floor")
     lines.append("")
     lines.append("load (a) / floor (b): " + ("-" if ratio is None else

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -67,7 +68,10 @@ def archive_path_for(archive: Path, sha256: str) -> Path:
 
 
 def archive(path: Path, sha256: str, archive_dir: Path) -> Path:
-    """Copy a file into the archive under its hash (idempotent, never half-written)."""
+    """Copy a file into the archive under its hash (idempotent, never half-written).
+
+    Trusts that the file still has the content `sha256` was computed from; a load uses
+    `archive_file`, which hashes the bytes it copies."""
     target = archive_path_for(archive_dir, sha256)
     if target.exists():
         return target
@@ -80,6 +84,46 @@ def archive(path: Path, sha256: str, archive_dir: Path) -> Path:
         os.fsync(sink.fileno())
     os.replace(partial, target)
     return target
+
+
+def _copy_hashing(path: Path, archive_dir: Path) -> tuple[str, Path]:
+    """Copy `path` to a private partial file in the archive; return the copy's sha256 and path."""
+    archive_dir.mkdir(parents=True, exist_ok=True)
+    partial = archive_dir / f".{os.getpid()}.{time.monotonic_ns()}.partial"
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as source, open(partial, "wb") as sink:
+            while chunk := source.read(_CHUNK):
+                digest.update(chunk)
+                sink.write(chunk)
+            sink.flush()
+            os.fsync(sink.fileno())
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    sha256 = digest.hexdigest()
+    archive_path_for(archive_dir, sha256).parent.mkdir(parents=True, exist_ok=True)
+    return sha256, partial
+
+
+def archive_file(path: Path, archive_dir: Path) -> tuple[str, Path]:
+    """Archive a received file by content; return its sha256 and its archived copy.
+
+    The hash names exactly the bytes archived (and so the bytes parsed): a file still being
+    written into the inbox, or replaced while the load runs, may change between a first hash
+    and the copy, and must not end up stored under the hash of other content. Content already
+    archived is recognised by its hash without a second copy."""
+    sha256 = sha256_of(path)
+    target = archive_path_for(archive_dir, sha256)
+    if target.exists():
+        return sha256, target
+    copied, partial = _copy_hashing(path, archive_dir)
+    target = archive_path_for(archive_dir, copied)
+    if target.exists():
+        partial.unlink()
+    else:
+        os.replace(partial, target)
+    return copied, target
 
 
 class InboxResource(dg.ConfigurableResource):

@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
+from ingest.limits import Limits
 from ingest.parse import parse_file
 from ingest.reference import load_registry
 from orchestration import raw_loader
-from orchestration.inbox import InboxResource, archive, archive_path_for, sha256_of
+from orchestration.inbox import InboxResource, archive_file, archive_path_for
 from orchestration.partitions import years_partitions
 from orchestration.warehouse import WarehouseResource
 
@@ -44,6 +45,7 @@ def raw_reports(
     years = {int(key) for key in context.partition_keys}
     scope = warehouse.resolved_scope
     registry = load_registry()
+    limits = Limits.from_env()  # TUPHAP_MAX_* (docs/reliability.md); a bad value fails the load
     now = datetime.now(UTC)
 
     with warehouse.connect() as con:
@@ -58,8 +60,9 @@ def raw_reports(
     candidates: dict[str, raw_loader.Candidate] = {}
     inbox_files = inbox.files()
     for item in inbox_files:
-        sha = sha256_of(item.path)
-        archived = archive(item.path, sha, warehouse.archive_dir)
+        # Hash and archive in one step, so the hash names exactly the bytes parsed (the file
+        # may still be being written into the inbox).
+        sha, archived = archive_file(item.path, warehouse.archive_dir)
         if (sha, item.name) not in receipts:
             receipts.add((sha, item.name))
             batch.receipts.append({"sha256": sha, "source_file": item.name, "first_seen_at": now})
@@ -67,7 +70,7 @@ def raw_reports(
             prior = known.get(sha)
             candidates[sha] = raw_loader.Candidate(
                 name=prior.source_file if prior else item.name, path=archived,
-                size_bytes=item.size_bytes,
+                size_bytes=archived.stat().st_size,
                 modified_at=prior.file_modified_at if prior else item.modified_at,
                 received_at=prior.received_at if prior else now,
             )
@@ -85,7 +88,8 @@ def raw_reports(
         name, path = candidate.name, candidate.path
         if not raw_loader.needs_parse(prior, scope, years, loaded_years.get(sha, set())):
             continue
-        result = parse_file(path, source_name=name, registry=registry, scope=scope)
+        result = parse_file(path, source_name=name, registry=registry, scope=scope,
+                            limits=limits)
         for note in result.warnings:  # e.g. "sheet 'Hướng dẫn' ignored": for the data team
             context.log.debug(f"{name}: {note}")
         if prior is None or prior.status == "rejected":

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.ingest.builders import write_unloadable_files
+
 ROOT = Path(__file__).resolve().parents[2]
 TUPHAP = [sys.executable, "-m", "orchestration.cli"]
 
@@ -51,6 +53,8 @@ def demo_load(tmp_path_factory: pytest.TempPathFactory) -> Loaded:
     env = isolated_env(base)
     sample = tuphap(["sample", "--out", str(base / "inbox")], env)
     assert sample.returncode == 0, sample.stderr
+    # Beside the sample: one file of every unloadable kind of report-format.md.
+    write_unloadable_files(base / "inbox" / "unloadable")
     first = tuphap(["load"], env)
     assert first.returncode == 0, first.stdout + first.stderr
     return Loaded(base / "inbox", base / "warehouse" / "tuphap.duckdb", base / "dagster_home",

@@ -123,3 +123,26 @@ def test_load_fails_with_a_message_when_another_load_holds_the_warehouse(
         busy = tuphap(["load"], demo_load.env)
     assert busy.returncode != 0
     assert "another load is running" in busy.stderr
+
+
+def test_every_unloadable_kind_is_rejected_with_file_and_place_and_the_rest_loads(
+    demo_load: Loaded, tmp_path: Path
+) -> None:
+    from tests.ingest.builders import write_unloadable_files
+
+    expected = {f"unloadable/{path.name}": code
+                for code, path in write_unloadable_files(tmp_path).items()}
+    con = duckdb.connect(str(demo_load.warehouse), read_only=True)
+    try:
+        rows = con.execute("select source_file, reason_code, reason from rejected_reports"
+                           " where source_file like 'unloadable/%'").fetchall()
+        loaded = con.execute("select count(*) from raw.submissions").fetchone()[0]
+    finally:
+        con.close()
+    assert {name: code for name, code, _ in rows} == expected
+    for name, code, reason in rows:
+        assert reason.startswith(f'Tệp "{name}"'), reason
+        if code in {"not_a_number", "negative", "fractional", "unknown_column"}:
+            assert "ô " in reason or "dòng " in reason, reason  # names the cell or line
+    assert loaded > 200  # the good files of the same load
+    assert demo_load.first.returncode == 0

@@ -350,3 +350,49 @@ MINIMAL_PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
     b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 )
+
+
+def pbgdpl_grid(**kwargs: object) -> Grid:
+    """A small, valid PBGDPL sheet of Lào Cai's STP; keyword arguments as report_grid."""
+    rows = kwargs.pop("rows", [("Huyện A", {"sessions": 3}), ("Tổng cộng", {"sessions": 3})])
+    return report_grid("PBGDPL", rows, **kwargs)  # type: ignore[arg-type]
+
+
+def write_unloadable_files(folder: Path) -> dict[str, Path]:
+    """One small file per rejection code of report-format.md (all but `too_large`, which
+    depends on the limits in force), each in a cluster unit's name unless the code is about
+    the unit. Used by the parser's tests and by the end-to-end load."""
+    pbgdpl = pbgdpl_grid
+
+    def xlsx(name: str, sheets: Mapping[str, Grid | list[list[Cell]]]) -> Path:
+        return write_xlsx(folder / name, sheets)
+
+    def raw(name: str, data: bytes) -> Path:
+        (folder / name).write_bytes(data)
+        return folder / name
+
+    ok = [("Tổng cộng", {"sessions": 1})]
+    csv_row = ("STP-10", 2022, "PBGDPL", "", "sessions", "1")
+    return {
+        "unreadable": raw("unreadable.xlsx", b"PK\x03\x04broken"),
+        "no_forms": xlsx("no_forms.xlsx", {"Sheet1": [["x"]]}),
+        "unknown_form": xlsx("unknown_form.xlsx", {"Biểu 9": pbgdpl()}),
+        "unknown_column": xlsx("unknown_column.xlsx", {"PBGDPL": pbgdpl(columns=[2, 7])}),
+        "unit_missing": xlsx("unit_missing.xlsx", {"PBGDPL": pbgdpl(unit_name=None)}),
+        "unit_unknown": xlsx("unit_unknown.xlsx", {"PBGDPL": pbgdpl(unit_name="Sở X")}),
+        "unit_mismatch": xlsx("unit_mismatch.xlsx", {"PBGDPL": pbgdpl(unit_code="STP-04")}),
+        "unit_out_of_scope": xlsx("unit_out_of_scope.xlsx",
+                                  {"PBGDPL": pbgdpl(unit_name="STP Hà Nội")}),
+        "form_not_for_unit": write_csv(folder / "form_not_for_unit.csv",
+                                       [("THADS-04", *csv_row[1:])]),
+        "year_missing": xlsx("year_missing.xlsx", {"PBGDPL": pbgdpl(year=None)}),
+        "year_invalid": xlsx("year_invalid.xlsx", {"PBGDPL": pbgdpl(year="x")}),
+        "not_a_number": xlsx("not_a_number.xlsx",
+                             {"PBGDPL": pbgdpl(rows=[("Tổng", {"sessions": "?"})])}),
+        "negative": xlsx("negative.xlsx", {"PBGDPL": pbgdpl(rows=[("Tổng", {"sessions": -1})])}),
+        "fractional": xlsx("fractional.xlsx",
+                           {"PBGDPL": pbgdpl(rows=[("Tổng", {"sessions": 0.5})])}),
+        "duplicate_indicator": write_csv(folder / "duplicate_indicator.csv", [csv_row, csv_row]),
+        "bad_date": xlsx("bad_date.xlsx", {"PBGDPL": pbgdpl(rows=ok, report_date="x")}),
+        "missing_header": write_csv(folder / "missing_header.csv", [csv_row], header=None),
+    }

@@ -9,7 +9,13 @@ import pytest
 
 from ingest.limits import Limits
 from ingest.model import ParseResult
-from tests.ingest.builders import Grid, report_grid, write_csv, write_xlsx
+from tests.ingest.builders import (
+    pbgdpl_grid,
+    report_grid,
+    write_csv,
+    write_unloadable_files,
+    write_xlsx,
+)
 
 Parse = Callable[..., ParseResult]
 
@@ -36,9 +42,7 @@ def xlsx(tmp_path: Path, sheets: dict[str, object], name: str = "bao_cao.xlsx") 
     return write_xlsx(tmp_path / name, sheets)
 
 
-def pbgdpl(**kwargs: object) -> Grid:
-    rows = kwargs.pop("rows", [("Huyện A", {"sessions": 3}), ("Tổng cộng", {"sessions": 3})])
-    return report_grid("PBGDPL", rows, **kwargs)  # type: ignore[arg-type]
+pbgdpl = pbgdpl_grid
 
 
 def test_spec_example_message(tmp_path: Path, parse: Parse) -> None:
@@ -292,36 +296,12 @@ def test_unexpected_errors_become_unreadable(tmp_path: Path, parse: Parse) -> No
 
 def test_every_code_has_a_minimal_case(tmp_path: Path, parse: Parse) -> None:
     """One small file per contract code, so the list of codes and the parser stay in step."""
-    ok = [("Tổng cộng", {"sessions": 1})]
-    csv_row = ("STP-10", 2022, "PBGDPL", "", "sessions", "1")
-    cases: dict[str, Callable[[Path], Path]] = {
-        "unreadable": lambda p: _bytes(p / "a.xlsx", b"PK\x03\x04broken"),
-        "too_large": lambda p: _bytes(p / "b.csv", b"x" * 200),
-        "no_forms": lambda p: xlsx(p, {"Sheet1": [["x"]]}, "c.xlsx"),
-        "unknown_form": lambda p: xlsx(p, {"Biểu 9": pbgdpl()}, "d.xlsx"),
-        "unknown_column": lambda p: xlsx(p, {"PBGDPL": pbgdpl(columns=[2, 7])}, "e.xlsx"),
-        "unit_missing": lambda p: xlsx(p, {"PBGDPL": pbgdpl(unit_name=None)}, "f.xlsx"),
-        "unit_unknown": lambda p: xlsx(p, {"PBGDPL": pbgdpl(unit_name="Sở X")}, "g.xlsx"),
-        "unit_mismatch": lambda p: xlsx(p, {"PBGDPL": pbgdpl(unit_code="STP-04")}, "h.xlsx"),
-        "unit_out_of_scope": lambda p: xlsx(p, {"PBGDPL": pbgdpl(unit_name="STP Hà Nội")},
-                                            "i.xlsx"),
-        "form_not_for_unit": lambda p: write_csv(p / "j.csv", [("THADS-04", *csv_row[1:])]),
-        "year_missing": lambda p: xlsx(p, {"PBGDPL": pbgdpl(year=None)}, "k.xlsx"),
-        "year_invalid": lambda p: xlsx(p, {"PBGDPL": pbgdpl(year="x")}, "l.xlsx"),
-        "not_a_number": lambda p: xlsx(p, {"PBGDPL": pbgdpl(rows=[("Tổng", {"sessions": "?"})])},
-                                       "m.xlsx"),
-        "negative": lambda p: xlsx(p, {"PBGDPL": pbgdpl(rows=[("Tổng", {"sessions": -1})])},
-                                   "n.xlsx"),
-        "fractional": lambda p: xlsx(p, {"PBGDPL": pbgdpl(rows=[("Tổng", {"sessions": 0.5})])},
-                                     "o.xlsx"),
-        "duplicate_indicator": lambda p: write_csv(p / "q.csv", [csv_row, csv_row]),
-        "bad_date": lambda p: xlsx(p, {"PBGDPL": pbgdpl(rows=ok, report_date="x")}, "r.xlsx"),
-        "missing_header": lambda p: write_csv(p / "s.csv", [csv_row], header=None),
-    }
+    cases = write_unloadable_files(tmp_path)
+    cases["too_large"] = _bytes(tmp_path / "b.csv", b"x" * 200)
     assert set(cases) == ALL_CODES
-    for code, build in cases.items():
+    for code, path in cases.items():
         limits = Limits(max_file_bytes=100) if code == "too_large" else Limits()
-        reject(parse, build(tmp_path), code, limits=limits)
+        reject(parse, path, code, limits=limits)
 
 
 def _bytes(path: Path, data: bytes) -> Path:

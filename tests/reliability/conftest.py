@@ -1,12 +1,240 @@
-"""Shared fixtures of the reliability tests: the sample reports, written once per session."""
+"""Shared fixtures of the reliability tests: sample reports, real `tuphap load` processes.
+
+A full load of the sample takes about a minute (mostly dbt), so the load-based tests share a
+few loads through session fixtures:
+
+- `kill_story`: a warehouse loaded from part of the inbox by two loads started at once (one
+  wins, one refuses), then four loads of the whole inbox each SIGKILLed at a different point,
+  then a load that was waiting (`--wait`) for the last of them, watched by a reader process.
+- `reference_load`: one uninterrupted load of the whole inbox on a fresh warehouse.
+
+The whole inbox is the sample (good and deliberately flawed files) plus the hostile files of
+hostile.py. Processes are real (`python -m orchestration.cli load`), killed with SIGKILL;
+peak memory comes from the kernel (wait4's ru_maxrss).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from ingest.sample import SampleManifest, write_sample
+from tests.reliability.hostile import Expect, write_hostile_inbox
+
+ROOT = Path(__file__).resolve().parents[2]
+TUPHAP = [sys.executable, "-m", "orchestration.cli"]
+LOAD_TIMEOUT = 600.0
+# When something happened, not what: differs between two loads of the same files.
+TIMING_TYPES = ("TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "TIMESTAMP_NS", "TIMESTAMP_MS",
+                "TIMESTAMP_S", "TIME")
+# Absolute paths under the warehouse folder: compared by file name (the sha256).
+PATH_COLUMNS = ("archive_path",)
+
+
+# ---------------------------------------------------------------------------------------------
+# Processes
+
+
+def _children() -> dict[int, list[int]]:
+    """ppid -> pids, from /proc."""
+    tree: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        tree.setdefault(int(fields[1]), []).append(int(entry.name))
+    return tree
+
+
+def descendants(pid: int) -> list[int]:
+    tree, found, todo = _children(), [], [pid]
+    while todo:
+        for child in tree.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def alive(pid: int) -> bool:
+    """Running (not a zombie): a killed load's orphans are reparented and may linger as
+    zombies if nobody reaps them, but then they hold no files."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2] != "Z"
+
+
+@dataclass
+class LoadProcess:
+    """One `tuphap load` (or other command) in a child process, its output in files."""
+
+    name: str
+    args: list[str]
+    proc: subprocess.Popen
+    out: Path
+    err: Path
+    started: float
+    returncode: int | None = None
+    maxrss_bytes: int | None = None
+    elapsed: float | None = None
+    killed_at: float | None = None
+    orphans: list[int] = field(default_factory=list)
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def stdout(self) -> str:
+        return self.out.read_text(encoding="utf-8", errors="replace")
+
+    def stderr(self) -> str:
+        return self.err.read_text(encoding="utf-8", errors="replace")
+
+    def poll(self) -> bool:
+        """Reap the child if it ended (with its rusage); True once it has."""
+        if self.returncode is not None:
+            return True
+        pid, status, usage = os.wait4(self.pid, os.WNOHANG)
+        if pid == 0:
+            return False
+        self._reaped(status, usage)
+        return True
+
+    def _reaped(self, status: int, usage: object) -> None:
+        self.returncode = os.waitstatus_to_exitcode(status)
+        self.proc.returncode = self.returncode  # Popen must not wait for it again
+        self.maxrss_bytes = usage.ru_maxrss * 1024  # type: ignore[attr-defined] # KiB on Linux
+        self.elapsed = time.monotonic() - self.started
+
+    def wait(self, timeout: float = LOAD_TIMEOUT) -> int:
+        deadline = time.monotonic() + timeout
+        while not self.poll():
+            if time.monotonic() > deadline:
+                self.kill()
+                raise AssertionError(f"{self.name} still running after {timeout:.0f} s:\n"
+                                     f"{self.stderr()[-3000:]}")
+            time.sleep(0.05)
+        assert self.returncode is not None
+        return self.returncode
+
+    def kill(self) -> None:
+        """SIGKILL the process only, as the OOM killer or `kill -9` would; its children (dbt)
+        are not signalled and become orphans, which are recorded."""
+        if self.poll():
+            return
+        self.orphans = descendants(self.pid)
+        os.kill(self.pid, signal.SIGKILL)
+        self.killed_at = time.monotonic()
+        self.wait(30)
+
+
+def start(name: str, args: list[str], env: dict[str, str], logs: Path) -> LoadProcess:
+    logs.mkdir(parents=True, exist_ok=True)
+    out, err = logs / f"{name}.out", logs / f"{name}.err"
+    with open(out, "wb") as stdout, open(err, "wb") as stderr:
+        proc = subprocess.Popen([*TUPHAP, *args], cwd=ROOT, env=env, stdout=stdout,
+                                stderr=stderr, stdin=subprocess.DEVNULL)
+    return LoadProcess(name, args, proc, out, err, time.monotonic())
+
+
+def wait_for(condition: Callable[[], bool], what: str, load: LoadProcess,
+             timeout: float = LOAD_TIMEOUT, interval: float = 0.02) -> float:
+    """Poll until `condition` holds; fail if the load ends first. Returns seconds waited."""
+    begin = time.monotonic()
+    while not condition():
+        if load.poll():
+            raise AssertionError(f"{load.name} ended (rc {load.returncode}) before {what}:\n"
+                                 f"{load.stderr()[-3000:]}")
+        if time.monotonic() - begin > timeout:
+            raise AssertionError(f"{load.name}: no {what} after {timeout:.0f} s")
+        time.sleep(interval)
+    return time.monotonic() - begin
+
+
+def in_stderr(load: LoadProcess, marker: str) -> Callable[[], bool]:
+    return lambda: marker in load.stderr()
+
+
+def _inode(path: Path) -> int | None:
+    try:
+        return path.stat().st_ino
+    except OSError:
+        return None
+
+
+def new_file(path: Path) -> Callable[[], bool]:
+    """True once `path` exists as a new file: a killed load leaves its build copy behind until
+    the next load replaces it (with a new inode)."""
+    old = _inode(path)
+    return lambda: _inode(path) not in (None, old)
+
+
+# ---------------------------------------------------------------------------------------------
+# Warehouse content
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def warehouse_content(warehouse: Path) -> dict[str, list[str]]:
+    """Every row of every table and view of the raw and main schemas, as sorted reprs, without
+    the timing columns (every TIMESTAMP: received_at, loaded_at, first_seen_at, dq_issues'
+    first/last_seen_at, alerted_at, …) and with archive paths cut to their file name."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        content: dict[str, list[str]] = {}
+        tables = con.execute(
+            "select table_schema, table_name from information_schema.tables"
+            " where table_schema in ('raw', 'main') order by all"
+        ).fetchall()
+        for schema, table in tables:
+            columns = con.execute(
+                "select column_name, data_type from information_schema.columns"
+                " where table_schema = ? and table_name = ? order by ordinal_position",
+                [schema, table],
+            ).fetchall()
+            kept = [name for name, kind in columns if kind.upper() not in TIMING_TYPES]
+            select = ", ".join(
+                f'regexp_extract("{name}", \'[^/]*$\')' if name in PATH_COLUMNS else f'"{name}"'
+                for name in kept
+            )
+            rows = con.execute(f'select {select} from "{schema}"."{table}"').fetchall()  # noqa: S608 - names from the catalog
+            content[f"{schema}.{table}"] = sorted(repr(row) for row in rows)
+        return content
+    finally:
+        con.close()
+
+
+def content_diff(left: dict[str, list[str]], right: dict[str, list[str]]) -> list[str]:
+    """Tables whose content differs, with a few differing rows each (for assertion messages)."""
+    out = []
+    for table in sorted(set(left) | set(right)):
+        a, b = set(left.get(table, [])), set(right.get(table, []))
+        if table not in left or table not in right:
+            out.append(f"{table}: only on one side")
+        elif a != b or len(left[table]) != len(right[table]):
+            out.append(f"{table}: -{sorted(a - b)[:3]} +{sorted(b - a)[:3]}")
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Fixtures
 
 
 @pytest.fixture(scope="session")
@@ -18,3 +246,204 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> SampleManifest:
 @pytest.fixture(scope="session")
 def sample_dir(sample: SampleManifest) -> Path:
     return sample.out_dir
+
+
+@dataclass
+class Inboxes:
+    whole: Path  # the sample plus the hostile files
+    part: Path  # the sample's good files of 2018-2021 (hard links: same files, same mtimes)
+    hostile: dict[str, Expect]
+
+
+@pytest.fixture(scope="session")
+def inboxes(tmp_path_factory: pytest.TempPathFactory, sample: SampleManifest) -> Inboxes:
+    base = tmp_path_factory.mktemp("inboxes")
+    whole, part = base / "whole", base / "part"
+    whole.mkdir()
+    part.mkdir()
+    for entry in sample:
+        os.link(sample.out_dir / entry.file_name, whole / entry.file_name)
+        if not entry.flawed and entry.year <= 2021:
+            os.link(sample.out_dir / entry.file_name, part / entry.file_name)
+    hostile = write_hostile_inbox(whole, sample.out_dir / "2022_STP-10_Lao-Cai.xlsx")
+    return Inboxes(whole, part, hostile)
+
+
+def isolated_env(base: Path, inbox: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TUPHAP_", "DAGSTER_"))}
+    env.update({
+        "TUPHAP_WAREHOUSE": str(base / "warehouse" / "tuphap.duckdb"),
+        "TUPHAP_INBOX": str(inbox),
+        "DAGSTER_HOME": str(base / "dagster_home"),
+        "TUPHAP_ALERT_LOG": str(base / "warehouse" / "alerts.log"),
+        "PYTHONIOENCODING": "utf-8",
+        "DAGSTER_DISABLE_TELEMETRY": "1",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "GX_ANALYTICS_ENABLED": "false",
+    })
+    return env
+
+
+@pytest.fixture(scope="session")
+def started_processes() -> Iterator[list[LoadProcess]]:
+    """Every process the fixtures start; at the end, none of them (or of the children a
+    SIGKILL orphaned) may be left running: they are stopped by pid."""
+    started: list[LoadProcess] = []
+    yield started
+    for load in started:
+        if not load.poll():
+            load.kill()
+        for pid in load.orphans:
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+@dataclass
+class ReferenceLoad:
+    warehouse: Path
+    load: LoadProcess
+    content: dict[str, list[str]]
+
+
+@pytest.fixture(scope="session")
+def reference_load(tmp_path_factory: pytest.TempPathFactory, inboxes: Inboxes,
+                   started_processes: list[LoadProcess]) -> ReferenceLoad:
+    """One uninterrupted load of the whole inbox (sample + hostile files), fresh warehouse."""
+    base = tmp_path_factory.mktemp("reference")
+    env = isolated_env(base, inboxes.whole)
+    load = start("reference", ["load"], env, base / "logs")
+    started_processes.append(load)
+    load.wait()
+    warehouse = Path(env["TUPHAP_WAREHOUSE"])
+    assert load.returncode == 0, load.stdout() + load.stderr()[-5000:]
+    return ReferenceLoad(warehouse, load, warehouse_content(warehouse))
+
+
+@dataclass
+class Kill:
+    """One load SIGKILLed at one point, and what was found right after."""
+
+    point: str
+    load: LoadProcess
+    seconds_into_load: float
+    published_sha_after: str
+    content_after: dict[str, list[str]]
+    lock_free_after: bool | None  # None: not probed (a waiting load takes the lock)
+    orphans_alive_after_kill: list[int]
+
+
+@dataclass
+class KillStory:
+    warehouse: Path
+    env: dict[str, str]
+    first: list[LoadProcess]  # two loads of part of the inbox, started at once
+    published_sha_before: str
+    content_before: dict[str, list[str]]
+    kills: list[Kill]
+    orphans_alive_when_next_build_ready: list[int]
+    rerun: LoadProcess  # started with --wait while the last killed load held the lock
+    rerun_waited_seconds: float
+    reader: subprocess.Popen
+    reader_log: Path
+    content_after_rerun: dict[str, list[str]]
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _lock_is_free(warehouse: Path) -> bool:
+    from orchestration.warehouse import LoadInProgressError, load_lock
+
+    try:
+        with load_lock(warehouse, timeout_seconds=0):
+            return True
+    except LoadInProgressError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def kill_story(tmp_path_factory: pytest.TempPathFactory, inboxes: Inboxes,
+               started_processes: list[LoadProcess]) -> KillStory:
+    base = tmp_path_factory.mktemp("killed")
+    logs = base / "logs"
+    env_part = isolated_env(base, inboxes.part)
+    env = isolated_env(base, inboxes.whole)
+    warehouse = Path(env["TUPHAP_WAREHOUSE"])
+    build = warehouse.parent / ".build" / warehouse.name
+    timings: dict[str, float] = {}
+
+    # 1. Two loads of part of the inbox, started at once: one publishes, one refuses.
+    first = [start(f"first-{i}", ["load"], env_part, logs) for i in (1, 2)]
+    started_processes.extend(first)
+    for load in first:
+        load.wait()
+    assert sorted(load.returncode for load in first)[0] == 0, [
+        load.stdout() + load.stderr()[-3000:] for load in first]
+    timings["first load"] = max(load.elapsed or 0 for load in first)
+    sha_before = file_sha256(warehouse)
+    content_before = warehouse_content(warehouse)
+
+    # 2. Loads of the whole inbox, each SIGKILLed at one point.
+    points: list[tuple[str, Callable[[LoadProcess], None]]] = [
+        ("build copy made", lambda load: None),
+        ("parsing new files", lambda load: wait_for(
+            in_stderr(load, "raw_reports - "), "a parse warning", load)),
+        ("dbt running", lambda load: (
+            wait_for((build.parent / "dbt-target").exists, "dbt-target/", load),
+            time.sleep(2))),
+    ]
+    kills: list[Kill] = []
+    orphans_when_next_ready: list[int] = []
+    previous_orphans: list[int] = []
+    for index, (point, reach) in enumerate(points):
+        build_made = new_file(build)
+        load = start(f"kill-{index + 1}", ["load"], env, logs)
+        started_processes.append(load)
+        wait_for(build_made, "the build copy", load)
+        orphans_when_next_ready += [pid for pid in previous_orphans if alive(pid)]
+        reach(load)
+        load.kill()
+        kills.append(_after_kill(point, load, warehouse))
+        previous_orphans = load.orphans
+
+    # 3. The last one is killed after dq_issues and the alerts, just before publishing, while
+    #    a second load waits for the lock (--wait) and a reader holds the published file open.
+    build_made = new_file(build)
+    last = start("kill-4", ["load"], env, logs)
+    started_processes.append(last)
+    wait_for(build_made, "the build copy", last)
+    orphans_when_next_ready += [pid for pid in previous_orphans if alive(pid)]
+    stop_file, reader_log = base / "reader.stop", base / "reader.jsonl"
+    with open(logs / "reader.err", "wb") as reader_err:
+        reader = subprocess.Popen(
+            [sys.executable, "-m", "tests.reliability.reader", str(warehouse), str(reader_log),
+             str(stop_file)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=reader_err)
+    rerun = start("rerun", ["load", "--wait", "600"], env, logs)
+    started_processes.append(rerun)
+    alert_log = Path(env["TUPHAP_ALERT_LOG"])
+    alert_size = alert_log.stat().st_size if alert_log.exists() else 0
+    wait_for(lambda: "quality_alerts - " in last.stderr() or (
+        alert_log.exists() and alert_log.stat().st_size != alert_size),
+        "the quality_alerts step", last)
+    last.kill()
+    # The lock is not probed here: the waiting load is taking it, as it should.
+    kills.append(_after_kill("after dq_issues and alerts, just before publish", last,
+                             warehouse, probe_lock=False))
+    rerun.wait()
+    waited = (last.killed_at or 0) - rerun.started
+    stop_file.touch()
+    reader.wait(60)
+    timings["rerun"] = rerun.elapsed or 0
+    return KillStory(warehouse, env, first, sha_before, content_before, kills,
+                     orphans_when_next_ready, rerun, waited, reader, reader_log,
+                     warehouse_content(warehouse), timings)
+
+
+def _after_kill(point: str, load: LoadProcess, warehouse: Path, *,
+                probe_lock: bool = True) -> Kill:
+    assert load.killed_at is not None
+    return Kill(
+        point=point, load=load, seconds_into_load=load.killed_at - load.started,
+        published_sha_after=file_sha256(warehouse),
+        content_after=warehouse_content(warehouse),
+        lock_free_after=_lock_is_free(warehouse) if probe_lock else None,
+        orphans_alive_after_kill=[pid for pid in load.orphans if alive(pid)],
+    )
