@@ -65,13 +65,14 @@ def read_csv(data: bytes, limits: Limits) -> CsvTable:
     """
     text, encoding = decode(data)
     # Split lines the way the csv module will count them (\n, \r\n or \r), not str.splitlines,
-    # which also breaks at characters such as U+2028 that may sit inside a field.
-    lines = [line.rstrip("\r\n") for line in io.StringIO(text, newline="")]
-    header_index = next((i for i, line in enumerate(lines) if line.strip()), None)
+    # which also breaks at characters such as U+2028 that may sit inside a field. Lazily: a list
+    # of every line of a 50 MB file of short lines would take over a gigabyte.
+    header_index, header_line = next(
+        ((i, line.rstrip("\r\n")) for i, line in enumerate(io.StringIO(text, newline=""))
+         if line.strip()), (None, ""))
     if header_index is None:
         raise Problem("unreadable", "tệp không có nội dung (chỉ có dòng trống)",
                       detail="blank CSV")
-    header_line = lines[header_index]
     delimiter = None
     names: list[str] = []
     best_missing: list[str] = list(REQUIRED_COLUMNS)

@@ -79,47 +79,43 @@ def load_lock(warehouse: Path, timeout_seconds: float = 0.0) -> Iterator[None]:
         os.close(fd)
 
 
-def processes_using(folder: Path) -> list[int]:
-    """Pids of other processes with a file (or their working directory) inside `folder`.
+def processes_started_for(folder: Path) -> list[int]:
+    """Pids of other processes whose environment points into `folder`.
 
-    Read from /proc, so Linux only; elsewhere, and for other users' processes, nothing is
-    found. Used on the build folder, which only a load holding the lock may use.
+    A load runs dbt with its build file and dbt-target/ folder in the environment
+    (TUPHAP_DBT_DB_PATH, DBT_TARGET_PATH: orchestration/dbt.py, dagster-dbt), and dbt's own
+    children inherit it; someone merely looking at a file in the folder is not matched. Read
+    from /proc, so Linux only; elsewhere, and for other users' processes, nothing is found.
     """
     proc = Path("/proc")
-    if not proc.is_dir() or not folder.exists():
+    if not proc.is_dir():
         return []
-    inside = str(folder.resolve()) + os.sep
+    inside = (str(folder.resolve()) + os.sep).encode()
     me = os.getpid()
     found = []
     for entry in proc.iterdir():
         if not entry.name.isdigit() or int(entry.name) == me:
             continue
         try:
-            links = [entry / "cwd", *(entry / "fd").iterdir()]
+            environ = (entry / "environ").read_bytes()
         except OSError:  # gone, or not ours
             continue
-        for link in links:
-            try:
-                target = os.readlink(link)
-            except OSError:
-                continue
-            if target.startswith(inside):
-                found.append(int(entry.name))
-                break
+        if any(value.partition(b"=")[2].startswith(inside) for value in environ.split(b"\0")):
+            found.append(int(entry.name))
     return found
 
 
 def stop_leftover_processes(
     folder: Path, grace_seconds: float = LEFTOVER_GRACE_SECONDS
 ) -> list[int]:
-    """Stop processes a killed load left behind in its build folder; return their pids.
+    """Stop processes a killed load left behind for its build folder; return their pids.
 
     A load runs dbt as a child process. When the load is killed outright (SIGKILL, the OOM
-    killer), dbt is not: it keeps writing the old build for another minute, and would write
-    into the next load's build folder (same paths: its database, its WAL, dbt-target/). The
-    caller holds the load lock, so no live load owns these processes. SIGTERM, then SIGKILL.
+    killer), dbt is not: it keeps building for another minute, and would open or write the
+    next load's build (same paths: the database, its WAL, dbt-target/). The caller holds the
+    load lock, so no live load owns these processes. SIGTERM, then SIGKILL.
     """
-    leftovers = processes_using(folder)
+    leftovers = processes_started_for(folder)
     if not leftovers:
         return []
     log.warning("stopping processes of a killed load still using %s: %s", folder, leftovers)
@@ -131,12 +127,12 @@ def stop_leftover_processes(
                 pass
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
-            remaining = processes_using(folder)
+            remaining = [pid for pid in processes_started_for(folder) if pid in leftovers]
             if not remaining:
                 return leftovers
             time.sleep(0.1)
     raise RuntimeError(
-        f"processes {processes_using(folder)} of a killed load still use {folder}; stop them "
+        f"processes {processes_started_for(folder)} of a killed load still use {folder}; stop them "
         "and run the load again")
 
 

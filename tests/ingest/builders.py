@@ -362,6 +362,7 @@ def write_unloadable_files(folder: Path) -> dict[str, Path]:
     """One small file per rejection code of report-format.md (all but `too_large`, which
     depends on the limits in force), each in a cluster unit's name unless the code is about
     the unit. Used by the parser's tests and by the end-to-end load."""
+    folder.mkdir(parents=True, exist_ok=True)
     pbgdpl = pbgdpl_grid
 
     def xlsx(name: str, sheets: Mapping[str, Grid | list[list[Cell]]]) -> Path:

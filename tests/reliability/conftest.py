@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -34,9 +35,19 @@ from tests.reliability.hostile import Expect, write_hostile_inbox
 ROOT = Path(__file__).resolve().parents[2]
 TUPHAP = [sys.executable, "-m", "orchestration.cli"]
 LOAD_TIMEOUT = 600.0
+INIT_INSTANCE = (
+    "from orchestration import settings\n"
+    "import dagster as dg\n"
+    "settings.dagster_home()\n"
+    "with dg.DagsterInstance.get() as instance:\n"
+    "    instance.get_runs(limit=1)\n"
+)
 # When something happened, not what: differs between two loads of the same files.
 TIMING_TYPES = ("TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "TIMESTAMP_NS", "TIMESTAMP_MS",
                 "TIMESTAMP_S", "TIME")
+# A time written into text, e.g. dq_issues.details {"winner_received_at": "2026-…+00"}; a
+# date alone (report dates) is content and stays.
+TIME_IN_TEXT = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d+)?(?:[+-]\d\d(?::?\d\d)?|Z)?")
 # Absolute paths under the warehouse folder: compared by file name (the sha256).
 PATH_COLUMNS = ("archive_path",)
 
@@ -69,6 +80,22 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
+def _command(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def started_for(pid: int, folder: Path) -> bool:
+    """Was the process started for this build folder (dbt: its environment points into it)?"""
+    try:
+        environ = Path(f"/proc/{pid}/environ").read_bytes()
+    except OSError:
+        return False
+    return (str(folder) + os.sep).encode() in environ
+
+
 def alive(pid: int) -> bool:
     """Running (not a zombie): a killed load's orphans are reparented and may linger as
     zombies if nobody reaps them, but then they hold no files."""
@@ -94,6 +121,7 @@ class LoadProcess:
     elapsed: float | None = None
     killed_at: float | None = None
     orphans: list[int] = field(default_factory=list)
+    orphan_commands: dict[int, str] = field(default_factory=dict)
 
     @property
     def pid(self) -> int:
@@ -138,6 +166,7 @@ class LoadProcess:
         if self.poll():
             return
         self.orphans = descendants(self.pid)
+        self.orphan_commands = {pid: _command(pid) for pid in self.orphans}
         os.kill(self.pid, signal.SIGKILL)
         self.killed_at = time.monotonic()
         self.wait(30)
@@ -170,18 +199,19 @@ def in_stderr(load: LoadProcess, marker: str) -> Callable[[], bool]:
     return lambda: marker in load.stderr()
 
 
-def _inode(path: Path) -> int | None:
+def _identity(path: Path) -> tuple[int, int] | None:
     try:
-        return path.stat().st_ino
+        stat = path.stat()
     except OSError:
         return None
+    return stat.st_ino, stat.st_ctime_ns  # inode numbers are reused at once: ctime too
 
 
 def new_file(path: Path) -> Callable[[], bool]:
     """True once `path` exists as a new file: a killed load leaves its build copy behind until
-    the next load replaces it (with a new inode)."""
-    old = _inode(path)
-    return lambda: _inode(path) not in (None, old)
+    the next load replaces it."""
+    old = _identity(path)
+    return lambda: _identity(path) not in (None, old)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -215,7 +245,8 @@ def warehouse_content(warehouse: Path) -> dict[str, list[str]]:
                 for name in kept
             )
             rows = con.execute(f'select {select} from "{schema}"."{table}"').fetchall()  # noqa: S608 - names from the catalog
-            content[f"{schema}.{table}"] = sorted(repr(row) for row in rows)
+            content[f"{schema}.{table}"] = sorted(TIME_IN_TEXT.sub("<time>", repr(row))
+                                                  for row in rows)
         return content
     finally:
         con.close()
@@ -253,6 +284,7 @@ class Inboxes:
     whole: Path  # the sample plus the hostile files
     part: Path  # the sample's good files of 2018-2021 (hard links: same files, same mtimes)
     hostile: dict[str, Expect]
+    whole_contents: int  # distinct contents (sha256) of the whole inbox
 
 
 @pytest.fixture(scope="session")
@@ -266,7 +298,8 @@ def inboxes(tmp_path_factory: pytest.TempPathFactory, sample: SampleManifest) ->
         if not entry.flawed and entry.year <= 2021:
             os.link(sample.out_dir / entry.file_name, part / entry.file_name)
     hostile = write_hostile_inbox(whole, sample.out_dir / "2022_STP-10_Lao-Cai.xlsx")
-    return Inboxes(whole, part, hostile)
+    contents = {file_sha256(path) for path in whole.iterdir()}
+    return Inboxes(whole, part, hostile, len(contents))
 
 
 def isolated_env(base: Path, inbox: Path) -> dict[str, str]:
@@ -340,10 +373,11 @@ class KillStory:
     published_sha_before: str
     content_before: dict[str, list[str]]
     kills: list[Kill]
-    orphans_alive_when_next_build_ready: list[int]
+    orphans_alive_when_next_build_ready: list[int]  # of those started for the build (dbt)
+    orphans_alive_at_end: list[int]
     rerun: LoadProcess  # started with --wait while the last killed load held the lock
     rerun_waited_seconds: float
-    reader: subprocess.Popen
+    readers: list[subprocess.Popen]  # "held" and "fresh" (see reader.py)
     reader_log: Path
     content_after_rerun: dict[str, list[str]]
     timings: dict[str, float] = field(default_factory=dict)
@@ -370,6 +404,14 @@ def kill_story(tmp_path_factory: pytest.TempPathFactory, inboxes: Inboxes,
     build = warehouse.parent / ".build" / warehouse.name
     timings: dict[str, float] = {}
 
+    def archived() -> int:
+        return sum(1 for _ in (warehouse.parent / "archive").glob("??/*"))
+
+    # 0. The Dagster instance exists already, as after any earlier use (two loads creating a
+    #    fresh instance at once is test_load_concurrent's own case).
+    subprocess.run([sys.executable, "-c", INIT_INSTANCE], cwd=ROOT, env=env, check=True,
+                   capture_output=True, timeout=300)
+
     # 1. Two loads of part of the inbox, started at once: one publishes, one refuses.
     first = [start(f"first-{i}", ["load"], env_part, logs) for i in (1, 2)]
     started_processes.extend(first)
@@ -384,8 +426,10 @@ def kill_story(tmp_path_factory: pytest.TempPathFactory, inboxes: Inboxes,
     # 2. Loads of the whole inbox, each SIGKILLed at one point.
     points: list[tuple[str, Callable[[LoadProcess], None]]] = [
         ("build copy made", lambda load: None),
-        ("parsing new files", lambda load: wait_for(
-            in_stderr(load, "raw_reports - "), "a parse warning", load)),
+        # Every new file archived (the first pass of raw_reports): parsing is under way.
+        ("parsing new files", lambda load: (
+            wait_for(lambda: archived() >= inboxes.whole_contents, "the archive", load),
+            time.sleep(0.3))),
         ("dbt running", lambda load: (
             wait_for((build.parent / "dbt-target").exists, "dbt-target/", load),
             time.sleep(2))),
@@ -402,7 +446,7 @@ def kill_story(tmp_path_factory: pytest.TempPathFactory, inboxes: Inboxes,
         reach(load)
         load.kill()
         kills.append(_after_kill(point, load, warehouse))
-        previous_orphans = load.orphans
+        previous_orphans = [pid for pid in load.orphans if started_for(pid, build.parent)]
 
     # 3. The last one is killed after dq_issues and the alerts, just before publishing, while
     #    a second load waits for the lock (--wait) and a reader holds the published file open.
@@ -412,10 +456,13 @@ def kill_story(tmp_path_factory: pytest.TempPathFactory, inboxes: Inboxes,
     wait_for(build_made, "the build copy", last)
     orphans_when_next_ready += [pid for pid in previous_orphans if alive(pid)]
     stop_file, reader_log = base / "reader.stop", base / "reader.jsonl"
-    with open(logs / "reader.err", "wb") as reader_err:
-        reader = subprocess.Popen(
-            [sys.executable, "-m", "tests.reliability.reader", str(warehouse), str(reader_log),
-             str(stop_file)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=reader_err)
+    readers = []
+    for mode in ("held", "fresh"):
+        with open(logs / f"reader-{mode}.err", "wb") as reader_err:
+            readers.append(subprocess.Popen(
+                [sys.executable, "-m", "tests.reliability.reader", mode, str(warehouse),
+                 str(reader_log), str(stop_file)],
+                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=reader_err))
     rerun = start("rerun", ["load", "--wait", "600"], env, logs)
     started_processes.append(rerun)
     alert_log = Path(env["TUPHAP_ALERT_LOG"])
@@ -430,11 +477,14 @@ def kill_story(tmp_path_factory: pytest.TempPathFactory, inboxes: Inboxes,
     rerun.wait()
     waited = (last.killed_at or 0) - rerun.started
     stop_file.touch()
-    reader.wait(60)
+    for reader in readers:
+        reader.wait(60)
+    orphans_alive_at_end = [pid for load in started_processes for pid in load.orphans
+                            if alive(pid)]
     timings["rerun"] = rerun.elapsed or 0
     return KillStory(warehouse, env, first, sha_before, content_before, kills,
-                     orphans_when_next_ready, rerun, waited, reader, reader_log,
-                     warehouse_content(warehouse), timings)
+                     orphans_when_next_ready, orphans_alive_at_end, rerun, waited, readers,
+                     reader_log, warehouse_content(warehouse), timings)
 
 
 def _after_kill(point: str, load: LoadProcess, warehouse: Path, *,

@@ -110,7 +110,11 @@ def write_hostile_inbox(inbox: Path, template: Path) -> dict[str, Expect]:
     write_ods_repeat_bomb(inbox / "bom-lap.ods", rows=1_000_000, cols=1_000)
     expect["bom-lap.ods"] = Expect(False, "too_large", why="ODS repeats: 10^9 cells")
     bad("ban-in.xlsx", MINIMAL_PDF, "unreadable", "a PDF named .xlsx")
-    bad("xlsx-doi-ten.csv", good_bytes, "unreadable", "xlsx bytes named .csv")
+    # A real report's bytes (its own content: the sample's files are in the same inbox, and
+    # identical content would be recognised as that file by its hash) named .csv.
+    renamed = _good_xlsx(inbox / ".tmp-renamed.xlsx", "STP-02")
+    bad("xlsx-doi-ten.csv", renamed.read_bytes(), "unreadable", "xlsx bytes named .csv")
+    renamed.unlink()
     csv_bytes = write_csv(inbox / ".tmp-csv", [("STP-10", YEAR, "PBGDPL", "", "sessions", 1)])
     bad("csv-doi-ten.xlsx", csv_bytes.read_bytes(), "unreadable", "CSV named .xlsx")
     csv_bytes.unlink()

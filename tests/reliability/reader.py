@@ -1,11 +1,13 @@
 """An analyst's session, as a separate process: read the published warehouse in a loop.
 
-    python -m tests.reliability.reader WAREHOUSE OUT.jsonl STOPFILE
+    python -m tests.reliability.reader held|fresh WAREHOUSE OUT.jsonl STOPFILE
 
-One read-only connection is held for the whole run (an open notebook), and every ~0.5 s a
-fresh short-lived connection is opened too (someone re-running a query). Every observation is
-one JSON line: which connection, the row counts of a few tables, or the error. Runs until
-STOPFILE exists.
+"held": one read-only connection for the whole run (an open notebook), queried every 50 ms.
+"fresh": a new read-only connection for every query, every 200 ms (someone re-running a
+query). The two modes run in separate processes because DuckDB shares one database instance
+between connections to the same file within a process: a "fresh" connection next to a held
+one would see the held one's snapshot. Every observation is one JSON line with the row counts
+of a few tables, or the error. Runs until STOPFILE exists.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -25,40 +28,38 @@ QUERY = (
 )
 
 
-def observe(con: duckdb.DuckDBPyConnection) -> list:
+def observe(con: duckdb.DuckDBPyConnection) -> list[int]:
     return [int(x) for x in con.execute(QUERY).fetchone()]
 
 
-def main(warehouse: str, out: str, stop: str) -> None:
-    held = duckdb.connect(warehouse, read_only=True)
+def main(mode: str, warehouse: str, out: str, stop: str) -> None:
+    held = duckdb.connect(warehouse, read_only=True) if mode == "held" else None
+
+    def fresh() -> list[int]:
+        con = duckdb.connect(warehouse, read_only=True)
+        try:
+            return observe(con)
+        finally:
+            con.close()
+
+    query: Callable[[], list[int]] = (lambda: observe(held)) if held is not None else fresh
+    pause = 0.05 if mode == "held" else 0.2
     with open(out, "a", encoding="utf-8") as sink:
-        def record(kind: str, action) -> None:  # noqa: ANN001
-            entry: dict = {"t": time.time(), "conn": kind}
+        while True:
+            stopping = Path(stop).exists()
+            entry: dict = {"t": time.time(), "conn": mode}
             try:
-                entry["counts"] = action()
+                entry["counts"] = query()
             except Exception as exc:  # noqa: BLE001 - the test asserts there are none
                 entry["error"] = f"{type(exc).__name__}: {exc}"
             sink.write(json.dumps(entry) + "\n")
             sink.flush()
-
-        def fresh() -> list:
-            con = duckdb.connect(warehouse, read_only=True)
-            try:
-                return observe(con)
-            finally:
-                con.close()
-
-        last_fresh = 0.0
-        while not Path(stop).exists():
-            record("held", lambda: observe(held))
-            if time.monotonic() - last_fresh >= 0.5:
-                record("fresh", fresh)
-                last_fresh = time.monotonic()
-            time.sleep(0.05)
-        record("held", lambda: observe(held))
-        record("fresh", fresh)
-    held.close()
+            if stopping:
+                break
+            time.sleep(pause)
+    if held is not None:
+        held.close()
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:4])
+    main(*sys.argv[1:5])

@@ -141,6 +141,23 @@ def test_a_file_over_the_size_limit_is_refused_without_reading_it(tmp_path: Path
     assert elapsed < 30
 
 
+def test_a_csv_of_many_short_lines_is_read_in_bounded_memory(tmp_path: Path) -> None:
+    """48 MiB of three-byte lines, just under the 50 MiB limit. The reader used to list every
+    line to find the header: 1,5 GB for this file. Now it stops at the first line."""
+    path = tmp_path / "bao-cao.csv"
+    path.write_bytes(b"ab\n" * (16 * 1024 * 1024))
+    code = (
+        "import resource\n"
+        "from ingest.parse import parse_file\n"
+        f"r = parse_file({str(path)!r})\n"
+        "print(r.rejection.code)\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    )
+    peak, out, _ = _peak_rss_of(code)
+    assert out.splitlines()[0] == "missing_header"
+    assert peak < 600 * 1024**2, f"{peak / 1024**2:.0f} MiB"
+
+
 def test_a_file_rewritten_while_archived_is_stored_under_the_hash_of_its_bytes(
     tmp_path: Path,
 ) -> None:

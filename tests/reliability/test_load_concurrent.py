@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.reliability.conftest import KillStory, content_diff, warehouse_content
+from tests.reliability.conftest import (
+    INIT_INSTANCE,
+    ROOT,
+    KillStory,
+    content_diff,
+    warehouse_content,
+)
 from tests.reliability.reader import observe
 
-pytestmark = pytest.mark.slow
+# One worker runs every test that shares the loads (make test: -n 2 --dist loadgroup).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("reliability_loads")]
 
 
 def test_two_loads_started_at_once_one_publishes_the_other_refuses(
@@ -48,7 +61,7 @@ def test_a_load_with_wait_waits_for_the_running_load_then_succeeds(
 
 
 def test_a_reader_is_never_disturbed_by_a_load(kill_story: KillStory) -> None:
-    assert kill_story.reader.returncode == 0, (kill_story.reader_log.parent / "logs")
+    assert [reader.returncode for reader in kill_story.readers] == [0, 0]
     entries = [json.loads(line) for line in kill_story.reader_log.read_text().splitlines()]
     errors = [e for e in entries if "error" in e]
     assert not errors, errors[:5]
@@ -76,3 +89,50 @@ def test_a_reader_is_never_disturbed_by_a_load(kill_story: KillStory) -> None:
     # And the content a new connection sees is the whole new load.
     assert not content_diff(warehouse_content(kill_story.warehouse),
                             kill_story.content_after_rerun)
+
+
+# Each process imports Dagster, says it is ready, waits for the go file, then opens the
+# instance exactly as `tuphap load` does (orchestration.load.run_load).
+FIRST_USE = """
+import sys, time
+from pathlib import Path
+import dagster as dg
+from orchestration import settings
+Path(sys.argv[2]).touch()
+while not Path(sys.argv[1]).exists():
+    time.sleep(0.001)
+settings.dagster_home()
+with dg.DagsterInstance.get() as instance:
+    instance.get_runs(limit=1)
+"""
+
+
+@pytest.mark.xfail(strict=False, reason=(
+    "orchestration.settings/load: two processes creating a fresh Dagster instance at once "
+    "stamp two alembic heads into history/runs.db; every later load then fails. Fix proposed "
+    "in the reliability report: create the storage once under an flock in dagster_home()."))
+def test_two_loads_creating_a_fresh_dagster_instance_at_once_leave_it_usable(
+    tmp_path: Path,
+) -> None:
+    env = {**os.environ, "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+           "DAGSTER_DISABLE_TELEMETRY": "1"}
+    go = tmp_path / "go"
+    ready = [tmp_path / f"ready-{i}" for i in range(4)]
+    procs = [subprocess.Popen([sys.executable, "-c", FIRST_USE, str(go), str(flag)], cwd=ROOT,
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+             for flag in ready]
+    deadline = time.monotonic() + 300
+    while not all(flag.exists() for flag in ready) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    go.touch()
+    outcomes = [(proc.wait(300), proc.stderr.read().decode()[-300:]) for proc in procs]
+    for proc in procs:
+        proc.stdout.close()
+        proc.stderr.close()
+    heads = sqlite3.connect(tmp_path / "dagster_home" / "history" / "runs.db").execute(
+        "select version_num from alembic_version").fetchall()
+    later = subprocess.run([sys.executable, "-c", INIT_INSTANCE], cwd=ROOT, env=env,
+                           capture_output=True, text=True, timeout=300)
+    assert [rc for rc, _ in outcomes] == [0, 0, 0, 0], outcomes
+    assert len(heads) == 1, heads
+    assert later.returncode == 0, later.stderr[-500:]

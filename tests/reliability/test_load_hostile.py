@@ -12,7 +12,8 @@ from ingest.text import echo
 from tests.reliability.conftest import Inboxes, ReferenceLoad
 from tests.reliability.hostile import INJECTIONS
 
-pytestmark = pytest.mark.slow
+# One worker runs every test that shares the loads (make test: -n 2 --dist loadgroup).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("reliability_loads")]
 GIB = 1024**3
 VIETNAMESE = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.I)
 
