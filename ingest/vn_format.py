@@ -7,7 +7,7 @@ as people round by hand (84,825 -> 84,83), done in Decimal so 2,675 does not bec
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from numbers import Real
 
 __all__ = ["format_number", "format_percent"]
@@ -28,7 +28,12 @@ def format_number(x: Real | Decimal | str, decimals: int = 0) -> str:
     """27430 -> "27.430"; 1826513 -> "1.826.513"; format_number(89.678, 2) -> "89,68"."""
     if decimals < 0:
         raise ValueError("decimals must be >= 0")
-    value = _to_decimal(x).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    exact = _to_decimal(x)
+    # Enough precision for every digit: the default 28 digits made quantize() raise
+    # InvalidOperation for figures of 10^28 and more.
+    with localcontext() as context:
+        context.prec = max(28, exact.adjusted() + decimals + 2)
+        value = exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     sign = "-" if value < 0 else ""
     text = f"{abs(value):.{decimals}f}"
     whole, _, fraction = text.partition(".")

@@ -12,7 +12,6 @@ load never leaves a stale lock behind.
 from __future__ import annotations
 
 import fcntl
-import logging
 import os
 import shutil
 import signal
@@ -28,7 +27,7 @@ from pydantic import PrivateAttr
 
 from orchestration import settings
 
-log = logging.getLogger(__name__)
+log = dg.get_dagster_logger("tuphap.warehouse")  # shows in the run's log, like step logs
 LEFTOVER_GRACE_SECONDS = 10.0
 
 

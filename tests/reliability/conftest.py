@@ -199,19 +199,15 @@ def in_stderr(load: LoadProcess, marker: str) -> Callable[[], bool]:
     return lambda: marker in load.stderr()
 
 
-def _identity(path: Path) -> tuple[int, int] | None:
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return stat.st_ino, stat.st_ctime_ns  # inode numbers are reused at once: ctime too
-
-
-def new_file(path: Path) -> Callable[[], bool]:
-    """True once `path` exists as a new file: a killed load leaves its build copy behind until
-    the next load replaces it."""
-    old = _identity(path)
-    return lambda: _identity(path) not in (None, old)
+def build_prepared(build: Path) -> Callable[[], bool]:
+    """True once the next load has made its build copy. A load first removes the whole build
+    folder (debris of a killed load, and the marker put there now), then copies the published
+    file in. (The build file's inode or ctime would not do: inode numbers are reused at once,
+    and a killed load's dbt still writes the old file.)"""
+    build.parent.mkdir(parents=True, exist_ok=True)
+    marker = build.parent / ".test-marker"
+    marker.touch()
+    return lambda: not marker.exists() and build.exists()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -310,6 +306,8 @@ def isolated_env(base: Path, inbox: Path) -> dict[str, str]:
         "DAGSTER_HOME": str(base / "dagster_home"),
         "TUPHAP_ALERT_LOG": str(base / "warehouse" / "alerts.log"),
         "PYTHONIOENCODING": "utf-8",
+        # Step progress on stderr: the kill points watch for it.
+        "TUPHAP_LOG_LEVEL": "INFO",
         "DAGSTER_DISABLE_TELEMETRY": "1",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "GX_ANALYTICS_ENABLED": "false",
@@ -438,7 +436,7 @@ def kill_story(tmp_path_factory: pytest.TempPathFactory, inboxes: Inboxes,
     orphans_when_next_ready: list[int] = []
     previous_orphans: list[int] = []
     for index, (point, reach) in enumerate(points):
-        build_made = new_file(build)
+        build_made = build_prepared(build)
         load = start(f"kill-{index + 1}", ["load"], env, logs)
         started_processes.append(load)
         wait_for(build_made, "the build copy", load)
@@ -450,7 +448,7 @@ def kill_story(tmp_path_factory: pytest.TempPathFactory, inboxes: Inboxes,
 
     # 3. The last one is killed after dq_issues and the alerts, just before publishing, while
     #    a second load waits for the lock (--wait) and a reader holds the published file open.
-    build_made = new_file(build)
+    build_made = build_prepared(build)
     last = start("kill-4", ["load"], env, logs)
     started_processes.append(last)
     wait_for(build_made, "the build copy", last)
@@ -463,22 +461,29 @@ def kill_story(tmp_path_factory: pytest.TempPathFactory, inboxes: Inboxes,
                 [sys.executable, "-m", "tests.reliability.reader", mode, str(warehouse),
                  str(reader_log), str(stop_file)],
                 cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=reader_err))
-    rerun = start("rerun", ["load", "--wait", "600"], env, logs)
-    started_processes.append(rerun)
-    alert_log = Path(env["TUPHAP_ALERT_LOG"])
-    alert_size = alert_log.stat().st_size if alert_log.exists() else 0
-    wait_for(lambda: "quality_alerts - " in last.stderr() or (
-        alert_log.exists() and alert_log.stat().st_size != alert_size),
-        "the quality_alerts step", last)
-    last.kill()
-    # The lock is not probed here: the waiting load is taking it, as it should.
-    kills.append(_after_kill("after dq_issues and alerts, just before publish", last,
-                             warehouse, probe_lock=False))
-    rerun.wait()
-    waited = (last.killed_at or 0) - rerun.started
-    stop_file.touch()
-    for reader in readers:
-        reader.wait(60)
+    try:
+        rerun = start("rerun", ["load", "--wait", "600"], env, logs)
+        started_processes.append(rerun)
+        alert_log = Path(env["TUPHAP_ALERT_LOG"])
+        alert_size = alert_log.stat().st_size if alert_log.exists() else 0
+        # The alert log grows in quality_alerts, the step right before publishing.
+        wait_for(lambda: "quality_alerts - " in last.stderr() or (
+            alert_log.exists() and alert_log.stat().st_size != alert_size),
+            "the quality_alerts step", last)
+        last.kill()
+        # The lock is not probed here: the waiting load is taking it, as it should.
+        kills.append(_after_kill("after dq_issues and alerts, just before publish", last,
+                                 warehouse, probe_lock=False))
+        rerun.wait()
+        waited = (last.killed_at or 0) - rerun.started
+    finally:
+        stop_file.touch()
+        for reader in readers:
+            try:
+                reader.wait(60)
+            except subprocess.TimeoutExpired:
+                reader.kill()
+                reader.wait()
     orphans_alive_at_end = [pid for load in started_processes for pid in load.orphans
                             if alive(pid)]
     timings["rerun"] = rerun.elapsed or 0

@@ -134,6 +134,7 @@ def test_a_file_over_the_size_limit_is_refused_without_reading_it(tmp_path: Path
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
     )
     peak, out, elapsed = _peak_rss_of(code)
+    print(f"3 GiB file refused in {elapsed:.2f} s, peak RSS {peak / 1024**2:.0f} MiB")
     lines = out.splitlines()
     assert lines[0] == "too_large"
     assert "tệp quá lớn (3072,0 MB, giới hạn 50,0 MB)" in lines[1]

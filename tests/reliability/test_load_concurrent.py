@@ -39,6 +39,19 @@ def test_two_loads_started_at_once_one_publishes_the_other_refuses(
     print(f"winner {winner.elapsed:.1f} s, loser refused after {loser.elapsed:.1f} s")
 
 
+@pytest.mark.xfail(strict=False, reason=(
+    "orchestration/load.py: _failure_message reports the outermost Dagster error "
+    "(DagsterResourceFunctionError), not its cause, and Dagster's console logger prints the "
+    "stack trace; fix proposed in the reliability report"))
+def test_the_refusal_says_why_in_its_last_line_without_a_stack_trace(
+    kill_story: KillStory,
+) -> None:
+    loser = max(kill_story.first, key=lambda load: load.returncode or 0)
+    last_line = loser.stderr().strip().splitlines()[-1]
+    assert "another load is running" in last_line, last_line
+    assert "Stack Trace" not in loser.stderr()
+
+
 def test_after_two_loads_at_once_the_warehouse_holds_one_complete_load(
     kill_story: KillStory, inboxes,  # noqa: ANN001
 ) -> None:
