@@ -24,7 +24,7 @@ def run_config(*, warehouse: Path, inbox: Path, scope: str, wait_seconds: float)
         },
         # The summary is what the data team reads; every event stays in the Dagster UI.
         "loggers": {"console": {"config": {"log_level": os.environ.get(
-            "TUPHAP_LOG_LEVEL", "WARNING").upper()}}},
+            "TUPHAP_LOG_LEVEL", "CRITICAL").upper()}}},
     }
 
 
@@ -32,6 +32,10 @@ def _failure_message(result) -> str:  # noqa: ANN001 - ExecuteInProcessResult
     for event in result.all_events:
         if event.is_failure and event.event_specific_data is not None:
             error = getattr(event.event_specific_data, "error", None)
+            # Dagster wraps the real error (e.g. "another load is running"): unwrap it.
+            while error is not None and error.cause is not None and error.cls_name and \
+                    error.cls_name.startswith("Dagster"):
+                error = error.cause
             if error is not None:
                 return error.message.strip().splitlines()[-1]
         if event.event_type_value == "RUN_FAILURE" and event.message:
@@ -55,10 +59,12 @@ def run_load(
 
     job = defs.resolve_job_def(LOAD_JOB_NAME)
     # dbt's console output goes to a log file: the summary is what the data team reads.
-    log_path = warehouse.parent / "logs" / "last-load.log"
+    log_path = warehouse.parent / "logs" / "loads.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    with (dg.DagsterInstance.get() as instance, open(log_path, "w", encoding="utf-8") as log,
+    # Appended, not truncated: a refused load must not wipe the running load's log.
+    with (dg.DagsterInstance.get() as instance, open(log_path, "a", encoding="utf-8") as log,
           contextlib.redirect_stdout(log)):
+        print(f"=== tuphap load, years {first}-{last}, scope {scope}", flush=True)
         result = job.execute_in_process(
             run_config=run_config(warehouse=warehouse, inbox=inbox, scope=scope,
                                   wait_seconds=wait_seconds),

@@ -6,6 +6,7 @@ TUPHAP_* environment variable, which is also how the CLI hands its flags to the 
 
 from __future__ import annotations
 
+import fcntl
 import os
 from pathlib import Path
 
@@ -56,8 +57,21 @@ def dagster_home() -> Path:
     """A persistent Dagster instance, project-local unless DAGSTER_HOME says otherwise."""
     home = Path(os.environ.get("DAGSTER_HOME") or DEFAULT_DAGSTER_HOME).resolve()
     home.mkdir(parents=True, exist_ok=True)
-    config = home / "dagster.yaml"
-    if not config.exists():
-        config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
     os.environ["DAGSTER_HOME"] = str(home)
+    marker = home / ".storage-ready"
+    if marker.exists():
+        return home
+    # Two loads creating a brand-new instance at once would write two schema versions into its
+    # SQLite storage; create it once, under a lock.
+    with open(home / ".storage.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not marker.exists():
+            config = home / "dagster.yaml"
+            if not config.exists():
+                config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+            import dagster as dg
+
+            with dg.DagsterInstance.get():
+                pass
+            marker.touch()
     return home

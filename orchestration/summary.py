@@ -28,6 +28,11 @@ class LoadSummary:
     log_path: Path | None = None  # dbt's console output of the load
 
 
+def printable(text: str) -> str:
+    """One line, whatever a file name holds (a newline must not fake summary lines)."""
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in str(text))
+
+
 def read_coverage(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, int]]:
     """Units × years the warehouse holds, with how many forms each sent."""
     return [
@@ -83,7 +88,8 @@ def format_summary(summary: LoadSummary) -> str:
     if summary.new_rejected:
         lines.append("")
         lines.append("Rejected files (kept in the archive; see table rejected_reports):")
-        lines += [f"  - {row['file']}: {row['reason']}" for row in summary.new_rejected]
+        lines += [f"  - {printable(row['file'])}: {printable(row['reason'])}"
+                  for row in summary.new_rejected]
     lines.append("")
     lines.append("Reports in the warehouse (forms received per unit and year):")
     lines += coverage_table(summary.coverage)

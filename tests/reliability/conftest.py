@@ -121,6 +121,7 @@ class LoadProcess:
     elapsed: float | None = None
     killed_at: float | None = None
     orphans: list[int] = field(default_factory=list)
+    hwm_bytes: int = 0  # own peak RSS, sampled while it runs (see _sample_peak)
     orphan_commands: dict[int, str] = field(default_factory=dict)
 
     @property
@@ -137,11 +138,24 @@ class LoadProcess:
         """Reap the child if it ended (with its rusage); True once it has."""
         if self.returncode is not None:
             return True
+        self._sample_peak()
         pid, status, usage = os.wait4(self.pid, os.WNOHANG)
         if pid == 0:
             return False
         self._reaped(status, usage)
         return True
+
+    def _sample_peak(self) -> None:
+        """The process's own peak RSS (VmHWM, monotonic) so far. wait4's ru_maxrss is the
+        kernel's figure for the child and its reaped children, but it also counts the pages of
+        this pytest process the child shared between fork and exec."""
+        try:
+            with open(f"/proc/{self.pid}/status") as status:
+                for line in status:
+                    if line.startswith("VmHWM:"):
+                        self.hwm_bytes = max(self.hwm_bytes, int(line.split()[1]) * 1024)
+        except OSError:
+            pass
 
     def _reaped(self, status: int, usage: object) -> None:
         self.returncode = os.waitstatus_to_exitcode(status)
@@ -170,6 +184,17 @@ class LoadProcess:
         os.kill(self.pid, signal.SIGKILL)
         self.killed_at = time.monotonic()
         self.wait(30)
+
+
+def wait_all(loads: list[LoadProcess], timeout: float = LOAD_TIMEOUT) -> None:
+    """Wait for several processes at once, so each one's elapsed time is its own."""
+    deadline = time.monotonic() + timeout
+    while not all([load.poll() for load in loads]):
+        if time.monotonic() > deadline:
+            for load in loads:
+                load.kill()
+            raise AssertionError(f"still running after {timeout:.0f} s")
+        time.sleep(0.05)
 
 
 def start(name: str, args: list[str], env: dict[str, str], logs: Path) -> LoadProcess:
@@ -327,6 +352,15 @@ def started_processes() -> Iterator[list[LoadProcess]]:
         for pid in load.orphans:
             if alive(pid):
                 os.kill(pid, signal.SIGKILL)
+    # Helpers a killed run may leave behind after the snapshot of its children (Dagster's
+    # compute-log `tail -F` of a file under the test's DAGSTER_HOME was seen once): anything
+    # whose command line names one of these test folders was started by these tests.
+    folders = {str(load.out.parent.parent) + os.sep for load in started}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and int(entry.name) != os.getpid():
+            command = _command(int(entry.name))
+            if any(folder in command for folder in folders) and alive(int(entry.name)):
+                os.kill(int(entry.name), signal.SIGKILL)
 
 
 @dataclass
@@ -413,8 +447,7 @@ def kill_story(tmp_path_factory: pytest.TempPathFactory, inboxes: Inboxes,
     # 1. Two loads of part of the inbox, started at once: one publishes, one refuses.
     first = [start(f"first-{i}", ["load"], env_part, logs) for i in (1, 2)]
     started_processes.extend(first)
-    for load in first:
-        load.wait()
+    wait_all(first)
     assert sorted(load.returncode for load in first)[0] == 0, [
         load.stdout() + load.stderr()[-3000:] for load in first]
     timings["first load"] = max(load.elapsed or 0 for load in first)

@@ -1,0 +1,27 @@
+"""Test-suite wide hooks."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep each xdist_group together under `pytest -n 2 --dist loadgroup`.
+
+    pytest-xdist 3.8 marks a grouped test by renaming `item._nodeid`; pytest 9 builds the node
+    id from `item._id`, so the rename has no effect and a group's tests were spread over both
+    workers, each running the group's shared fixtures (full loads, dbt builds) again.
+    """
+    if not getattr(config.option, "loadgroup", False):  # set on xdist workers for loadgroup
+        return
+    try:
+        from _pytest.nodeid import coerce_node_id
+    except ImportError:  # an older pytest, where xdist's own rename works
+        return
+    for item in items:
+        if "@" in item.nodeid:
+            continue
+        names = sorted({str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                        for mark in item.iter_markers("xdist_group")})
+        if names:
+            item._id = coerce_node_id(f"{item.nodeid}@{'_'.join(names)}")  # noqa: SLF001
