@@ -122,7 +122,9 @@ def test_load_fails_with_a_message_when_another_load_holds_the_warehouse(
     with load_lock(demo_load.warehouse):
         busy = tuphap(["load"], demo_load.env)
     assert busy.returncode != 0
+    assert busy.stderr.strip().splitlines()[-1].startswith("tuphap load failed: ")
     assert "another load is running" in busy.stderr
+    assert "Stack Trace" not in busy.stderr  # the default console shows the summary only
 
 
 def test_every_unloadable_kind_is_rejected_with_file_and_place_and_the_rest_loads(
