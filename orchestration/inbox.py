@@ -67,25 +67,6 @@ def archive_path_for(archive: Path, sha256: str) -> Path:
     return archive / sha256[:2] / sha256
 
 
-def archive(path: Path, sha256: str, archive_dir: Path) -> Path:
-    """Copy a file into the archive under its hash (idempotent, never half-written).
-
-    Trusts that the file still has the content `sha256` was computed from; a load uses
-    `archive_file`, which hashes the bytes it copies."""
-    target = archive_path_for(archive_dir, sha256)
-    if target.exists():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
-    with open(path, "rb") as source, open(partial, "wb") as sink:
-        while chunk := source.read(_CHUNK):
-            sink.write(chunk)
-        sink.flush()
-        os.fsync(sink.fileno())
-    os.replace(partial, target)
-    return target
-
-
 def _copy_hashing(path: Path, archive_dir: Path) -> tuple[str, Path]:
     """Copy `path` to a private partial file in the archive; return the copy's sha256 and path."""
     archive_dir.mkdir(parents=True, exist_ok=True)
