@@ -6,9 +6,13 @@ UV_VERSION := 0.13.9
 TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 VENV := .venv
-STAMP := $(VENV)/.synced-$(UV_VERSION)
+STAMP := $(VENV)/.synced-$(UV_VERSION)-bytecode
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
+# Compile every installed module once, at install: the environment may forbid writing .pyc files
+# at run time (PYTHONDONTWRITEBYTECODE), and then each process would compile Dagster, dbt and
+# Great Expectations from source again (~2x their import time, on every load and dbt call).
+export UV_COMPILE_BYTECODE := 1
 export DAGSTER_DISABLE_TELEMETRY := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := false
@@ -24,6 +28,8 @@ $(UV):
 
 $(STAMP): $(UV) uv.lock pyproject.toml
 	$(UV) sync --frozen --extra dev --python $(PYTHON) --quiet
+	@# The project's own packages are installed editable: compile them too.
+	$(VENV)/bin/python -m compileall -q -j 0 ingest orchestration expectations benchmarks >/dev/null
 	@rm -f $(VENV)/.synced-*
 	@touch $@
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per figure: ~280.000 in a national load
 class ReportValue:
     """One figure of a report, where it was found and how precisely it was printed."""
 

@@ -29,7 +29,7 @@ from ingest.forms import (
 )
 from ingest.limits import DEFAULT_LIMITS, Limits
 from ingest.model import ParseResult, Rejection, ReportValue, Submission
-from ingest.numbers import NumberError, ParsedNumber, parse_number
+from ingest.numbers import NumberError, ParsedNumber, parse_number, plain_whole
 from ingest.reference import SCOPES, Registry, Unit, load_registry
 from ingest.text import Problem, collapse_spaces, echo, is_blank, normalise_key
 from ingest.workbook import (
@@ -191,24 +191,26 @@ def parse_report_date(raw: object, where: str) -> date:
 
 def to_figure(raw: object, indicator: str, column_label: str, where: str) -> ParsedNumber:
     """Check one value against the contract: a number, not negative, whole unless a rate."""
-    shown = echo(raw)
+    # echo() only when a message needs it: this runs for every figure of every report.
     if isinstance(raw, (date, time, timedelta)):
-        raise Problem("not_a_number", f'giá trị "{shown}" là ngày tháng, không phải là số', where)
+        raise Problem("not_a_number", f'giá trị "{echo(raw)}" là ngày tháng, không phải là số',
+                      where)
     try:
         figure = parse_number(raw)
     except NumberError as exc:
+        shown = echo(raw)
         what = (f'giá trị "{shown}" quá lớn, không phải số liệu hợp lệ' if exc.code == "too_large"
                 else f'giá trị "{shown}" không phải là số')
         raise Problem("not_a_number", what, where, detail=f"{where}: {exc.detail}") from exc
     is_rate = indicator in RATE_INDICATORS
     if figure.percent and not is_rate:
-        raise Problem("not_a_number", f'giá trị "{shown}" có dấu % nhưng {column_label} là số '
-                                      f"đếm, không phải tỷ lệ", where)
+        raise Problem("not_a_number", f'giá trị "{echo(raw)}" có dấu % nhưng {column_label} là '
+                                      f"số đếm, không phải tỷ lệ", where)
     if figure.value < 0:
-        raise Problem("negative", f'giá trị "{shown}" là số âm; số liệu không được âm', where)
+        raise Problem("negative", f'giá trị "{echo(raw)}" là số âm; số liệu không được âm', where)
     if not is_rate and not figure.is_integer:
-        raise Problem("fractional", f'giá trị "{shown}" có phần thập phân; {column_label} phải là '
-                                    f"số nguyên", where)
+        raise Problem("fractional", f'giá trị "{echo(raw)}" có phần thập phân; {column_label} '
+                                    f"phải là số nguyên", where)
     return figure
 
 
@@ -497,9 +499,12 @@ def _table_values(table: SheetTable) -> list[ReportValue]:
         seen[key] = row.sheet_row
         for number, raw, ref in row.values:
             indicator = columns[number]
-            figure = to_figure(raw, indicator, f"cột ({number})", f"{table.where}, ô {ref}")
-            values.append(ReportValue(subunit, subunit_order, indicator, figure.value,
-                                      figure.decimals, f"{prefix}!{ref}"))
+            value, decimals = plain_whole(raw), 0
+            if value is None:  # not a plain count: the full checks, and a message if wrong
+                figure = to_figure(raw, indicator, f"cột ({number})", f"{table.where}, ô {ref}")
+                value, decimals = figure.value, figure.decimals
+            values.append(ReportValue(subunit, subunit_order, indicator, value, decimals,
+                                      f"{prefix}!{ref}"))
     return values
 
 
@@ -549,6 +554,55 @@ def _csv_form(raw: str) -> str | None:
     return form_for_sheet_name(raw) if raw.strip() else None
 
 
+def _csv_subunit(raw: str) -> tuple[str, str] | None:
+    """A CSV sub-unit as (name as stored, key for sameness); None for the unit's total (an
+    empty field or a total label such as "Tổng cộng")."""
+    if is_blank(raw) or is_total_label(raw):
+        return None
+    name = collapse_spaces(raw)
+    return name, name.casefold()
+
+
+def _check_csv_line(fields: dict[str, str], where: str, registry: Registry, scope: str,
+                    units: dict[tuple[str, int], Unit]) -> tuple[Unit, int, str, str]:
+    """The unit, year, form and indicator a CSV line names, checked in the contract's order;
+    raises the line's first problem. `units` remembers the units already resolved (and in
+    scope) by (code field, year)."""
+    year: int | None = None
+    unit: Unit | None = None
+    try:
+        unit_raw, year_raw = fields["unit_code"].strip(), fields["year"].strip()
+        if not unit_raw:
+            raise Problem("unit_missing", "cột unit_code (mã đơn vị) để trống", where)
+        if not year_raw:
+            raise Problem("year_missing", "cột year (năm báo cáo) để trống", where)
+        year = parse_year(year_raw, where)
+        unit_key = (unit_raw, year)
+        if unit_key not in units:
+            if normalise_unit_code(unit_raw) is not None or not registry.name_candidates(
+                    unit_raw):
+                units[unit_key] = resolve_unit_code(registry, unit_raw, year, where)
+            else:  # a unit name in the code column: accepted, as in workbooks
+                units[unit_key] = resolve_unit_name(registry, unit_raw, year, where)
+            check_scope(registry, units[unit_key], year, scope)
+        unit = units[unit_key]
+        form = _csv_form(fields["form"])
+        if form is None:
+            raise Problem("unknown_form", f'mã biểu "{echo(fields["form"])}" không đúng; phải '
+                                          f"là một trong {_FORM_LIST}", where)
+        check_form_for_unit(unit, form, year, where)
+        indicator = fields["indicator"].strip().casefold()
+        if indicator not in FORM_INDICATORS[form]:
+            raise Problem("unknown_column",
+                          f'chỉ tiêu "{echo(fields["indicator"])}" không có trong biểu {form} '
+                          f"(các chỉ tiêu: {', '.join(FORM_INDICATORS[form])})", where)
+        return unit, year, form, indicator
+    except Problem as problem:
+        problem.year = problem.year if problem.year is not None else year
+        problem.unit_code = problem.unit_code or (unit.unit_code if unit else None)
+        raise
+
+
 def _parse_csv(data: bytes, registry: Registry, scope: str, limits: Limits,
                warnings: list[str]) -> list[Submission]:
     table = read_csv(data, limits)
@@ -560,66 +614,58 @@ def _parse_csv(data: bytes, registry: Registry, scope: str, limits: Limits,
         raise Problem("no_forms", "tệp chỉ có dòng tiêu đề, không có dòng số liệu nào")
     groups: dict[tuple[str, int, str], _Group] = {}
     units: dict[tuple[str, int], Unit] = {}
+    # A file repeats the same unit, year, form and indicator texts line after line, and the
+    # same sub-unit names: each distinct spelling is checked once per file. Only lines that
+    # passed are remembered, so a bad line still fails at its own line number, and the dicts
+    # never outgrow the file (bounded by the limits).
+    checked: dict[tuple[str, str, str, str], tuple[Unit, int, str, str]] = {}
+    subunits: dict[str, tuple[str, str] | None] = {}  # text -> (name, key); None: the total
     for record in table.records:
-        where = f"dòng {record.line}"
         fields = record.fields
-        year: int | None = None
-        unit: Unit | None = None
+        key = (fields["unit_code"], fields["year"], fields["form"], fields["indicator"])
+        identity = checked.get(key)
+        if identity is None:  # raises this line's first problem, if any
+            identity = checked[key] = _check_csv_line(fields, f"dòng {record.line}", registry,
+                                                      scope, units)
+        unit, year, form, indicator = identity
+        raw_value = fields["value"]
+        if is_blank(raw_value):
+            continue  # not reported
+        group = groups.get((unit.unit_code, year, form))
+        if group is None:
+            unit_raw = fields["unit_code"].strip()
+            name_reported = None if normalise_unit_code(unit_raw) else unit_raw
+            group = groups[unit.unit_code, year, form] = _Group(unit, year, form, [], {}, {},
+                                                                name_reported)
+        subunit_raw = fields["subunit"]
+        if subunit_raw not in subunits:
+            subunits[subunit_raw] = _csv_subunit(subunit_raw)
+        named = subunits[subunit_raw]
+        if named is None:
+            subunit, subunit_key, subunit_order = None, None, 0
+        else:
+            subunit, subunit_key = named
+            subunit_order = group.subunit_order.setdefault(subunit_key,
+                                                           len(group.subunit_order) + 1)
         try:
-            unit_raw, year_raw = fields["unit_code"].strip(), fields["year"].strip()
-            if not unit_raw:
-                raise Problem("unit_missing", "cột unit_code (mã đơn vị) để trống", where)
-            if not year_raw:
-                raise Problem("year_missing", "cột year (năm báo cáo) để trống", where)
-            year = parse_year(year_raw, where)
-            unit_key = (unit_raw, year)
-            if unit_key not in units:
-                if normalise_unit_code(unit_raw) is not None or not registry.name_candidates(
-                        unit_raw):
-                    units[unit_key] = resolve_unit_code(registry, unit_raw, year, where)
-                else:  # a unit name in the code column: accepted, as in workbooks
-                    units[unit_key] = resolve_unit_name(registry, unit_raw, year, where)
-                check_scope(registry, units[unit_key], year, scope)
-            unit = units[unit_key]
-            form = _csv_form(fields["form"])
-            if form is None:
-                raise Problem("unknown_form", f'mã biểu "{echo(fields["form"])}" không đúng; phải '
-                                              f"là một trong {_FORM_LIST}", where)
-            check_form_for_unit(unit, form, year, where)
-            indicator = fields["indicator"].strip().casefold()
-            if indicator not in FORM_INDICATORS[form]:
-                raise Problem("unknown_column",
-                              f'chỉ tiêu "{echo(fields["indicator"])}" không có trong biểu {form} '
-                              f"(các chỉ tiêu: {', '.join(FORM_INDICATORS[form])})", where)
-            raw_value = fields["value"]
-            if is_blank(raw_value):
-                continue  # not reported
-            group_key = (unit.unit_code, year, form)
-            group = groups.get(group_key)
-            if group is None:
-                name_reported = None if normalise_unit_code(unit_raw) else unit_raw
-                group = groups[group_key] = _Group(unit, year, form, [], {}, {}, name_reported)
-            subunit_raw = fields["subunit"]
-            if is_blank(subunit_raw) or is_total_label(subunit_raw):
-                subunit, subunit_order = None, 0
-            else:
-                subunit = collapse_spaces(subunit_raw)
-                subunit_order = group.subunit_order.setdefault(
-                    subunit.casefold(), len(group.subunit_order) + 1)
-            dup_key = (None if subunit is None else subunit.casefold(), indicator)
+            dup_key = (subunit_key, indicator)
             if dup_key in group.seen:
                 label = f'đơn vị "{echo(subunit)}"' if subunit is not None else "tổng của đơn vị"
                 raise Problem("duplicate_indicator",
                               f"chỉ tiêu {indicator} của {label} (biểu {form}) đã có ở dòng "
-                              f"{group.seen[dup_key]}", where)
+                              f"{group.seen[dup_key]}", f"dòng {record.line}")
             group.seen[dup_key] = record.line
-            figure = to_figure(raw_value, indicator, f"chỉ tiêu {indicator}", where)
-            group.values.append(ReportValue(subunit, subunit_order, indicator, figure.value,
-                                            figure.decimals, f"line {record.line}"))
+            value, decimals = plain_whole(raw_value), 0
+            if value is None:  # not a plain count: the full checks, and a message if wrong
+                figure = to_figure(raw_value, indicator, f"chỉ tiêu {indicator}",
+                                   f"dòng {record.line}")
+                value, decimals = figure.value, figure.decimals
         except Problem as problem:
             problem.year = problem.year if problem.year is not None else year
-            problem.unit_code = problem.unit_code or (unit.unit_code if unit else None)
+            problem.unit_code = problem.unit_code or unit.unit_code
             raise
+        group.values.append(ReportValue(subunit, subunit_order, indicator, value, decimals,
+                                        f"line {record.line}"))
     if not groups:
         raise Problem("no_forms", "tệp không có giá trị số liệu nào (cột value đều trống)")
     return [

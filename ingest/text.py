@@ -11,6 +11,8 @@ import re
 import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
+from itertools import filterfalse
 
 # Anything that is neither a word character nor whitespace, plus "_" (a word character to `re`
 # but a separator in form codes such as THADS_VIEC), becomes a space before collapsing.
@@ -18,12 +20,19 @@ _PUNCT = re.compile(r"[^\w\s]|_")
 _SPACES = re.compile(r"\s+")
 # Control characters (except tab/newline, handled as whitespace) never belong in a message.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# normalise_key runs on every label, sheet name and sub-unit cell, and the same short texts
+# ("Tổng cộng", district names) come back in every report: their keys are cached. Only short
+# texts, and a bounded number of them, so hostile cells cannot make the cache grow.
+_KEY_CACHE_SIZE = 8192
+_KEY_CACHE_MAX_CHARS = 200
 
 
 def strip_diacritics(text: str) -> str:
     """Remove Vietnamese tone and vowel marks; "đ" has no decomposition, so it is mapped."""
+    if text.isascii():  # nothing to decompose, no "đ": by far the most common case
+        return text
     decomposed = unicodedata.normalize("NFD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    stripped = "".join(filterfalse(unicodedata.combining, decomposed))
     return stripped.replace("đ", "d").replace("Đ", "D")
 
 
@@ -40,9 +49,18 @@ def normalise_key(text: object) -> str:
     """
     if text is None:
         return ""
-    folded = unicodedata.normalize("NFC", str(text)).casefold()
+    as_text = str(text)
+    return _cached_key(as_text) if len(as_text) <= _KEY_CACHE_MAX_CHARS else _key(as_text)
+
+
+def _key(text: str) -> str:
+    """normalise_key of a str, uncached."""
+    folded = unicodedata.normalize("NFC", text).casefold()
     plain = strip_diacritics(folded)
     return " ".join(_PUNCT.sub(" ", plain).split())
+
+
+_cached_key = lru_cache(maxsize=_KEY_CACHE_SIZE)(_key)
 
 
 def echo(value: object, limit: int = 60) -> str:

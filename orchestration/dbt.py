@@ -1,13 +1,10 @@
 """The dbt project as Dagster assets: one `dbt build` per load, on the run's build copy."""
 
 
-import importlib.metadata
 import os
-import shutil
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -15,25 +12,21 @@ import dagster as dg
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
-    DbtCliResource,
     DbtProject,
     dbt_assets,
 )
-from packaging import version
 
-from orchestration import settings
+from orchestration import dbt_selection, settings
+from orchestration.dbt_env import dbt_environment, keep_parse, parse_cache_file
+from orchestration.dbt_resource import WarehouseDbtCliResource
+from orchestration.dbt_warm import shim_path
 from orchestration.warehouse import WarehouseResource
-from orchestration.warmup import import_in_background
-
-DB_PATH_ENV = "TUPHAP_DBT_DB_PATH"
-SCOPE_ENV = "TUPHAP_SCOPE"
 
 settings.disable_telemetry()
 
 # The venv's dbt, whether or not the venv's bin folder is on PATH (e.g. `.venv/bin/tuphap`);
 # dagster-dbt's manifest preparer looks dbt up on PATH.
 VENV_BIN = str(Path(sys.executable).parent)
-DBT_EXECUTABLE = str(Path(VENV_BIN) / "dbt")
 if VENV_BIN not in os.environ.get("PATH", "").split(os.pathsep):
     os.environ["PATH"] = VENV_BIN + os.pathsep + os.environ.get("PATH", "")
 
@@ -69,25 +62,21 @@ def prepare_if_stale(project: DbtProject = dbt_project) -> None:
 prepare_if_stale()
 
 
-def dbt_build_args(*, full_refresh: bool = False, unit_tests: bool = False) -> list[str]:
+def dbt_build_args(*, full_refresh: bool = False, unit_tests: bool = False,
+                   selection: Sequence[str] = ()) -> list[str]:
     """The dbt command of a load. Pure, so the arguments are unit-tested.
 
     dbt unit tests check model logic on fixed inputs: CI runs them, a production load need not.
     Nothing run-specific goes into `--vars`: changed vars force dbt to re-parse the project.
+    dbt's file log (dbt-target/dbt.log) keeps dbt's own lines, not every SQL statement it
+    sends: writing those at debug level cost ~1,5 s of CPU a load.
     """
-    args = ["build"]
+    args = ["build", "--log-level-file", "info"]
     if not unit_tests:
         args += ["--exclude-resource-type", "unit_test"]
     if full_refresh:
         args.append("--full-refresh")
-    return args
-
-
-def dbt_environment(*, database: Path, scope: str) -> dict[str, str]:
-    """What the dbt profile and models read from the environment during one load."""
-    if scope not in settings.SCOPES:
-        raise ValueError(f"unknown scope {scope!r}")
-    return {DB_PATH_ENV: str(database), SCOPE_ENV: scope}
+    return [*args, *selection]
 
 
 @contextmanager
@@ -129,54 +118,89 @@ class TuphapDbtTranslator(DagsterDbtTranslator):
     ),
 )
 def warehouse_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext, dbt: WarehouseDbtCliResource, warehouse: WarehouseResource
 ) -> Iterator[Any]:
-    """Seeds, staging, intermediate, marts and quality models, with their dbt tests."""
+    """Seeds, staging, intermediate, marts and quality models, with their dbt tests: all of
+    them in a first load, else only what this load's new inputs change (dbt_selection.py)."""
     build_path = warehouse.build_path
-    env = dbt_environment(database=build_path, scope=warehouse.resolved_scope)
-    with environment(env):
-        # dbt's run artifacts live beside the build file and go with it.
-        target = build_path.parent / "dbt-target"
-        events = dbt.cli(dbt_build_args(), context=context, target_path=target).stream()
-        for count, event in enumerate(events):
-            if count == 0:
-                # dbt now runs in its own process: import what the quality step needs while
-                # this one mostly waits (earlier, it would compete for this process's CPU).
-                import_in_background("great_expectations")
-            yield event
-    keep_partial_parse(target, dbt_project)
+    scope = warehouse.resolved_scope
+    whole_project = context.selected_asset_keys == set(context.assets_def.keys)
+    with warehouse.connect() as con:
+        inputs = dbt_selection.read_inputs(
+            con, fingerprint=dbt_selection.project_fingerprint(dbt_project.project_dir),
+            scope=scope)
+        plan = (dbt_selection.plan_build(dbt_selection.read_previous(con), inputs)
+                if whole_project else dbt_selection.BuildPlan("full", "models selected by hand"))
+    context.log.info(f"dbt: {plan.kind} build ({plan.reason})")
+    unchanged = set(context.selected_asset_keys)  # each one dbt rebuilds is removed below
+
+    def left_as_is(key: dg.AssetKey) -> dg.MaterializeResult:
+        # A table left as it was is part of the warehouse this run publishes, unchanged.
+        # (Reported, too, because Dagster would skip the quality and publish steps otherwise.)
+        return dg.MaterializeResult(asset_key=key, metadata={"rebuilt": False,
+                                                            "why": plan.reason})
+
+    def built_events() -> Iterator[Any]:
+        if plan.kind == "none":
+            return
+        env = dbt_environment(database=build_path, scope=scope)
+        with environment({**env, **dbt.warm_socket_environment()}):
+            # dbt's run artifacts live beside the build file and go with it.
+            target = build_path.parent / "dbt-target"
+            invocation = dbt.cli(dbt_build_args(selection=plan.dbt_args), context=context,
+                                 target_path=target)
+            for event in invocation.stream():
+                # A test result arrives as an observation of each model it reads: ~70 events
+                # a load in the event log. A failing test fails the build; counts are logged.
+                if isinstance(event, dg.AssetObservation):
+                    continue
+                if isinstance(event, dg.Output):
+                    unchanged.discard(context.asset_key_for_output(event.output_name))
+                yield event
+            tests = dbt_test_outcomes(invocation.get_artifact("run_results.json"))
+        context.log.info("dbt tests: " + (
+            ", ".join(f"{n} {s}" for s, n in sorted(tests.items())) or "none run"))
+        keep_partial_parse(target, dbt_project, build_path)
+
+    dependencies = context.assets_def.asset_deps
+    reported: set[dg.AssetKey] = set()
+    for event in built_events():
+        if isinstance(event, dg.Output):
+            # Dagster wants a multi-asset's outputs in dependency order: first the tables left
+            # as they were that this one reads (dbt itself builds in dependency order).
+            key = context.asset_key_for_output(event.output_name)
+            for ancestor in dbt_selection.ancestors_in_order(key, dependencies,
+                                                             unchanged - reported):
+                reported.add(ancestor)
+                yield left_as_is(ancestor)
+        yield event
+    for key in dbt_selection.in_dependency_order(unchanged - reported, dependencies):
+        yield left_as_is(key)
+    if whole_project:
+        with warehouse.connect() as con:
+            dbt_selection.record(con, inputs, plan)
 
 
-def keep_partial_parse(target: Path, project: DbtProject) -> None:
-    """Keep dbt's parse of this profile for the next load (it saves ~5 s a load).
+def dbt_test_outcomes(run_results: Mapping[str, Any]) -> dict[str, int]:
+    """How many dbt tests ended in each status (pass, warn, ...), from run_results.json."""
+    outcomes: dict[str, int] = {}
+    for result in run_results.get("results", []):
+        if str(result.get("unique_id", "")).startswith("test."):
+            outcomes[result["status"]] = outcomes.get(result["status"], 0) + 1
+    return outcomes
 
-    dagster-dbt seeds each invocation with the project's partial_parse.msgpack, but dbt
-    discards that when the profile's database path differs from the one parsed with.
-    """
+
+def keep_partial_parse(target: Path, project: DbtProject, database: Path) -> None:
+    """Keep the parse a plain dbt run made (no warm process) for this warehouse's next load
+    (dbt_env.parse_cache_file); dagster-dbt also seeds the next plain run with it."""
     produced = target / "partial_parse.msgpack"
-    if produced.exists():
-        kept = project.project_dir / project.target_path / "partial_parse.msgpack"
-        partial = kept.with_suffix(".partial")
-        shutil.copyfile(produced, partial)
-        os.replace(partial, kept)
+    keep_parse(produced, parse_cache_file(project.project_dir, database), prune=True)
+    keep_parse(produced, project.project_dir / project.target_path / "partial_parse.msgpack")
 
 
-class WarehouseDbtCliResource(DbtCliResource):
-    """dagster-dbt's resource without two start-up costs paid on every load.
-
-    Before each invocation dagster-dbt (0.29) runs `dbt --version` in a subprocess (~3 s) and
-    builds a dbt adapter in the Dagster process (~4-7 s of loading dbt's macros) for optional
-    metadata such as `fetch_row_counts()`, which this project does not use. The installed
-    dbt-core is the one the venv pins, and the dbt subprocess does all the work. These override
-    private hooks: revisit them when upgrading dagster-dbt.
-    """
-
-    @cached_property
-    def _cli_version(self) -> version.Version:
-        return version.parse(importlib.metadata.version("dbt-core"))
-
-    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:  # type: ignore[override]
-        return None
-
-
-dbt_resource = WarehouseDbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
+dbt_resource = WarehouseDbtCliResource(
+    project_dir=dbt_project,
+    # The shim runs the build in the run's warm dbt process, else it runs plain dbt (and plain
+    # dbt it is where the project's console scripts are not installed).
+    dbt_executable=str(shim_path() if shim_path().exists() else Path(VENV_BIN) / "dbt"),
+)

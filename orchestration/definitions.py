@@ -11,6 +11,7 @@ from orchestration.dbt import dbt_resource, warehouse_models
 from orchestration.inbox import InboxResource
 from orchestration.jobs import load_job
 from orchestration.quality.assets import dq_issues, quality_alerts
+from orchestration.quality.engine import RowRulesResource
 from orchestration.quality.resources import AlertChannelsResource
 from orchestration.schedules import yearly_load_schedule
 from orchestration.sensors import inbox_sensor
@@ -28,6 +29,7 @@ defs = dg.Definitions(
         "inbox": InboxResource(),
         "dbt": dbt_resource,
         "alerts": AlertChannelsResource(),
+        "row_rules": RowRulesResource(),
     },
     executor=dg.in_process_executor,
 )

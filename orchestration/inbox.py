@@ -7,9 +7,12 @@ rejected file can be looked at later.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import os
-import time
+import sys
+import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +22,7 @@ import dagster as dg
 from orchestration import settings
 
 _CHUNK = 1 << 20
+SMALL_FILE_BYTES = 8 << 20  # read whole; larger files are hashed and copied in chunks
 
 
 @dataclass(frozen=True)
@@ -67,18 +71,52 @@ def archive_path_for(archive: Path, sha256: str) -> Path:
     return archive / sha256[:2] / sha256
 
 
-def _copy_hashing(path: Path, archive_dir: Path) -> tuple[str, Path]:
-    """Copy `path` to a private partial file in the archive; return the copy's sha256 and path."""
+def sync_filesystem(folder: Path) -> None:
+    """Write everything pending on the filesystem holding `folder` to disk: one journal commit
+    for many new files, where an fsync per file commits once per file (syncfs on Linux,
+    else a full sync)."""
+    if sys.platform.startswith("linux"):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            if ctypes.CDLL(None, use_errno=True).syncfs(fd) == 0:
+                return
+        finally:
+            os.close(fd)
+    os.sync()
+
+
+def _store(data: bytes, target: Path, *, sync: bool) -> Path:
+    """Write `data` as `target`, atomically: a private temporary file, then a rename."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=".", suffix=".partial", dir=target.parent.parent)
+    try:
+        with os.fdopen(fd, "wb") as sink:
+            sink.write(data)
+            sink.flush()
+            if sync:
+                os.fsync(sink.fileno())
+        os.replace(name, target)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def _copy_hashing(path: Path, archive_dir: Path, *, sync: bool = True) -> tuple[str, Path]:
+    """Copy `path` to a private partial file in the archive; return the copy's sha256 and path.
+    With `sync` the copy is on disk before this returns; else the caller syncs."""
     archive_dir.mkdir(parents=True, exist_ok=True)
-    partial = archive_dir / f".{os.getpid()}.{time.monotonic_ns()}.partial"
+    fd, name = tempfile.mkstemp(prefix=".", suffix=".partial", dir=archive_dir)
+    partial = Path(name)
     digest = hashlib.sha256()
     try:
-        with open(path, "rb") as source, open(partial, "wb") as sink:
+        with open(path, "rb") as source, os.fdopen(fd, "wb") as sink:
             while chunk := source.read(_CHUNK):
                 digest.update(chunk)
                 sink.write(chunk)
             sink.flush()
-            os.fsync(sink.fileno())
+            if sync:
+                os.fsync(sink.fileno())
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
@@ -88,23 +126,70 @@ def _copy_hashing(path: Path, archive_dir: Path) -> tuple[str, Path]:
 
 
 def archive_file(path: Path, archive_dir: Path) -> tuple[str, Path]:
-    """Archive a received file by content; return its sha256 and its archived copy.
+    """Archive a received file by content; return its sha256 and its archived copy, on disk.
 
     The hash names exactly the bytes archived (and so the bytes parsed): a file still being
     written into the inbox, or replaced while the load runs, may change between a first hash
     and the copy, and must not end up stored under the hash of other content. Content already
     archived is recognised by its hash without a second copy."""
+    sha256, target, _ = _archive(path, archive_dir, sync=True)
+    return sha256, target
+
+
+def _archive(path: Path, archive_dir: Path, *, sync: bool) -> tuple[str, Path, bool]:
+    """archive_file, saying whether it made a new copy (on disk only if `sync`)."""
+    if path.stat().st_size <= SMALL_FILE_BYTES:
+        # Read once: these bytes are hashed, and copied if new (a report is ~10 KB).
+        data = path.read_bytes()
+        sha256 = hashlib.sha256(data).hexdigest()
+        target = archive_path_for(archive_dir, sha256)
+        if target.exists():
+            return sha256, target, False
+        return sha256, _store(data, target, sync=sync), True
     sha256 = sha256_of(path)
     target = archive_path_for(archive_dir, sha256)
     if target.exists():
-        return sha256, target
-    copied, partial = _copy_hashing(path, archive_dir)
+        return sha256, target, False
+    copied, partial = _copy_hashing(path, archive_dir, sync=sync)
     target = archive_path_for(archive_dir, copied)
     if target.exists():
         partial.unlink()
     else:
         os.replace(partial, target)
-    return copied, target
+    return copied, target, True
+
+
+class Archive:
+    """The archive as one load adds to it: `add` copies new content (not yet on disk), `sync`
+    puts every new copy of the load on disk at once.
+
+    One filesystem sync for all the copies: an fsync per file commits the filesystem's journal
+    once per file, with whatever else the machine wrote meanwhile (a national inbox: ~1.600
+    files, 2-6 s; together: ~0,1 s). A load syncs before anything refers to the copies.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._unsynced = False
+
+    def add(self, path: Path) -> tuple[str, Path]:
+        """`archive_file`, but the copy is on disk only after `sync`."""
+        sha256, target, copied = _archive(path, self.folder, sync=False)
+        self._unsynced |= copied
+        return sha256, target
+
+    def sync(self) -> None:
+        if self._unsynced:
+            sync_filesystem(self.folder)
+            self._unsynced = False
+
+
+def archive_files(paths: Sequence[Path], archive_dir: Path) -> list[tuple[str, Path]]:
+    """`archive_file` for each path, in order; every new copy is on disk when this returns."""
+    archive = Archive(archive_dir)
+    archived = [archive.add(path) for path in paths]
+    archive.sync()
+    return archived
 
 
 class InboxResource(dg.ConfigurableResource):

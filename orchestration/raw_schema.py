@@ -25,8 +25,11 @@ RAW_DDL: tuple[str, ...] = (
         rejection_year integer,
         rejection_unit_code varchar,
         years integer[],                   -- reporting years the file carries
-        parsed_scope varchar not null      -- scope in force when parsed: cluster | national
+        parsed_scope varchar not null,     -- scope in force when parsed: cluster | national
+        parse_notes varchar[]              -- the parser's notes for the data team (English)
     )""",
+    # Warehouses built before parse_notes existed.
+    "alter table raw.received_files add column if not exists parse_notes varchar[]",
     # Every time a file (by name) was seen in an inbox: the same content under two names counts.
     """create table if not exists raw.file_receipts (
         sha256 varchar not null,

@@ -26,6 +26,7 @@ import duckdb
 from pydantic import PrivateAttr
 
 from orchestration import settings
+from orchestration.settings import build_dir, build_file
 
 log = dg.get_dagster_logger("tuphap.warehouse")  # shows in the run's log, like step logs
 LEFTOVER_GRACE_SECONDS = 10.0
@@ -41,10 +42,6 @@ class WarehouseMissingError(FileNotFoundError):
 
 def lock_path(warehouse: Path) -> Path:
     return warehouse.with_name(warehouse.name + ".lock")
-
-
-def build_dir(warehouse: Path) -> Path:
-    return warehouse.parent / ".build"
 
 
 @contextmanager
@@ -78,29 +75,57 @@ def load_lock(warehouse: Path, timeout_seconds: float = 0.0) -> Iterator[None]:
         os.close(fd)
 
 
+def _parents() -> dict[int, int]:
+    """pid -> parent pid of every process visible in /proc."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_bytes()
+            except OSError:  # gone meanwhile
+                continue
+            # "pid (comm) state ppid ...": comm may hold spaces and parentheses
+            parents[int(entry.name)] = int(stat[stat.rfind(b")") + 2:].split()[1])
+    return parents
+
+
+def _descendants(pid: int, parents: dict[int, int]) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for child, parent in parents.items():
+        children.setdefault(parent, []).append(child)
+    found, stack = set(), [pid]
+    while stack:
+        for child in children.get(stack.pop(), ()):
+            if child not in found:
+                found.add(child)
+                stack.append(child)
+    return found
+
+
 def processes_started_for(folder: Path) -> list[int]:
-    """Pids of other processes whose environment points into `folder`.
+    """Pids of processes whose environment points into `folder`, except this process and
+    its descendants (this load's own warm dbt process and whatever dbt starts).
 
     A load runs dbt with its build file and dbt-target/ folder in the environment
     (TUPHAP_DBT_DB_PATH, DBT_TARGET_PATH: orchestration/dbt.py, dagster-dbt), and dbt's own
     children inherit it; someone merely looking at a file in the folder is not matched. Read
     from /proc, so Linux only; elsewhere, and for other users' processes, nothing is found.
     """
-    proc = Path("/proc")
-    if not proc.is_dir():
+    if not Path("/proc").is_dir():
         return []
     inside = (str(folder.resolve()) + os.sep).encode()
-    me = os.getpid()
+    parents = _parents()
+    ours = _descendants(os.getpid(), parents) | {os.getpid()}
     found = []
-    for entry in proc.iterdir():
-        if not entry.name.isdigit() or int(entry.name) == me:
+    for pid in parents:
+        if pid in ours:
             continue
         try:
-            environ = (entry / "environ").read_bytes()
+            environ = Path(f"/proc/{pid}/environ").read_bytes()
         except OSError:  # gone, or not ours
             continue
         if any(value.partition(b"=")[2].startswith(inside) for value in environ.split(b"\0")):
-            found.append(int(entry.name))
+            found.append(pid)
     return found
 
 
@@ -152,9 +177,7 @@ class WarehouseBuild:
 
     def __init__(self, published: Path) -> None:
         self.published = published
-        # A stable name: one load at a time holds the lock, and dbt can reuse its parse of a
-        # profile whose database path did not change.
-        self.path = build_dir(published) / published.name
+        self.path = build_file(published)
         self.published_done = False
 
     def prepare(self) -> None:

@@ -20,7 +20,8 @@ import duckdb
 from expectations.rules import RULES
 from orchestration.dbt import warehouse_models
 from orchestration.quality.alerts import ChannelOutcome, compose_alert, deliver
-from orchestration.quality.evaluate import evaluate_rules, read_row_frames, read_sql_violations
+from orchestration.quality.engine import RowRulesResource
+from orchestration.quality.evaluate import evaluate_rules, read_row_inputs, read_sql_violations
 from orchestration.quality.issues import (
     MergeResult,
     ensure_issues_table,
@@ -95,12 +96,13 @@ def check_results(merged: MergeResult) -> list[dg.AssetCheckResult]:
         " issue history main.dq_issues: new violations open, corrected ones resolve."
     ),
 )
-def dq_issues(context: dg.AssetExecutionContext,
-              warehouse: WarehouseResource) -> dg.MaterializeResult:
+def dq_issues(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
+              row_rules: RowRulesResource) -> dg.MaterializeResult:
     with warehouse.connect() as conn:
-        frames = read_row_frames(conn)
+        row_inputs = read_row_inputs(conn)
         sql_violations = read_sql_violations(conn)
-    violations = evaluate_rules(frames, sql_violations)  # no connection held during GX
+    # No connection held while the suites run (in the warm worker process).
+    violations = evaluate_rules(row_inputs, sql_violations, row_rules.validate)
     with warehouse.connect() as conn:
         merged = merge_violations(conn, violations)
         totals = _open_totals(conn)

@@ -1,31 +1,51 @@
 """Evaluate every rule of quality-rules.md on a built warehouse.
 
-Row rules: the `quality.dq_*_row_inputs` models are read into pandas and validated by the Great
-Expectations suites (expectations/). Cross-row rules: the dbt model `quality.dq_sql_violations`
-already holds their violations. Both come back as `Violation`s in one shape.
+Row rules: the `quality.dq_*_row_inputs` models are read as NumPy columns and validated by the
+Great Expectations suites (expectations/), as pandas frames. Cross-row rules: the dbt model
+`quality.dq_sql_violations` already holds their violations. Both come back as `Violation`s in
+one shape. A load hands the tables to its warm worker process (RowRulesResource), so its own
+process never imports pandas or Great Expectations.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from expectations.rules import DATASET_MODELS, Violation, rule
 
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    import numpy as np
+    import pandas as pd
+
 QUALITY_SCHEMA = "quality"
+# dataset name -> its row-input model's columns (NumPy arrays, as DuckDB's fetchnumpy gives)
+RowInputs = Mapping[str, Mapping[str, "np.ndarray"]]
 
 
-def read_row_frames(conn: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
-    """dataset name -> the rows of its row-input model (identifiers we control, no user text)."""
+def read_row_inputs(conn: duckdb.DuckDBPyConnection) -> dict[str, dict[str, np.ndarray]]:
+    """dataset name -> the rows of its row-input model (identifiers we control, no user text).
+    NumPy columns: cheap to hand to the worker, and neither pandas nor pyarrow is imported."""
     return {
         dataset: conn.execute(
             f"select * from {QUALITY_SCHEMA}.{model} order by unit_code, year, form"  # noqa: S608
-        ).df()
+        ).fetchnumpy()
         for dataset, model in DATASET_MODELS.items()
     }
+
+
+def read_row_frames(conn: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
+    """The row inputs as the suites see them: pandas frames."""
+    return frames(read_row_inputs(conn))
+
+
+def frames(row_inputs: RowInputs) -> dict[str, pd.DataFrame]:
+    import pandas as pd
+
+    return {dataset: pd.DataFrame(dict(columns)) for dataset, columns in row_inputs.items()}
 
 
 def _json(text: Any) -> dict[str, Any]:
@@ -53,9 +73,21 @@ def read_sql_violations(conn: duckdb.DuckDBPyConnection) -> list[Violation]:
     return out
 
 
-def evaluate_rules(row_frames: dict[str, pd.DataFrame],
-                   sql_violations: list[Violation]) -> list[Violation]:
-    """All violations: the GX row rules on the frames, plus the SQL rules' rows."""
-    from expectations.runner import run_row_rules  # imports Great Expectations (slow)
+RowValidator = Callable[[RowInputs], list[Violation]]
 
-    return run_row_rules(row_frames) + list(sql_violations)
+
+def validate_row_inputs(row_inputs: RowInputs) -> list[Violation]:
+    """The GX row rules on the row inputs (imports pandas and Great Expectations: slow)."""
+    from expectations.runner import run_row_rules
+
+    return run_row_rules(frames(row_inputs))
+
+
+def evaluate_rules(row_inputs: RowInputs, sql_violations: list[Violation],
+                   validate_rows: RowValidator = validate_row_inputs) -> list[Violation]:
+    """All violations: the GX row rules on the row inputs, plus the SQL rules' rows.
+
+    `validate_rows` runs the GX suites: here by default, in its warm worker in a load
+    (RowRulesResource.validate).
+    """
+    return validate_rows(row_inputs) + list(sql_violations)

@@ -57,6 +57,20 @@ def test_load_prints_the_summary_and_publishes(demo_load: Loaded) -> None:
         con.close()
 
 
+def test_dbt_ran_in_the_warm_process_on_its_parse(demo_load: Loaded) -> None:
+    """The load started dbt early and built on that parse (orchestration/dbt_warm.py); a silent
+    fall back to a plain dbt would still load, only slower."""
+    log = (demo_load.warehouse.parent / "logs" / "dbt-warm.log").read_text()
+    assert "warm parse done" in log
+    assert "`dbt build " in log and "on the warm parse" in log
+    con = duckdb.connect(str(demo_load.warehouse), read_only=True)
+    try:
+        plan = con.execute("select plan, reason from meta.dbt_build_state").fetchone()
+    finally:
+        con.close()
+    assert plan == ("full", "no earlier build recorded in this warehouse")
+
+
 def test_every_received_file_is_archived_by_content(demo_load: Loaded) -> None:
     con = duckdb.connect(str(demo_load.warehouse), read_only=True)
     try:

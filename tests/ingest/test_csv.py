@@ -132,3 +132,29 @@ def test_headerless_data_is_missing_header(tmp_path: Path, parse: Parse) -> None
 def test_cp1258_helper_round_trips() -> None:
     text = "Thành phố Điện Biên Phủ, huyện Mường Nhé, xã Nậm Kè"
     assert unicodedata.normalize("NFC", to_cp1258(text).decode("cp1258")) == text
+
+
+@pytest.mark.parametrize(
+    ("bad", "code", "where"),
+    [
+        (("STP-10", 2022, "PBGDPL", "Huyện C", "sessions", "-3"), "negative", "dòng 5"),
+        (("STP-10", 2022, "PBGDPL", "Huyện B", "sessions", "1"), "duplicate_indicator",
+         "dòng 5"),
+        (("STP-10", "20x2", "PBGDPL", "Huyện C", "sessions", "1"), "year_invalid", "dòng 5"),
+        (("STP-10", 2022, "THADS_VIEC", "Huyện C", "new", "1"), "form_not_for_unit", "dòng 5"),
+    ],
+)
+def test_a_bad_line_like_the_good_ones_fails_at_its_own_line(
+        tmp_path: Path, parse: Parse, bad: tuple[object, ...], code: str, where: str) -> None:
+    """Lines spelling the same unit, year, form and indicator are checked once per file; the
+    first bad line is still the one named, with its own number."""
+    rows = [("STP-10", 2022, "PBGDPL", "Huyện A", "sessions", "1"),
+            ("STP-10", 2022, "PBGDPL", "Huyện B", "sessions", "2"),
+            ("STP-10", 2022, "PBGDPL", "Huyện A", "attendees", "3"),
+            bad,
+            ("STP-10", 2022, "PBGDPL", "Huyện D", "sessions", "-1")]
+    rejection = parse(write_csv(tmp_path / "r.csv", rows)).rejection
+    assert rejection.code == code
+    assert rejection.message.startswith(f'Tệp "r.csv", {where}: ')
+    assert rejection.year == (2022 if code != "year_invalid" else None)
+    assert rejection.unit_code == ("STP-10" if code != "year_invalid" else None)

@@ -13,6 +13,7 @@ import pytest
 
 from expectations.rules import RULES
 from orchestration.quality.assets import dq_issues, quality_alerts
+from orchestration.quality.engine import RowRulesResource
 from orchestration.quality.resources import AlertChannelsResource
 from orchestration.warehouse import WarehouseResource
 from tests.quality.dataset import EXPECTED_VIOLATIONS
@@ -39,7 +40,7 @@ def materialize(published: Path, alerts: AlertChannelsResource) -> dg.ExecuteInP
     return dg.materialize(
         [dq_issues, quality_alerts, publish_for_test],
         resources={"warehouse": WarehouseResource(path=str(published), lock_timeout_seconds=5),
-                   "alerts": alerts},
+                   "alerts": alerts, "row_rules": RowRulesResource()},
     )
 
 

@@ -18,7 +18,7 @@ import pytest
 
 from expectations.rules import RULES, RULES_BY_ID, Violation
 from expectations.runner import run_row_rules
-from orchestration.quality.evaluate import evaluate_rules, read_row_frames, read_sql_violations
+from orchestration.quality.evaluate import evaluate_rules, read_row_inputs, read_sql_violations
 from orchestration.quality.issues import list_issues, merge_violations, violation_fingerprint
 from orchestration.quality.messages import render_message
 from tests.quality.conftest import run_dbt
@@ -38,11 +38,11 @@ pytestmark = pytest.mark.xdist_group("tuphap_quality_dbt")
 def evaluate(path: Path) -> list[Violation]:
     con = duckdb.connect(str(path))
     try:
-        frames = read_row_frames(con)
+        row_inputs = read_row_inputs(con)
         sql = read_sql_violations(con)
     finally:
         con.close()
-    return evaluate_rules(frames, sql)
+    return evaluate_rules(row_inputs, sql)
 
 
 def keyed(violations: list[Violation]) -> dict[tuple[str, str, int, str | None], Violation]:
@@ -275,7 +275,7 @@ def test_a_correction_resolves_and_a_resubmission_is_tracked(
     t0 = datetime(2025, 2, 1, tzinfo=UTC)
     con = duckdb.connect(str(db))
     try:
-        first = merge_violations(con, evaluate_rules(read_row_frames(con),
+        first = merge_violations(con, evaluate_rules(read_row_inputs(con),
                                                      read_sql_violations(con)), now=t0)
         assert len(first.new) == len(EXPECTED_VIOLATIONS)
     finally:
@@ -293,7 +293,7 @@ def test_a_correction_resolves_and_a_resubmission_is_tracked(
 
     con = duckdb.connect(str(db))
     try:
-        second = merge_violations(con, evaluate_rules(read_row_frames(con),
+        second = merge_violations(con, evaluate_rules(read_row_inputs(con),
                                                       read_sql_violations(con)),
                                   now=t0 + timedelta(days=1))
         history = list_issues(con, status=None)

@@ -1,20 +1,58 @@
-"""A killed load's dbt is found by its environment and stopped; onlookers are left alone."""
+"""A killed load's dbt is found by its environment and stopped; onlookers, and the running
+load's own children (its warm dbt process), are left alone."""
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from orchestration.warehouse import processes_started_for, stop_leftover_processes
 
 SLEEP = "import time, sys; f = open(sys.argv[1]) if len(sys.argv) > 1 else None; time.sleep(600)"
+# Starts SLEEP in the background, prints its pid and exits: the sleeper loses its parent, as
+# the dbt of a load killed outright does.
+# Starts SLEEP as its own child and waits for it: a grandchild of the caller, as the
+# multiprocessing helper that dbt starts inside this load's warm dbt process.
+PARENT = ("import subprocess, sys; subprocess.run([sys.executable, '-c', sys.argv[1]], "
+          "stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)")
+ORPHAN = ("import subprocess, sys; p = subprocess.Popen([sys.executable, '-c', sys.argv[1], "
+          "*sys.argv[2:]], stdout=subprocess.DEVNULL, "
+          "stderr=subprocess.DEVNULL); print(p.pid, flush=True)")
 
 
 def _spawn(env: dict[str, str], *args: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-c", SLEEP, *args], env=env)
+
+
+@contextmanager
+def _orphan(env: dict[str, str]) -> Iterator[int]:
+    """A process whose parent is gone, with `env`; killed afterwards if still there."""
+    out = subprocess.run([sys.executable, "-c", ORPHAN, SLEEP], env=env, check=True,
+                         capture_output=True, text=True).stdout
+    pid = int(out)
+    try:
+        yield pid
+    finally:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A stopped orphan stays a zombie until init reaps it.
+    with open(f"/proc/{pid}/stat", "rb") as handle:
+        return handle.read().rsplit(b")", 1)[1].split()[0] != b"Z"
 
 
 def test_only_processes_started_for_the_build_are_stopped(tmp_path: Path) -> None:
@@ -22,24 +60,31 @@ def test_only_processes_started_for_the_build_are_stopped(tmp_path: Path) -> Non
     build.mkdir()
     (build / "dbt.log").write_text("x")
     # As dagster-dbt starts dbt for a load: the build paths in its environment.
-    dbt = _spawn({**os.environ, "TUPHAP_DBT_DB_PATH": str(build / "tuphap.duckdb"),
-                  "DBT_TARGET_PATH": str(build / "dbt-target")})
-    # Someone reading a file of the build folder, and an unrelated process.
+    dbt_env = {**os.environ, "TUPHAP_DBT_DB_PATH": str(build / "tuphap.duckdb"),
+               "DBT_TARGET_PATH": str(build / "dbt-target")}
+    # Someone reading a file of the build folder, an unrelated process, and processes this
+    # (the running load's) process started for the build, directly or not: not leftovers.
     onlooker = _spawn(dict(os.environ), str(build / "dbt.log"))
     other = _spawn({**os.environ, "TUPHAP_DBT_DB_PATH": str(tmp_path / "elsewhere.duckdb")})
-    try:
-        deadline = time.monotonic() + 30
-        while dbt.pid not in processes_started_for(build) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert processes_started_for(build) == [dbt.pid]
-        start = time.monotonic()
-        assert stop_leftover_processes(build, grace_seconds=5) == [dbt.pid]
-        assert dbt.wait(5) != 0
-        assert time.monotonic() - start < 5
-        assert onlooker.poll() is None and other.poll() is None
-        assert stop_leftover_processes(build) == []
-    finally:
-        for proc in (dbt, onlooker, other):
-            if proc.poll() is None:
-                proc.kill()
-            proc.wait()
+    own = _spawn(dbt_env)
+    own_child = subprocess.Popen([sys.executable, "-c", PARENT, SLEEP], env=dbt_env,
+                                 start_new_session=True)
+    with _orphan(dbt_env) as dbt:
+        try:
+            deadline = time.monotonic() + 30
+            while dbt not in processes_started_for(build) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert processes_started_for(build) == [dbt]
+            start = time.monotonic()
+            assert stop_leftover_processes(build, grace_seconds=5) == [dbt]
+            assert not _alive(dbt)
+            assert time.monotonic() - start < 5
+            assert onlooker.poll() is None and other.poll() is None and own.poll() is None
+            assert own_child.poll() is None  # its child, the grandchild, was not stopped
+            assert stop_leftover_processes(build) == []
+        finally:
+            os.killpg(own_child.pid, signal.SIGKILL)  # with its child
+            for proc in (onlooker, other, own, own_child):
+                if proc.poll() is None:
+                    proc.kill()
+                proc.wait()

@@ -83,12 +83,13 @@ def test_no_stale_lock_blocks_the_next_load(kill_story: KillStory) -> None:
 def test_a_killed_loads_dbt_does_not_outlive_it_into_the_next_load(
     kill_story: KillStory,
 ) -> None:
-    """SIGKILL spares the load's dbt child, which keeps writing the old build. The next load
-    must stop it before re-creating the build folder (warehouse.stop_leftover_processes)."""
+    """SIGKILL spares a load's children. The warm dbt process running the build and the worker
+    processes end by themselves once they notice (orchestration/workers.py); anything else
+    started for the build would be stopped by the next load before it re-creates the build
+    folder (warehouse.stop_leftover_processes, tests/reliability/test_leftovers.py)."""
     dbt_kill = kill_story.kills[2]
     commands = dbt_kill.load.orphan_commands
     assert any("dbt" in command for command in commands.values()), commands
-    assert dbt_kill.orphans_alive_after_kill, "dbt died with the load: nothing to check"
     assert kill_story.orphans_alive_when_next_build_ready == []
     # Nothing any killed load started is still running at the end.
     assert kill_story.orphans_alive_at_end == []

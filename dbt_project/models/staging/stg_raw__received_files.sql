@@ -19,7 +19,8 @@ renamed as (
         rejection_year,
         rejection_unit_code,
         years,
-        parsed_scope
+        parsed_scope,
+        parse_notes
     from source
 )
 

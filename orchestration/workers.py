@@ -1,0 +1,149 @@
+"""A worker process that gets its slow imports done before it is needed.
+
+Some steps of a load need a library that is slow to import (Great Expectations: ~5 s of CPU)
+but run late. Imported when the step starts, that time adds to every load; imported in a thread
+of the load's process, it competes with the load for the interpreter lock. A `WarmProcess` is
+started when the run starts, imports on the machine's other core while ingest and dbt run, and
+then runs the step's function when asked.
+
+The worker is started fresh ("spawn", never fork: the load's process runs Dagster's threads)
+and imports only what its warm-up names. It exits when told, when stopped, or as soon as the
+load's process dies.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from typing import Any
+
+STOP_GRACE_SECONDS = 2.0
+ORPHAN_CHECK_SECONDS = 0.5
+
+
+class WorkerDied(RuntimeError):
+    """The worker process ended without answering (killed, out of memory, crashed)."""
+
+
+def exit_when_orphaned(parent: int) -> None:
+    """End this (worker) process as soon as `parent`, the load that started it, is gone.
+
+    A load killed outright (kill -9, the OOM killer) cannot stop its helpers, and some would
+    wait forever (a process pool's workers on their task queue) or work for nothing (dbt on a
+    build the next load discards).
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(ORPHAN_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="tuphap-orphan-watch", daemon=True).start()
+
+
+def _serve(conn: Connection, warm_up: Callable[[], object] | None, parent: int,
+           niceness: int) -> None:
+    exit_when_orphaned(parent)
+    if niceness:
+        os.nice(niceness)
+    if warm_up is not None:
+        try:
+            warm_up()
+        except Exception:  # noqa: BLE001, S110 - the call itself reports it, with context
+            pass
+    while True:
+        try:
+            request = conn.recv()
+        except EOFError:  # the load's process is gone
+            return
+        if request is None:
+            return
+        function, args = request
+        try:
+            reply = ("ok", function(*args))
+        except BaseException as error:  # noqa: BLE001 - handed back to the caller
+            reply = ("error", error)
+        try:
+            conn.send(reply)
+        except Exception as error:  # noqa: BLE001 - e.g. an unpicklable result
+            conn.send(("error", RuntimeError(f"could not return the result: {error!r}")))
+
+
+class WarmProcess:
+    """One worker process: started early, warmed up, then called synchronously."""
+
+    def __init__(self, warm_up: Callable[[], object] | None = None, *, name: str = "worker",
+                 niceness: int = 0):
+        """`niceness` > 0 lowers the worker's CPU priority: its warm-up then only uses CPU the
+        load's own processes leave idle (the worker answers when the load is waiting anyway)."""
+        self._warm_up = warm_up
+        self._name = name
+        self._niceness = niceness
+        self._conn: Connection | None = None
+        self._process: multiprocessing.process.BaseProcess | None = None
+
+    @property
+    def started(self) -> bool:
+        return self._process is not None
+
+    def start(self) -> None:
+        """Start the worker; returns at once while it warms up."""
+        if self._process is not None:
+            return
+        context = multiprocessing.get_context("spawn")
+        parent, child = context.Pipe()
+        process = context.Process(
+            target=_serve, args=(child, self._warm_up, os.getpid(), self._niceness),
+            name=self._name, daemon=True)
+        process.start()
+        child.close()
+        self._conn, self._process = parent, process
+
+    def call(self, function: Callable[..., Any], *args: Any) -> Any:
+        """Run `function(*args)` in the worker and return its result (or raise its error).
+
+        `function` must be importable by name (a module-level function) and the arguments and
+        result picklable. Waits for the warm-up to finish first.
+        """
+        if self._conn is None or self._process is None:
+            raise RuntimeError(f"{self._name} is not started")
+        self._conn.send((function, args))
+        while not self._conn.poll(0.2):
+            if not self._process.is_alive():
+                raise self._died()
+        try:
+            status, value = self._conn.recv()
+        except EOFError as error:  # it ended while answering, or just before
+            raise self._died() from error
+        if status == "error":
+            raise value
+        return value
+
+    def _died(self) -> WorkerDied:
+        assert self._process is not None
+        self._process.join(STOP_GRACE_SECONDS)
+        return WorkerDied(f"{self._name} (pid {self._process.pid}) ended with exit code "
+                          f"{self._process.exitcode} before answering")
+
+    def stop(self) -> None:
+        """Stop the worker, at once if it is still warming up or working."""
+        conn, process = self._conn, self._process
+        self._conn = self._process = None
+        if process is None or conn is None:
+            return
+        try:
+            conn.send(None)
+        except (BrokenPipeError, OSError):
+            pass
+        conn.close()
+        process.join(0.05)
+        if process.is_alive():
+            process.terminate()
+            process.join(STOP_GRACE_SECONDS)
+        if process.is_alive():
+            process.kill()
+            process.join()

@@ -1,0 +1,120 @@
+"""WarmProcess: a real spawned worker process, warmed up, called, killed and stopped."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from orchestration.settings import PROJECT_ROOT
+from orchestration.workers import WarmProcess, WorkerDied
+from tests.orchestration import worker_functions as fn
+
+
+def test_the_worker_warms_up_before_it_answers_and_returns_results() -> None:
+    worker = WarmProcess(fn.warm_up, name="test-worker")
+    worker.start()
+    try:
+        assert worker.call(fn.what_was_warmed) == ["warm"]
+        assert worker.call(fn.add, 2, 3) == 5
+        assert worker.call(fn.pid) != os.getpid()
+    finally:
+        worker.stop()
+    assert not worker.started
+
+
+def test_an_error_in_the_worker_is_raised_in_the_caller_and_the_worker_goes_on() -> None:
+    worker = WarmProcess(name="test-worker")
+    worker.start()
+    try:
+        with pytest.raises(ValueError, match="bad figure"):
+            worker.call(fn.fail, "bad figure")
+        assert worker.call(fn.add, 1, 1) == 2
+    finally:
+        worker.stop()
+
+
+def test_a_failed_warm_up_does_not_stop_the_worker() -> None:
+    """The call reports what is wrong (here: nothing needs the failed import)."""
+    worker = WarmProcess(fn.failing_warm_up, name="test-worker")
+    worker.start()
+    try:
+        assert worker.call(fn.add, 2, 2) == 4
+    finally:
+        worker.stop()
+
+
+def test_a_worker_that_dies_raises_instead_of_hanging() -> None:
+    worker = WarmProcess(name="test-worker")
+    worker.start()
+    try:
+        with pytest.raises(WorkerDied, match="exit code 3"):
+            worker.call(fn.exit_hard)
+    finally:
+        worker.stop()
+
+
+def test_stop_ends_a_worker_that_is_still_warming_up() -> None:
+    """A load that fails at once (e.g. another load holds the warehouse) must not wait for a
+    slow import to finish."""
+    worker = WarmProcess(fn.slow_warm_up, name="test-worker")
+    worker.start()
+    process = worker._process  # noqa: SLF001 - the test looks at the real process
+    assert process is not None and process.is_alive()
+    worker.stop()
+    assert not process.is_alive()
+
+
+def test_a_low_priority_worker_runs_niced() -> None:
+    worker = WarmProcess(name="test-worker", niceness=10)
+    worker.start()
+    try:
+        assert worker.call(fn.niceness) == os.nice(0) + 10
+    finally:
+        worker.stop()
+
+
+def test_calling_a_worker_that_was_not_started_is_an_error() -> None:
+    with pytest.raises(RuntimeError, match="not started"):
+        WarmProcess(name="test-worker").call(fn.add, 1, 2)
+
+
+ORPHAN_STARTER = """
+import multiprocessing, os, sys, time
+from tests.orchestration.worker_functions import sleep_as_orphan_checked_worker
+if __name__ == "__main__":
+    child = multiprocessing.get_context("spawn").Process(
+        target=sleep_as_orphan_checked_worker, args=(os.getpid(),))
+    child.start()
+    print(child.pid, flush=True)
+    time.sleep(3600)
+"""
+
+
+def test_a_worker_ends_when_the_load_that_started_it_is_killed(tmp_path: Path) -> None:
+    """kill -9 of a load cannot stop its workers: they notice and end by themselves."""
+    script = tmp_path / "starter.py"
+    script.write_text(ORPHAN_STARTER)
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    starter = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE,
+                               cwd=PROJECT_ROOT, env=env)
+    assert starter.stdout is not None
+    worker = int(starter.stdout.readline())
+    starter.send_signal(signal.SIGKILL)
+    starter.wait()
+    for _ in range(300):
+        try:
+            with open(f"/proc/{worker}/stat", "rb") as stat:
+                if stat.read().rsplit(b")", 1)[1].split()[0] == b"Z":
+                    break
+        except FileNotFoundError:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(worker, signal.SIGKILL)
+        raise AssertionError("the worker outlived the load that started it")
