@@ -8,11 +8,11 @@ from functools import cached_property
 from pathlib import Path
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 from packaging import version
 from pydantic import PrivateAttr
 
 from orchestration import settings
+from orchestration.dagster_dbt_lean import DagsterDbtProjectPreparer, DbtCliResource, DbtProject
 from orchestration.dbt_warm import SOCKET_ENV, WarmDbt, start_for_load
 
 
@@ -75,3 +75,13 @@ class WarehouseDbtCliResource(DbtCliResource):
         if self._warm is not None:
             return {SOCKET_ENV: str(self._warm.socket_path)}
         return {}
+
+
+class ProjectPreparer(DagsterDbtProjectPreparer):
+    """dagster-dbt's preparer (`dbt parse` to a fresh manifest.json), run with the resource above:
+    the stock one would build a dbt adapter, and so import dbt-core, in this process."""
+
+    def _prepare_manifest(self, project: DbtProject) -> None:
+        resource = WarehouseDbtCliResource(project_dir=project, warm_start=False)
+        resource.cli(self._prepare_project_cli_args, target_path=project.target_path).wait()
+        self._invalidate_seeds_in_partial_parse(project)

@@ -14,9 +14,9 @@ from orchestration.schedules import year_to_load
 def test_dbt_build_leaves_unit_tests_to_ci_and_passes_no_vars() -> None:
     from orchestration.dbt import dbt_build_args
 
-    assert dbt_build_args() == ["build", "--log-level-file", "info",
+    assert dbt_build_args() == ["build", "--log-level-file", "none",
                                 "--exclude-resource-type", "unit_test"]
-    assert dbt_build_args(unit_tests=True) == ["build", "--log-level-file", "info"]
+    assert dbt_build_args(unit_tests=True) == ["build", "--log-level-file", "none"]
     assert dbt_build_args(full_refresh=True)[-1] == "--full-refresh"
     assert not any(arg.startswith("--vars") for arg in dbt_build_args(full_refresh=True))
 
