@@ -79,7 +79,8 @@ class WarehouseDbtCliResource(DbtCliResource):
 
 class ProjectPreparer(DagsterDbtProjectPreparer):
     """dagster-dbt's preparer (`dbt parse` to a fresh manifest.json), run with the resource above:
-    the stock one would build a dbt adapter, and so import dbt-core, in this process."""
+    the stock one would build a dbt adapter, and so import dbt-core, in this process. This
+    overrides a private hook too: revisit it when upgrading dagster-dbt."""
 
     def _prepare_manifest(self, project: DbtProject) -> None:
         resource = WarehouseDbtCliResource(project_dir=project, warm_start=False)

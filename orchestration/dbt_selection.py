@@ -7,21 +7,26 @@ warehouse (`meta.dbt_build_state`), and the next load compares:
 - the dbt project: a fingerprint of its files and of the dbt versions (`project_fingerprint`);
 - the scope (GEN-01 expects the cluster's units or every unit);
 - the raw inputs: per form, a signature of its submissions (their ids and load times), and one
-  of the received files and receipts (rejections feed `rejected_reports`).
+  of the received files and receipts (rejections feed `rejected_reports`);
+- the reporting years that have submissions (the year spine of the periods and dimensions).
 
 `plan_build` (pure) then decides:
 
 - full: no earlier build in this warehouse, or another project or scope, or asked for;
 - none: the same project, scope and inputs as the last build, so every table stands as it is;
 - partial: the reference part (seeds and the models only they feed: dbt tag `reference`) stands,
-  and so does the own part of each form whose submissions did not change (tags `dissemination`,
-  `mediation`, `enforcement`); the shared models are rebuilt, and every test of a rebuilt model
-  runs (dbt's "cautious" indirect selection keeps a rebuilt fact's relationship tests to the
-  dimensions and drops the tests of models left as they are).
+  so does the year spine (tag `years`: models of reference data and the reporting years only)
+  when no year appeared or went, and so does the own part of each form whose submissions did
+  not change (tags `dissemination`, `mediation`, `enforcement`); the shared models are
+  rebuilt, and every test of a rebuilt model runs (dbt's "cautious" indirect selection keeps
+  a rebuilt fact's relationship tests to the dimensions and drops the tests of models left as
+  they are).
 
-A partial build gives the same warehouse as a full one: tests/dbt/test_selective_builds.py
-checks it for a correction of each form. The tags are part of that contract: a model that
-reads a form's data must carry the form's tag, or no tag (shared: always rebuilt).
+A partial build gives the same warehouse as a full one: tests/e2e/test_selective_loads.py
+checks it for a correction of each form and for a new reporting year. The tags are part of
+that contract: a model that reads a form's data must carry the form's tag, a model tagged
+`years` may read only reference data and the set of years, and a model with no tag is shared
+(always rebuilt).
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ import duckdb
 FORM_TAGS = {"PBGDPL": "dissemination", "HOAGIAI": "mediation", "THADS_VIEC": "enforcement",
              "THADS_TIEN": "enforcement"}
 REFERENCE_TAG = "reference"
+YEARS_TAG = "years"
 STATE_TABLE = "meta.dbt_build_state"
 # What makes up the project (dbt_project.yml's paths), and dbt itself.
 PROJECT_FOLDERS = ("models", "macros", "seeds", "tests", "snapshots", "analyses")
@@ -57,17 +63,18 @@ class BuildInputs:
     scope: str
     forms: Mapping[str, str] = field(default_factory=dict)  # form -> its submissions' signature
     files: str = ""  # signature of the received files and receipts
+    years: str = ""  # the reporting years with submissions, e.g. "2022,2023"
 
     def as_json(self) -> str:
         return json.dumps({"fingerprint": self.fingerprint, "scope": self.scope,
-                           "forms": dict(sorted(self.forms.items())), "files": self.files},
-                          sort_keys=True)
+                           "forms": dict(sorted(self.forms.items())), "files": self.files,
+                           "years": self.years}, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> BuildInputs:
-        data = json.loads(text)
+        data = json.loads(text)  # a state recorded before a field existed: "" (changed)
         return cls(data["fingerprint"], data["scope"], data.get("forms", {}),
-                   data.get("files", ""))
+                   data.get("files", ""), data.get("years", ""))
 
 
 @dataclass(frozen=True)
@@ -104,6 +111,7 @@ def plan_build(previous: BuildInputs | None, current: BuildInputs, *,
     if None in changed_tags:  # a form this module does not know: rebuild everything
         return BuildPlan("full", f"submissions of an unknown form ({sorted(changed_forms)})")
     unchanged_tags = sorted(set(FORM_TAGS.values()) - changed_tags)
+    unchanged_tags += [YEARS_TAG] if previous.years == current.years else []
     exclude = (f"tag:{REFERENCE_TAG},resource_type:seed",
                f"tag:{REFERENCE_TAG},resource_type:model",
                *(f"tag:{tag},resource_type:model" for tag in unchanged_tags))
@@ -143,11 +151,15 @@ _FILES_SIGNATURE = """
 """
 
 
+_YEARS = "select distinct cast(year as integer) from raw.submissions order by 1"
+
+
 def read_inputs(con: duckdb.DuckDBPyConnection, *, fingerprint: str, scope: str) -> BuildInputs:
     """The inputs a build of this warehouse would have now (the raw tables must exist)."""
     forms = dict(con.execute(_FORM_SIGNATURES).fetchall())
     files = con.execute(_FILES_SIGNATURE).fetchone()[0]
-    return BuildInputs(fingerprint, scope, forms, files)
+    years = ",".join(str(year) for (year,) in con.execute(_YEARS).fetchall())
+    return BuildInputs(fingerprint, scope, forms, files, years)
 
 
 def read_previous(con: duckdb.DuckDBPyConnection) -> BuildInputs | None:

@@ -2,11 +2,12 @@
 rebuild would give (orchestration/dbt_selection.py).
 
 Real `tuphap load` processes on a year of the sample: a first load (full build), a corrected
-STP report (partial: the enforcement part stands), a corrected THADS_VIEC report (partial: the
-dissemination and mediation parts stand), then a load with nothing new (no dbt at all). Every
+STP report (partial: the enforcement part and the year spine stand), a corrected THADS_VIEC
+report (partial: the dissemination and mediation parts stand), the next year's reports
+(partial: the year spine is rebuilt), then a load with nothing new (no dbt at all). Every
 table dbt makes is then compared with a full `dbt build` of a copy of the same warehouse: a
-table left stale by either partial build would still be stale there (the other partial build
-left it alone too).
+table left stale by a partial build would still be stale there (the later partial builds left
+it alone too).
 """
 
 from __future__ import annotations
@@ -109,6 +110,12 @@ def test_each_load_rebuilds_only_what_changed_and_equals_a_full_rebuild(
         assert {part: _rebuilt(home, fact) for part, fact in FACTS.items()} == {
             part: part in touched for part in FACTS}, touched
         assert touched != set(FACTS)  # something was left as it was
+        assert not _rebuilt(home, "dim_reporting_period")  # the same years: the spine stands
+
+    write_sample(inbox, years=[2024])  # a new reporting year
+    _load(env)
+    assert _plan(warehouse)[0] == "partial"
+    assert _rebuilt(home, "dim_reporting_period") and _rebuilt(home, "int_province_years")
 
     after_corrections = _contents(warehouse)
     assert after_corrections == _contents(_full_rebuild(warehouse, tmp_path, "cluster"))

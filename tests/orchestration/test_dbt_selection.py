@@ -22,12 +22,12 @@ from orchestration.dbt_selection import (
 from orchestration.raw_loader import ensure_raw_schema
 
 FORMS = {"PBGDPL": "a", "HOAGIAI": "b", "THADS_VIEC": "c", "THADS_TIEN": "d"}
-LAST = BuildInputs("project-1", "cluster", FORMS, "files-1")
+LAST = BuildInputs("project-1", "cluster", FORMS, "files-1", "2022,2023")
 
 
 def _with(**changes: object) -> BuildInputs:
     values = {"fingerprint": LAST.fingerprint, "scope": LAST.scope, "forms": dict(LAST.forms),
-              "files": LAST.files, **changes}
+              "files": LAST.files, "years": LAST.years, **changes}
     return BuildInputs(**values)  # type: ignore[arg-type]
 
 
@@ -56,7 +56,8 @@ def test_a_partial_build_leaves_reference_and_unchanged_forms_as_they_are() -> N
     assert plan.dbt_args == [
         "--indirect-selection", "cautious", "--exclude",
         "tag:reference,resource_type:seed tag:reference,resource_type:model"
-        " tag:dissemination,resource_type:model tag:mediation,resource_type:model"]
+        " tag:dissemination,resource_type:model tag:mediation,resource_type:model"
+        " tag:years,resource_type:model"]
     # A form that disappeared (all its submissions replaced) counts as changed too.
     gone = plan_build(LAST, _with(forms={k: v for k, v in FORMS.items() if k != "HOAGIAI"}))
     assert "tag:mediation,resource_type:model" not in gone.exclude
@@ -65,6 +66,17 @@ def test_a_partial_build_leaves_reference_and_unchanged_forms_as_they_are() -> N
     assert {f"tag:{t},resource_type:model" for t in ("dissemination", "mediation",
                                                      "enforcement")} <= set(files_only.exclude)
     assert BuildPlan("full", "x").dbt_args == [] and BuildPlan("none", "x").dbt_args == []
+
+
+def test_the_year_spine_is_rebuilt_only_when_a_year_appears_or_goes() -> None:
+    spine = "tag:years,resource_type:model"
+    correction = _with(forms={**FORMS, "PBGDPL": "a2"})
+    assert spine in plan_build(LAST, correction).exclude
+    new_year = _with(forms={**FORMS, "PBGDPL": "a2"}, years="2022,2023,2024")
+    assert spine not in plan_build(LAST, new_year).exclude
+    # A state recorded before years were: the spine is rebuilt once.
+    legacy = BuildInputs.from_json(LAST.as_json().replace('"years": "2022,2023"', '"x": 0'))
+    assert legacy.years == "" and spine not in plan_build(legacy, correction).exclude
 
 
 def test_inputs_survive_their_round_trip_through_the_warehouse() -> None:
@@ -107,6 +119,7 @@ def test_signatures_and_the_recorded_state_in_a_real_warehouse(tmp_path: Path) -
         _submission(con, "s2", "HOAGIAI", "2026-11-01 10:00:00+00")
         first = read_inputs(con, fingerprint="p", scope="cluster")
         assert set(first.forms) == {"PBGDPL", "HOAGIAI"}
+        assert first.years == "2022"
         record(con, first, BuildPlan("full", "first"))
         assert read_previous(con) == first
         # A re-parsed submission (same id, loaded again) changes its form's signature only.
