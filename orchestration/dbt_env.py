@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from orchestration import settings
@@ -38,7 +38,7 @@ def build_environment(*, database: Path, scope: str, project_dir: Path, profiles
     }
 
 
-PARSE_CACHE_FILES = 8  # warehouses whose dbt parse is kept (the newest used win)
+PARSE_CACHE_FILES = 32  # warehouses whose dbt parse is kept (the newest used win; ~1 MB each)
 
 
 def parse_cache_file(project_dir: Path, database: Path) -> Path:
@@ -59,10 +59,24 @@ def keep_parse(produced: Path, kept: Path, *, prune: bool = False) -> None:
         return
     kept.parent.mkdir(parents=True, exist_ok=True)
     partial = kept.with_suffix(f".{os.getpid()}.partial")
-    shutil.copyfile(produced, partial)
-    os.replace(partial, kept)
+    try:
+        shutil.copyfile(produced, partial)
+        os.replace(partial, kept)
+    finally:
+        partial.unlink(missing_ok=True)
     if prune:
-        newest_first = sorted(kept.parent.glob("*.msgpack"), reverse=True,
-                              key=lambda path: path.stat().st_mtime)
-        for old in newest_first[PARSE_CACHE_FILES:]:
+        newest_first = sorted(_modified_times(kept.parent.glob("*.msgpack")).items(),
+                              key=lambda item: item[1], reverse=True)
+        for old, _ in newest_first[PARSE_CACHE_FILES:]:
             old.unlink(missing_ok=True)
+
+
+def _modified_times(paths: Iterable[Path]) -> dict[Path, float]:
+    """Each path's modification time; a path another load removed meanwhile is left out."""
+    times: dict[Path, float] = {}
+    for path in paths:
+        try:
+            times[path] = path.stat().st_mtime
+        except FileNotFoundError:
+            continue
+    return times

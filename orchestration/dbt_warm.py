@@ -163,6 +163,9 @@ class WarmDbt:
                 env={**env, "PYTHONUNBUFFERED": "1"}, stdin=subprocess.DEVNULL, stdout=log,
                 stderr=subprocess.STDOUT, cwd=project_dir, pass_fds=(server.fileno(),),
             )
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
         finally:
             server.close()
             if log is not subprocess.DEVNULL:
@@ -320,9 +323,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--profiles-dir", required=True, type=Path)
     parser.add_argument("--parent", required=True, type=int)
     args = parser.parse_args(argv)
-    exit_when_orphaned(args.parent)
     server = socket.socket(fileno=args.socket_fd)
     workdir = Path(server.getsockname()).parent
+    exit_when_orphaned(args.parent, cleanup=lambda: shutil.rmtree(workdir, ignore_errors=True))
     try:
         return serve(server, workdir, args.project_dir, args.profiles_dir)
     finally:

@@ -13,6 +13,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -132,31 +133,43 @@ def archive_file(path: Path, archive_dir: Path) -> tuple[str, Path]:
     written into the inbox, or replaced while the load runs, may change between a first hash
     and the copy, and must not end up stored under the hash of other content. Content already
     archived is recognised by its hash without a second copy."""
-    sha256, target, _ = _archive(path, archive_dir, sync=True)
+    sha256, target, _ = _archive(path, archive_dir, sync=True, recorded=frozenset())
     return sha256, target
 
 
-def _archive(path: Path, archive_dir: Path, *, sync: bool) -> tuple[str, Path, bool]:
-    """archive_file, saying whether it made a new copy (on disk only if `sync`)."""
+def _archive(path: Path, archive_dir: Path, *, sync: bool,
+             recorded: AbstractSet[str]) -> tuple[str, Path, bool]:
+    """archive_file, saying whether it made a new copy (on disk only if `sync`).
+
+    An existing copy whose hash no load has recorded (`recorded`) is checked before it is
+    trusted: a crash between a load's copies and their sync can leave a name with partial
+    content, and that load recorded nothing."""
     if path.stat().st_size <= SMALL_FILE_BYTES:
         # Read once: these bytes are hashed, and copied if new (a report is ~10 KB).
         data = path.read_bytes()
         sha256 = hashlib.sha256(data).hexdigest()
         target = archive_path_for(archive_dir, sha256)
-        if target.exists():
+        if _holds(target, sha256, recorded):
             return sha256, target, False
         return sha256, _store(data, target, sync=sync), True
     sha256 = sha256_of(path)
     target = archive_path_for(archive_dir, sha256)
-    if target.exists():
+    if _holds(target, sha256, recorded):
         return sha256, target, False
     copied, partial = _copy_hashing(path, archive_dir, sync=sync)
     target = archive_path_for(archive_dir, copied)
-    if target.exists():
+    if _holds(target, copied, recorded):
         partial.unlink()
     else:
         os.replace(partial, target)
     return copied, target, True
+
+
+def _holds(target: Path, sha256: str, recorded: AbstractSet[str]) -> bool:
+    """Whether the archived copy `target` exists with the content its name says."""
+    if not target.exists():
+        return False
+    return sha256 in recorded or sha256_of(target) == sha256
 
 
 class Archive:
@@ -165,16 +178,20 @@ class Archive:
 
     One filesystem sync for all the copies: an fsync per file commits the filesystem's journal
     once per file, with whatever else the machine wrote meanwhile (a national inbox: ~1.600
-    files, 2-6 s; together: ~0,1 s). A load syncs before anything refers to the copies.
+    files, 2-6 s; together: ~0,1 s). A load syncs before anything refers to the copies, and
+    `recorded` (the hashes the warehouse holds, all synced by the load that recorded them)
+    are trusted as they are; any other existing copy is checked first (`_archive`).
     """
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, recorded: AbstractSet[str] = frozenset()) -> None:
         self.folder = folder
+        self.recorded = recorded
         self._unsynced = False
 
     def add(self, path: Path) -> tuple[str, Path]:
         """`archive_file`, but the copy is on disk only after `sync`."""
-        sha256, target, copied = _archive(path, self.folder, sync=False)
+        sha256, target, copied = _archive(path, self.folder, sync=False,
+                                          recorded=self.recorded)
         self._unsynced |= copied
         return sha256, target
 

@@ -61,7 +61,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
                 return engine
             engine = db.create_engine(
                 self.conn_string_for_shard(shard),
-                pool_size=1, max_overflow=4,  # the event-log watcher thread may read meanwhile
+                pool_size=1, max_overflow=4,  # callers still queue on _db_lock (SQLite)
                 connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
             )
             db.event.listen(engine, "connect", _sqlite_settings)

@@ -59,7 +59,7 @@ def run_load(
 
     job = defs.resolve_job_def(LOAD_JOB_NAME)
     # dbt's console output goes to a log file: the summary is what the data team reads.
-    log_path = warehouse.parent / "logs" / "loads.log"
+    log_path = settings.logs_dir(warehouse) / "loads.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     # Appended, not truncated: a refused load must not wipe the running load's log.
     with (dg.DagsterInstance.get() as instance, open(log_path, "a", encoding="utf-8") as log,

@@ -7,6 +7,7 @@ TUPHAP_* environment variable, which is also how the CLI hands its flags to the 
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 from pathlib import Path
 
@@ -86,7 +87,8 @@ def instance_config(home: Path) -> str:
         "  module: orchestration.instance\n"
         "  class: PooledSqliteEventLogStorage\n"
         "  config:\n"
-        f"    base_dir: {home / 'history' / 'runs'}\n"
+        # A JSON string is a YAML double-quoted scalar: any path (": ", "#") reads back as is.
+        f"    base_dir: {json.dumps(str(home / 'history' / 'runs'))}\n"
     )
 
 

@@ -104,7 +104,8 @@ def _descendants(pid: int, parents: dict[int, int]) -> set[int]:
 
 def processes_started_for(folder: Path) -> list[int]:
     """Pids of processes whose environment points into `folder`, except this process and
-    its descendants (this load's own warm dbt process and whatever dbt starts).
+    its descendants (this load's own warm dbt process and whatever dbt starts), and the warm
+    dbt processes of other live loads (one waiting for the lock: it has only parsed).
 
     A load runs dbt with its build file and dbt-target/ folder in the environment
     (TUPHAP_DBT_DB_PATH, DBT_TARGET_PATH: orchestration/dbt.py, dagster-dbt), and dbt's own
@@ -125,8 +126,27 @@ def processes_started_for(folder: Path) -> list[int]:
         except OSError:  # gone, or not ours
             continue
         if any(value.partition(b"=")[2].startswith(inside) for value in environ.split(b"\0")):
-            found.append(pid)
+            if not _warm_dbt_of_live_load(pid):
+                found.append(pid)
     return found
+
+
+def _warm_dbt_of_live_load(pid: int) -> bool:
+    """Whether `pid` is a warm dbt process (orchestration/dbt_warm.py) whose load still runs.
+
+    Such a process only runs a build once its load holds the lock, and it ends by itself as
+    soon as its load does."""
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    if b"orchestration.dbt_warm" not in argv or b"--parent" not in argv:
+        return False
+    try:
+        parent = int(argv[argv.index(b"--parent") + 1])
+    except (IndexError, ValueError):
+        return False
+    return Path(f"/proc/{parent}").exists()
 
 
 def stop_leftover_processes(
@@ -137,7 +157,7 @@ def stop_leftover_processes(
     A load runs dbt as a child process. When the load is killed outright (SIGKILL, the OOM
     killer), dbt is not: it keeps building for another minute, and would open or write the
     next load's build (same paths: the database, its WAL, dbt-target/). The caller holds the
-    load lock, so no live load owns these processes. SIGTERM, then SIGKILL.
+    load lock, so no live load builds with these processes. SIGTERM, then SIGKILL.
     """
     leftovers = processes_started_for(folder)
     if not leftovers:

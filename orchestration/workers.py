@@ -7,7 +7,8 @@ started when the run starts, imports on the machine's other core while ingest an
 then runs the step's function when asked.
 
 The worker is started fresh ("spawn", never fork: the load's process runs Dagster's threads)
-and imports only what its warm-up names. It exits when told, when stopped, or as soon as the
+and imports only its warm-up's module and what the warm-up imports (so a warm-up belongs in
+a module that does not import Dagster). It exits when told, when stopped, or as soon as the
 load's process dies.
 """
 
@@ -29,8 +30,9 @@ class WorkerDied(RuntimeError):
     """The worker process ended without answering (killed, out of memory, crashed)."""
 
 
-def exit_when_orphaned(parent: int) -> None:
-    """End this (worker) process as soon as `parent`, the load that started it, is gone.
+def exit_when_orphaned(parent: int, cleanup: Callable[[], object] | None = None) -> None:
+    """End this (worker) process as soon as `parent`, the load that started it, is gone,
+    after `cleanup` (e.g. removing its temporary files: the exit skips `finally` blocks).
 
     A load killed outright (kill -9, the OOM killer) cannot stop its helpers, and some would
     wait forever (a process pool's workers on their task queue) or work for nothing (dbt on a
@@ -40,6 +42,8 @@ def exit_when_orphaned(parent: int) -> None:
     def watch() -> None:
         while os.getppid() == parent:
             time.sleep(ORPHAN_CHECK_SECONDS)
+        if cleanup is not None:
+            cleanup()
         os._exit(1)
 
     threading.Thread(target=watch, name="tuphap-orphan-watch", daemon=True).start()
@@ -111,7 +115,10 @@ class WarmProcess:
         """
         if self._conn is None or self._process is None:
             raise RuntimeError(f"{self._name} is not started")
-        self._conn.send((function, args))
+        try:
+            self._conn.send((function, args))
+        except (BrokenPipeError, ConnectionResetError) as error:  # it ended before the call
+            raise self._died() from error
         while not self._conn.poll(0.2):
             if not self._process.is_alive():
                 raise self._died()
@@ -119,6 +126,8 @@ class WarmProcess:
             status, value = self._conn.recv()
         except EOFError as error:  # it ended while answering, or just before
             raise self._died() from error
+        except Exception as error:  # noqa: BLE001 - e.g. an error that cannot be rebuilt here
+            raise RuntimeError(f"{self._name}: its answer could not be read: {error!r}") from error
         if status == "error":
             raise value
         return value

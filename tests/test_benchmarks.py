@@ -236,3 +236,7 @@ def test_results_json_has_the_documented_shape(inbox: Path, tmp_path: Path) -> N
                               "fct_enforcement": 14}
     table = format_table(saved)
     assert "(a) national load" in table and "floor breakdown" in table
+    saved["measurements"]["a4_national4_load"] = {**a, "title": "(a4) 4× national load"}
+    cold = next(line for line in format_table(saved).splitlines()
+                if line.startswith("first run at its location"))
+    assert "(a) " in cold and "(a4) " in cold

@@ -58,7 +58,7 @@ def raw_reports(
     rejected: list[dict] = []
     candidates: dict[str, raw_loader.Candidate] = {}
     inbox_files = inbox.files()
-    archive = Archive(warehouse.archive_dir)
+    archive = Archive(warehouse.archive_dir, recorded=known.keys())
     # Names never received before: a guess of how many files need parsing, made before any is
     # hashed, to start the parse workers at once (they then parse while the rest is archived).
     seen_names = {name for _, name in receipts}

@@ -5,15 +5,8 @@ import dagster as dg
 from pydantic import PrivateAttr
 
 from expectations.rules import Violation
-from orchestration.quality.evaluate import RowInputs, validate_row_inputs
+from orchestration.quality.evaluate import RowInputs, validate_row_inputs, warm_up
 from orchestration.workers import WarmProcess
-
-
-def warm_up() -> None:
-    """Run in the worker: import Great Expectations and build the suites."""
-    from expectations.runner import warm_up as build_suites
-
-    build_suites()
 
 
 class RowRulesResource(dg.ConfigurableResource):

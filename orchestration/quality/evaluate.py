@@ -37,11 +37,6 @@ def read_row_inputs(conn: duckdb.DuckDBPyConnection) -> dict[str, dict[str, np.n
     }
 
 
-def read_row_frames(conn: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
-    """The row inputs as the suites see them: pandas frames."""
-    return frames(read_row_inputs(conn))
-
-
 def frames(row_inputs: RowInputs) -> dict[str, pd.DataFrame]:
     import pandas as pd
 
@@ -74,6 +69,15 @@ def read_sql_violations(conn: duckdb.DuckDBPyConnection) -> list[Violation]:
 
 
 RowValidator = Callable[[RowInputs], list[Violation]]
+
+
+def warm_up() -> None:
+    """Run in the worker before it is needed: import Great Expectations and build the suites.
+    A module-level function of this module, so the worker imports no more than validation
+    needs (not Dagster)."""
+    from expectations.runner import warm_up as build_suites
+
+    build_suites()
 
 
 def validate_row_inputs(row_inputs: RowInputs) -> list[Violation]:

@@ -171,17 +171,19 @@ def test_a_dead_warm_process_falls_back_to_plain_dbt(tmp_path: Path) -> None:
 
 
 def test_a_warm_process_ends_when_the_process_that_started_it_dies(tmp_path: Path) -> None:
-    """A load killed outright (kill -9) leaves no warm dbt behind."""
+    """A load killed outright (kill -9) leaves no warm dbt behind, nor its temporary folder."""
     script = (
         "import sys, time; from pathlib import Path\n"
         "from orchestration.dbt_warm import start_for_load\n"
         "warm = start_for_load(Path(sys.argv[1]), 'cluster')\n"
-        "print(warm.process.pid, flush=True); time.sleep(3600)\n"
+        "print(warm.process.pid, warm.folder, flush=True); time.sleep(3600)\n"
     )
     starter = subprocess.Popen([sys.executable, "-c", script, str(tmp_path / "w.duckdb")],
-                               stdout=subprocess.PIPE, cwd=settings.PROJECT_ROOT)
+                               stdout=subprocess.PIPE, cwd=settings.PROJECT_ROOT, text=True)
     assert starter.stdout is not None
-    warm_pid = int(starter.stdout.readline())
+    pid, folder = starter.stdout.readline().split()
+    warm_pid = int(pid)
+    assert Path(folder).is_dir()
     starter.kill()
     starter.wait()
     # It notices within a second once it is waiting; dbt's import and parse come first.
@@ -194,6 +196,7 @@ def test_a_warm_process_ends_when_the_process_that_started_it_dies(tmp_path: Pat
     else:
         os.kill(warm_pid, signal.SIGKILL)
         pytest.fail("the warm dbt process outlived the process that started it")
+    assert not Path(folder).exists()
 
 
 def test_stopping_an_unused_warm_process_cleans_up(tmp_path: Path) -> None:

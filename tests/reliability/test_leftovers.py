@@ -1,5 +1,6 @@
-"""A killed load's dbt is found by its environment and stopped; onlookers, and the running
-load's own children (its warm dbt process), are left alone."""
+"""A killed load's dbt is found by its environment and stopped; onlookers, the running
+load's own children (its warm dbt process) and the warm dbt of a load waiting for the lock
+are left alone."""
 
 from __future__ import annotations
 
@@ -31,9 +32,9 @@ def _spawn(env: dict[str, str], *args: str) -> subprocess.Popen:
 
 
 @contextmanager
-def _orphan(env: dict[str, str]) -> Iterator[int]:
+def _orphan(env: dict[str, str], code: str = SLEEP, *args: str) -> Iterator[int]:
     """A process whose parent is gone, with `env`; killed afterwards if still there."""
-    out = subprocess.run([sys.executable, "-c", ORPHAN, SLEEP], env=env, check=True,
+    out = subprocess.run([sys.executable, "-c", ORPHAN, code, *args], env=env, check=True,
                          capture_output=True, text=True).stdout
     pid = int(out)
     try:
@@ -88,3 +89,24 @@ def test_only_processes_started_for_the_build_are_stopped(tmp_path: Path) -> Non
                 if proc.poll() is None:
                     proc.kill()
                 proc.wait()
+
+
+def test_the_warm_dbt_of_a_load_waiting_for_the_lock_is_not_a_leftover(tmp_path: Path) -> None:
+    build = tmp_path / ".build"
+    build.mkdir()
+    # A warm dbt process carries the build path from its start (its parse needs the profile).
+    dbt_env = {**os.environ, "TUPHAP_DBT_DB_PATH": str(build / "tuphap.duckdb")}
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])  # the pid of a load now ended
+    gone.wait()
+    warm = "import time; time.sleep(600)"
+    with (_orphan(dbt_env, warm, "-m", "orchestration.dbt_warm", "--parent",
+                  str(os.getpid())) as waiting,
+          _orphan(dbt_env, warm, "-m", "orchestration.dbt_warm", "--parent",
+                  str(gone.pid)) as abandoned):
+        deadline = time.monotonic() + 30
+        while abandoned not in processes_started_for(build) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        # Its load (here: this process) still runs: it is that load's, not a killed one's.
+        assert processes_started_for(build) == [abandoned]
+        assert stop_leftover_processes(build, grace_seconds=5) == [abandoned]
+        assert _alive(waiting) and not _alive(abandoned)
