@@ -551,6 +551,23 @@ def _clean_up(folder: Path, keep: bool) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def _repeated_loads(m: Measurement, source: Path, folder: Path, *, scope: str, runs: int,
+                    args: argparse.Namespace, log: Callable[[str], None], what: str) -> None:
+    """`runs` loads of `source` into an empty warehouse in `folder` (see _workdir), recorded
+    in `m`; stops at the first failed run. (a) has its own loop: a correction follows each."""
+    label = m.key.split("_")[0]
+    for i in range(runs):
+        workdir = _workdir(folder.parent, folder.name, first=i == 0)
+        inbox = inputs.link_inbox(source, workdir / "inbox")
+        log(f"({label}) run {i + 1}/{runs}: {what}")
+        run = measure_load(inbox, workdir, scope=scope, timeout=args.timeout)
+        _record(m, run)
+        log(f"    {_seconds(run.seconds)} s, tree peak {_memory(run.tree_peak_kib)}")
+        if m.errors:
+            break
+    _clean_up(folder, args.keep)
+
+
 def corrected_total(warehouse: Path, correction: inputs.Correction) -> float | None:
     """The corrected figure as the warehouse shows it (fct_dissemination, per the contract)."""
     facts = warehouse_facts(warehouse)["fct_dissemination"]
@@ -650,16 +667,8 @@ def run_benchmark(args: argparse.Namespace, log: Callable[[str], None] = _log) -
     _clean_up(work_root / "national", args.keep)
     measurements += [a, b, c]
 
-    for i in range(runs):
-        workdir = _workdir(work_root, "demo", first=i == 0)
-        inbox = inputs.link_inbox(demo, workdir / "inbox")
-        log(f"(d) run {i + 1}/{runs}: tuphap load (demo inbox, cluster scope)")
-        run = measure_load(inbox, workdir, scope="cluster", timeout=args.timeout)
-        _record(d, run)
-        log(f"    {_seconds(run.seconds)} s, tree peak {_memory(run.tree_peak_kib)}")
-        if d.errors:
-            break
-    _clean_up(work_root / "demo", args.keep)
+    _repeated_loads(d, demo, work_root / "demo", scope="cluster", runs=runs, args=args,
+                    log=log, what="tuphap load (demo inbox, cluster scope)")
     measurements.append(d)
 
     scaling = None
@@ -674,16 +683,9 @@ def run_benchmark(args: argparse.Namespace, log: Callable[[str], None] = _log) -
                 b4.errors.append("the 4× set gives different facts: " + "; ".join(diffs[:3]))
         a4 = Measurement("a4_national4_load", "(a4) 4× national load, empty warehouse",
                          None, mem, info={"files": files4})
-        for i in range(runs):
-            workdir = _workdir(work_root, "national4", first=i == 0)
-            inbox = inputs.link_inbox(national4, workdir / "inbox")
-            log(f"(a4) run {i + 1}/{runs}: tuphap load --scope national ({files4} files)")
-            run = measure_load(inbox, workdir, scope="national", timeout=args.timeout)
-            _record(a4, run)
-            log(f"    {_seconds(run.seconds)} s, tree peak {_memory(run.tree_peak_kib)}")
-            if a4.errors:
-                break
-        _clean_up(work_root / "national4", args.keep)
+        _repeated_loads(a4, national4, work_root / "national4", scope="national", runs=runs,
+                        args=args, log=log,
+                        what=f"tuphap load --scope national ({files4} files)")
         measurements += [b4, a4]
         per1, per4 = _per_file(a, national_files), _per_file(a4, files4)
         ratio = per4 / per1 if per1 and per4 else None

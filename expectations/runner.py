@@ -93,12 +93,6 @@ def _validate(context: Any, datasource: Any, dataset: str, frame: pd.DataFrame,
             yield meta["rule_id"], _row_key(record)
 
 
-def warm_up() -> None:
-    """Import Great Expectations (~5 s of CPU) and build the suites once, ahead of the first
-    validation: a load does it in a worker process while ingest and dbt run."""
-    build_suites()
-
-
 def run_row_rules(frames: Mapping[str, pd.DataFrame]) -> list[Violation]:
     """Validate each dataset's frame with its suite; one Violation per rule and row.
 

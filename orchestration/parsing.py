@@ -7,7 +7,8 @@ more than it saves. Either way the same function parses a file and the results c
 the order of the jobs, so a load is deterministic.
 
 A parsed file travels as a `ParsedFile`: the figures as columns, not one object per figure,
-which a worker returns cheaply. This module imports only `ingest`, so workers start quickly.
+which a worker returns cheaply. This module imports only `ingest` and the standard library
+(orchestration.workers), so workers start quickly.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
@@ -75,7 +77,7 @@ def submission_id(sha256: str, unit_code: str, year: int, form: str) -> str:
     return f"{sha256}:{unit_code}:{year}:{form}"
 
 
-def parsed_file(result: ParseResult, *, sha256: str, years: set[int]) -> ParsedFile:
+def parsed_file(result: ParseResult, *, sha256: str, years: AbstractSet[int]) -> ParsedFile:
     """The rows of `result` for the given years (other years wait for their partition)."""
     submissions: list[SubmissionRow] = []
     values: dict[str, list] = {name: [] for name in VALUE_COLUMNS}
@@ -114,7 +116,7 @@ class _Parser:
     def __call__(self, job: ParseJob) -> ParsedFile:
         result = parse_file(job.path, source_name=job.name, registry=self.registry,
                             scope=self.scope, limits=self.limits)
-        return parsed_file(result, sha256=job.sha256, years=set(self.years))
+        return parsed_file(result, sha256=job.sha256, years=self.years)
 
 
 _worker_parser: _Parser | None = None

@@ -17,6 +17,7 @@ import shutil
 import signal
 import time
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -126,13 +127,14 @@ def processes_started_for(folder: Path) -> list[int]:
         except OSError:  # gone, or not ours
             continue
         if any(value.partition(b"=")[2].startswith(inside) for value in environ.split(b"\0")):
-            if not _warm_dbt_of_live_load(pid):
+            if not _warm_dbt_of_live_load(pid, running=parents.keys()):
                 found.append(pid)
     return found
 
 
-def _warm_dbt_of_live_load(pid: int) -> bool:
-    """Whether `pid` is a warm dbt process (orchestration/dbt_warm.py) whose load still runs.
+def _warm_dbt_of_live_load(pid: int, running: AbstractSet[int]) -> bool:
+    """Whether `pid` is a warm dbt process (orchestration/dbt_warm.py) whose load is among the
+    `running` processes.
 
     Such a process only runs a build once its load holds the lock, and it ends by itself as
     soon as its load does."""
@@ -146,7 +148,7 @@ def _warm_dbt_of_live_load(pid: int) -> bool:
         parent = int(argv[argv.index(b"--parent") + 1])
     except (IndexError, ValueError):
         return False
-    return Path(f"/proc/{parent}").exists()
+    return parent in running
 
 
 def stop_leftover_processes(
