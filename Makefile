@@ -20,7 +20,10 @@ export DO_NOT_TRACK := 1
 
 .PHONY: setup demo test dev docs lint bench clean
 
+# The dbt manifest Dagster reads is prepared here (and by `tuphap load`), never by importing the
+# code: a check of the project's file times, and `dbt parse` only when they changed.
 setup: $(STAMP)
+	@$(VENV)/bin/tuphap prepare
 
 $(UV):
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -43,6 +46,8 @@ test: setup
 
 lint: setup
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/sqlfluff lint --disable-progress-bar --nocolor dbt_project/models dbt_project/macros
 
 dev: setup
 	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/.dagster_home} $(VENV)/bin/dagster dev

@@ -22,10 +22,15 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from benchmarks.floor import report_files
 from ingest.numbers import parse_number
 from ingest.text import normalise_key
+from ingest.vn_format import format_number
+
+if TYPE_CHECKING:
+    from ingest.model import ParseResult
 
 BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = BENCH_DIR.parent
@@ -34,7 +39,6 @@ MARKER = ".complete"
 COPIES = 3  # extra copies per report in national4
 
 
-# ---------------------------------------------------------------------------------------------
 # Cached folders
 
 
@@ -111,7 +115,6 @@ def link_inbox(source: Path, dest: Path) -> Path:
     return dest
 
 
-# ---------------------------------------------------------------------------------------------
 # 4× copies: different bytes, the same figures
 
 
@@ -190,7 +193,6 @@ def write_copies(source: Path, out: Path, *, copies: int = COPIES,
     return {"source": source.name, "copies_per_report": copies}
 
 
-# ---------------------------------------------------------------------------------------------
 # A corrected report
 
 
@@ -256,7 +258,7 @@ def _bump(value: object, by: int) -> object:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return int(value) + by
     number = int(parse_number(value).value) + by  # text figures ("1.734") keep their style
-    return f"{number:,}".replace(",", ".")
+    return format_number(number)
 
 
 def _later(value: object, days: int) -> object:
@@ -266,6 +268,16 @@ def _later(value: object, days: int) -> object:
         return value + timedelta(days=days)
     day, month, year = (int(p) for p in str(value).strip().split("/"))
     return (date(year, month, day) + timedelta(days=days)).strftime("%d/%m/%Y")
+
+
+def _date_cells(ws) -> list:  # noqa: ANN001 - openpyxl worksheet
+    """The value cells of the sheet's "Ngày lập báo cáo" lines."""
+    cells = []
+    for row in ws.iter_rows():
+        filled = [c for c in row if c.value is not None and str(c.value).strip()]
+        if len(filled) > 1 and normalise_key(filled[0].value) == "ngay lap bao cao":
+            cells.append(filled[1])
+    return cells
 
 
 def make_correction(source: Path, out_dir: Path, *, form: str = "PBGDPL",
@@ -289,37 +301,32 @@ def make_correction(source: Path, out_dir: Path, *, form: str = "PBGDPL",
             continue
         workbook = load_workbook(path)
         sheets = [ws for ws in workbook.worksheets if form in ws.title.upper()]
-        if not sheets:
+        if not sheets or not _date_cells(sheets[0]):
             continue
-        ws = sheets[0]
-        date_cells = []
-        for row in ws.iter_rows():
-            filled = [c for c in row if c.value is not None and str(c.value).strip()]
-            if len(filled) > 1 and normalise_key(filled[0].value) == "ngay lap bao cao":
-                date_cells.append(filled[1])
-        if not date_cells:
-            continue
-        col, subunits, total = _table_rows(ws)
+        col, subunits, total = _table_rows(sheets[0])
         if not subunits:
             continue
         before = parse_file(path, scope="national")
-        for ws_any in workbook.worksheets:  # every sheet of the report carries the new date
-            for row in ws_any.iter_rows():
-                filled = [c for c in row if c.value is not None and str(c.value).strip()]
-                if len(filled) > 1 and normalise_key(filled[0].value) == "ngay lap bao cao":
-                    filled[1].value = _later(filled[1].value, days_later)
+        for ws in workbook.worksheets:  # every sheet of the report carries the new date
+            for cell in _date_cells(ws):
+                cell.value = _later(cell.value, days_later)
         for r in [subunits[0], *([total] if total else [])]:
-            ws.cell(r, col).value = _bump(ws.cell(r, col).value, 1)
+            sheets[0].cell(r, col).value = _bump(sheets[0].cell(r, col).value, 1)
         target = out_dir / f"{path.stem}_dinh-chinh{path.suffix}"
         workbook.save(target)
         after = parse_file(target, scope="national")
         if after.rejection is not None:
             raise RuntimeError(f"the corrected report is rejected: {after.rejection.message}")
-        old = next(s for s in before.submissions if s.form == form)
-        new = next(s for s in after.submissions if s.form == form)
-        return Correction(
-            path=target, source_file=path.name, form=form, indicator=indicator,
-            unit_code=new.unit_code, province_code=new.province_code, year=new.year,
-            old_total=_unit_total(old, indicator), new_total=_unit_total(new, indicator),
-            old_report_date=str(old.report_date), new_report_date=str(new.report_date))
+        return _correction(target, path.name, form, indicator, before, after)
     raise LookupError(f"no dated {form} workbook in {source}")
+
+
+def _correction(target: Path, source_file: str, form: str, indicator: str,
+                before: ParseResult, after: ParseResult) -> Correction:
+    old = next(s for s in before.submissions if s.form == form)
+    new = next(s for s in after.submissions if s.form == form)
+    return Correction(
+        path=target, source_file=source_file, form=form, indicator=indicator,
+        unit_code=new.unit_code, province_code=new.province_code, year=new.year,
+        old_total=_unit_total(old, indicator), new_total=_unit_total(new, indicator),
+        old_report_date=str(old.report_date), new_report_date=str(new.report_date))

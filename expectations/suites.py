@@ -1,4 +1,4 @@
-"""Great Expectations suites for the row rules, built from the catalogue in rules.py.
+"""Great Expectations suites for the row rules, built from the rule catalogue (rules.py).
 
 One suite per dataset (enforcement, mediation, dissemination). Each expectation carries its
 rule id in `meta`, so a failed expectation maps back to a rule. great_expectations is imported
@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from expectations.rules import DATASET_MODELS, ROW_RULES, RowCheck, Rule
+from expectations.rules import DATASET_MODELS, ROW_RULES, Check, Rule
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import great_expectations as gx
@@ -25,24 +25,25 @@ def import_gx() -> Any:
     return great_expectations
 
 
-def _expectation(gx_module: Any, rule: Rule, check: RowCheck) -> Any:
+def _expectation(gx_module: Any, rule: Rule, check: Check) -> Any:
+    """The GX expectation of one check: a prepared column is 0 (an identity, a rate) or <= 0
+    (a bound over an expression); two plain columns are compared directly."""
     meta = {"rule_id": rule.id, "severity": rule.severity}
     expectations = gx_module.expectations
-    if check.kind == "zero":
-        return expectations.ExpectColumnValuesToBeBetween(
-            column=check.column, min_value=0, max_value=0, meta=meta
-        )
-    if check.kind == "max":
-        return expectations.ExpectColumnValuesToBeBetween(
-            column=check.column, max_value=check.max_value, meta=meta
-        )
-    if check.kind == "pair_ge":
-        # A row where either operand is missing (not reported) is skipped, not failed.
+    if check.column is None:
+        # left <= right on two columns. A row where either operand is missing (not reported)
+        # is skipped, not failed.
         return expectations.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A=check.column_a, column_B=check.column_b, or_equal=True,
+            column_A=check.right, column_B=check.left, or_equal=True,
             ignore_row_if="either_value_is_missing", meta=meta,
         )
-    raise ValueError(f"unknown row check kind {check.kind!r}")
+    if check.kind == "at_most":
+        return expectations.ExpectColumnValuesToBeBetween(
+            column=check.column, max_value=0, meta=meta
+        )
+    return expectations.ExpectColumnValuesToBeBetween(
+        column=check.column, min_value=0, max_value=0, meta=meta
+    )
 
 
 def build_suites() -> dict[str, gx.ExpectationSuite]:

@@ -76,7 +76,7 @@ def _sniff_zip(data: bytes) -> str:
 
 # Every byte except the control characters that never occur in text (tab, line feed, form feed
 # and carriage return do).
-_NOT_CONTROL = bytes(b for b in range(256) if not (b < 32 and b not in (9, 10, 13, 12)))
+NOT_CONTROL = bytes(b for b in range(256) if not (b < 32 and b not in (9, 10, 13, 12)))
 
 
 def _looks_like_text(head: bytes) -> bool:
@@ -84,7 +84,7 @@ def _looks_like_text(head: bytes) -> bool:
         return True
     if b"\x00" in head:
         return False
-    controls = len(head.translate(None, _NOT_CONTROL))  # delete the rest, count what is left
+    controls = len(head.translate(None, NOT_CONTROL))  # delete the rest, count what is left
     return controls <= max(1, len(head) // 100)
 
 

@@ -22,6 +22,9 @@ FORM_COLUMNS: dict[str, dict[int, str]] = {
     "THADS_TIEN": ENFORCEMENT_COLUMNS,
 }
 
+FORMS_LISTED = ", ".join(FORM_COLUMNS)
+"""The form codes as a message lists them: "PBGDPL, HOAGIAI, THADS_VIEC, THADS_TIEN"."""
+
 FORM_INDICATORS: dict[str, tuple[str, ...]] = {
     form: tuple(columns.values()) for form, columns in FORM_COLUMNS.items()
 }

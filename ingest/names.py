@@ -20,12 +20,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING
 
 from ingest.text import normalise_key
-
-if TYPE_CHECKING:
-    from ingest.reference import Province, Registry, Unit
+from ingest.units import Province, Unit
 
 # Normalised unit-type prefixes, longest first so "cuc thi hanh an dan su" wins over "cuc thi
 # hanh an". "Sở TP" is the Department of Justice ("Tư pháp"), never "thành phố".
@@ -112,13 +109,3 @@ class NameIndex:
                 return out
         return []
 
-
-def resolve(registry: Registry, name: str, year: int) -> Unit | None:
-    """The unit valid for reporting year `year` that `name` denotes; None if none or ambiguous."""
-    valid: dict[str, Unit] = {}
-    for unit in registry.name_candidates(name):
-        if unit.valid_on(registry.year_end(unit.unit_type, year)):
-            valid[unit.unit_code] = unit
-    if len(valid) != 1:
-        return None
-    return next(iter(valid.values()))

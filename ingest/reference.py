@@ -16,39 +16,11 @@ from datetime import date
 from functools import cached_property, lru_cache
 from pathlib import Path
 
+from ingest.constants import SCOPES
+from ingest.names import NameIndex
+from ingest.units import Province, Unit
+
 DEFAULT_SEEDS_DIR = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds"
-SCOPES = ("cluster", "national")
-
-
-@dataclass(frozen=True)
-class Unit:
-    """One version of a reporting unit (a code can have several versions over time)."""
-
-    unit_code: str
-    unit_type: str  # STP | THADS
-    province_code: str
-    unit_name: str
-    display_name: str
-    valid_from: date | None
-    valid_to: date | None
-    aliases: tuple[str, ...] = ()
-
-    def valid_on(self, day: date) -> bool:
-        return _valid_on(self.valid_from, self.valid_to, day)
-
-
-@dataclass(frozen=True)
-class Province:
-    """One version of a province; `successor_province_code` is set when it was merged away."""
-
-    province_code: str
-    province_name: str
-    valid_from: date | None
-    valid_to: date | None
-    successor_province_code: str | None
-
-    def valid_on(self, day: date) -> bool:
-        return _valid_on(self.valid_from, self.valid_to, day)
 
 
 @dataclass(frozen=True)
@@ -66,10 +38,6 @@ class Period:
             date(year + self.start_year_offset, self.start_month, self.start_day),
             date(year, self.end_month, self.end_day),
         )
-
-
-def _valid_on(valid_from: date | None, valid_to: date | None, day: date) -> bool:
-    return (valid_from is None or valid_from <= day) and (valid_to is None or day <= valid_to)
 
 
 def _date_or_none(text: str) -> date | None:
@@ -92,7 +60,7 @@ class Registry:
     membership: tuple[tuple[str, int | None, int | None], ...]  # (province, from, to)
     seeds_dir: Path | None = field(default=None)
 
-    # -- periods ---------------------------------------------------------------------------
+    # Reporting periods
     def period(self, unit_type: str, year: int) -> tuple[date, date]:
         """First and last day of reporting year `year` for units of `unit_type`."""
         for kind, period in self.periods:
@@ -106,7 +74,7 @@ class Registry:
             return self.period(unit_type, year)[1]
         return max(period.for_year(year)[1] for _, period in self.periods)
 
-    # -- units -----------------------------------------------------------------------------
+    # Units
     @cached_property
     def _units_by_code(self) -> dict[str, tuple[Unit, ...]]:
         out: dict[str, list[Unit]] = {}
@@ -134,7 +102,7 @@ class Registry:
                 found[code] = unit
         return [found[code] for code in sorted(found)]
 
-    # -- provinces -------------------------------------------------------------------------
+    # Provinces
     @cached_property
     def _provinces_by_code(self) -> dict[str, tuple[Province, ...]]:
         out: dict[str, list[Province]] = {}
@@ -167,7 +135,7 @@ class Registry:
         code = unit.province_code
         for province in self.province_versions(code):
             if province.valid_to is not None and province.successor_province_code:
-                nxt = province.successor_province_code
+                nxt: str | None = province.successor_province_code
                 while nxt and nxt not in seen:
                     seen.add(nxt)
                     candidate = self.unit(f"{unit.unit_type}-{nxt}", year)
@@ -177,7 +145,7 @@ class Registry:
                     nxt = later[0].successor_province_code if later else None
         return None
 
-    # -- scope -----------------------------------------------------------------------------
+    # Scope
     def cluster_members(self, year: int) -> frozenset[str]:
         """Province codes that are members of the cluster in reporting year `year`."""
         return frozenset(
@@ -205,11 +173,9 @@ class Registry:
         members = self.cluster_members(year)
         return [u for u in units if u.province_code in members]
 
-    # -- names -----------------------------------------------------------------------------
+    # Names as officers type them (ingest.names)
     @cached_property
-    def name_index(self):  # -> ingest.names.NameIndex (imported lazily: names imports us)
-        from ingest.names import NameIndex
-
+    def name_index(self) -> NameIndex:
         return NameIndex(self.units, self.provinces)
 
     def name_candidates(self, name: str) -> list[Unit]:
@@ -219,9 +185,13 @@ class Registry:
     def resolve_name(self, name: str, year: int) -> Unit | None:
         """The unit valid for reporting year `year` that `name` denotes, or None (unknown or
         ambiguous)."""
-        from ingest.names import resolve
-
-        return resolve(self, name, year)
+        valid: dict[str, Unit] = {}
+        for unit in self.name_candidates(name):
+            if unit.valid_on(self.year_end(unit.unit_type, year)):
+                valid[unit.unit_code] = unit
+        if len(valid) != 1:
+            return None
+        return next(iter(valid.values()))
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:

@@ -7,12 +7,14 @@ doubled spaces. Matching on one canonical key keeps every matcher in the package
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from datetime import date, datetime
-from decimal import Decimal
 from functools import lru_cache
 from itertools import filterfalse
+
+from ingest.vn_format import format_number
 
 # Anything that is neither a word character nor whitespace, plus "_" (a word character to `re`
 # but a separator in form codes such as THADS_VIEC), becomes a space before collapsing.
@@ -73,8 +75,10 @@ def echo(value: object, limit: int = 60) -> str:
         text = value.strftime("%d/%m/%Y %H:%M")
     elif isinstance(value, date):
         text = value.strftime("%d/%m/%Y")
+    elif isinstance(value, float) and not math.isfinite(value):
+        text = str(value)  # nan, inf: no digits to group
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        text = format_vn(value)
+        text = format_number(value, None)  # every digit the cell holds, the Vietnamese way
     else:
         text = str(value)
     text = _CONTROL.sub("", unicodedata.normalize("NFC", text))
@@ -82,26 +86,6 @@ def echo(value: object, limit: int = 60) -> str:
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return text
-
-
-def format_vn(number: int | float) -> str:
-    """A number the Vietnamese way: "." groups thousands, "," is the decimal mark.
-
-    27430 -> "27.430"; 1826513.0 -> "1.826.513"; 89.68 -> "89,68" (shortest exact digits).
-    """
-    if isinstance(number, float):
-        if number != number or number in (float("inf"), float("-inf")):
-            return str(number)
-        if number.is_integer():
-            number = int(number)
-    if isinstance(number, int):
-        sign, digits, frac = ("-" if number < 0 else ""), str(abs(number)), ""
-    else:
-        plain = format(Decimal(repr(number)), "f")
-        sign = "-" if plain.startswith("-") else ""
-        digits, _, frac = plain.lstrip("-").partition(".")
-    grouped = f"{int(digits):,}".replace(",", ".")
-    return sign + grouped + ("," + frac if frac else "")
 
 
 def is_blank(value: object) -> bool:

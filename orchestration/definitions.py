@@ -1,35 +1,72 @@
-"""The Dagster code location of tuphap-warehouse (found by `dagster dev` via pyproject.toml)."""
+"""The Dagster code location of tuphap-warehouse (found by `dagster dev` via pyproject.toml).
+
+Importing this module defines and does nothing: no process is started, no file written, the
+environment left as it is. `defs` is built the first time it is asked for (a module attribute
+made on first access): that is when Dagster loads the code location, it finds `defs` among the
+module's members, or when the CLI or a test reads `orchestration.definitions.defs`. Only then is
+the dbt manifest prepared if needed (orchestration/dbt/project.py) and read.
+
+Not `@dg.definitions`: that needs Dagster imported when this module is, and importing Dagster
+starts a process (its vendored croniter runs `file` on the interpreter).
+"""
 
 from __future__ import annotations
 
-import dagster as dg
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from orchestration import settings
-from orchestration.assets.ingest import raw_reports
-from orchestration.assets.publish import published_warehouse
-from orchestration.dbt import dbt_resource, warehouse_models
-from orchestration.inbox import InboxResource
-from orchestration.jobs import load_job
-from orchestration.quality.assets import dq_issues, quality_alerts
-from orchestration.quality.engine import RowRulesResource
-from orchestration.quality.resources import AlertChannelsResource
-from orchestration.schedules import yearly_load_schedule
-from orchestration.sensors import inbox_sensor
-from orchestration.warehouse import WarehouseResource
+if TYPE_CHECKING:
+    import dagster as dg
 
-settings.disable_telemetry()
 
-defs = dg.Definitions(
-    assets=[raw_reports, warehouse_models, dq_issues, quality_alerts, published_warehouse],
-    jobs=[load_job],
-    schedules=[yearly_load_schedule],
-    sensors=[inbox_sensor],
-    resources={
-        "warehouse": WarehouseResource(),
-        "inbox": InboxResource(),
-        "dbt": dbt_resource,
-        "alerts": AlertChannelsResource(),
-        "row_rules": RowRulesResource(),
-    },
-    executor=dg.in_process_executor,
-)
+@cache
+def load() -> dg.Definitions:
+    """Assemble the code location: every asset, the job, the schedule, the sensor, resources."""
+    from orchestration import settings
+    from orchestration.dbt import project
+
+    settings.disable_telemetry()  # for this process and the dbt it starts
+    project.prepare_if_dev()
+    project.prepare_if_stale()
+
+    import dagster as dg
+
+    from orchestration.automation.jobs import load_job
+    from orchestration.automation.schedules import yearly_load_schedule
+    from orchestration.automation.sensors import inbox_sensor
+    from orchestration.dbt.assets import warehouse_models
+    from orchestration.dbt.resources import dbt_resource
+    from orchestration.ingest.assets import raw_reports
+    from orchestration.ingest.inbox import InboxResource
+    from orchestration.publish.assets import published_warehouse
+    from orchestration.quality.assets import dq_issues, quality_alerts
+    from orchestration.quality.engine import RowRulesResource
+    from orchestration.quality.resources import AlertChannelsResource
+    from orchestration.warehouse.resources import WarehouseResource
+
+    return dg.Definitions(
+        assets=[raw_reports, warehouse_models, dq_issues, quality_alerts, published_warehouse],
+        jobs=[load_job],
+        schedules=[yearly_load_schedule],
+        sensors=[inbox_sensor],
+        resources={
+            "warehouse": WarehouseResource(),
+            "inbox": InboxResource(),
+            "dbt": dbt_resource(),
+            "alerts": AlertChannelsResource(),
+            "row_rules": RowRulesResource(),
+        },
+        executor=dg.in_process_executor,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    """`defs`, built on first access (the module docstring says why)."""
+    if name == "defs":
+        return load()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    # Dagster's loader lists the module's members with dir(): `defs` must be among them.
+    return sorted([*globals(), "defs"])

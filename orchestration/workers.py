@@ -126,7 +126,7 @@ class WarmProcess:
             status, value = self._conn.recv()
         except EOFError as error:  # it ended while answering, or just before
             raise self._died() from error
-        except Exception as error:  # noqa: BLE001 - e.g. an error that cannot be rebuilt here
+        except Exception as error:  # e.g. an error that cannot be rebuilt here
             raise RuntimeError(f"{self._name}: its answer could not be read: {error!r}") from error
         if status == "error":
             raise value

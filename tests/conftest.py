@@ -5,6 +5,16 @@ from __future__ import annotations
 import pytest
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Parse the dbt project first if its manifest is missing or stale, as `make setup` and
+    `tuphap load` do: test modules import the dbt assets, which read the manifest (importing
+    the code never prepares it). Under xdist the controller is configured before it starts
+    its workers, so they find the manifest fresh."""
+    from orchestration.dbt.project import prepare_if_stale
+
+    prepare_if_stale()
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Keep each xdist_group together under `pytest -n 2 --dist loadgroup`.
 

@@ -7,21 +7,25 @@
     from the sums, never averaged. Completeness is explicit: source_province_count against
     territory_province_count (how many provinces existed on the territory that year).
 
-    rates: list of [rate column, numerator column, denominator column].
+    facts, periods, province_mapping: relations (the fact, int_reporting_periods,
+    int_province_current_mapping); rates: list of [rate column, numerator column, denominator
+    column].
 #}
-{% macro current_boundaries_fact(fact_model, count_columns, rates, period_form) %}
+{% macro current_boundaries_fact(
+    facts, periods, province_mapping, count_columns, rates, period_form
+) %}
 with facts as (
-    select * from {{ ref(fact_model) }}
+    select * from {{ facts }}
 ),
 
 periods as (
     select year, period_end
-    from {{ ref('int_reporting_periods') }}
+    from {{ periods }}
     where form = '{{ period_form }}'
 ),
 
 province_mapping as (
-    select * from {{ ref('int_province_current_mapping') }}
+    select * from {{ province_mapping }}
 ),
 
 current_names as (

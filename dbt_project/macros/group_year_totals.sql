@@ -2,40 +2,37 @@
     Totals per reporting year over a group of provinces (the cluster's members of that year, or
     the whole country): every count of the three facts summed under the same column name, and
     the rates recomputed from the totals, never averaged. `members` is a relation with
-    (province_code, year). A year appears when at least one member reported any form.
+    (province_code, year); dissemination, mediation, enforcement are the three facts'
+    relations (fct_dissemination, fct_mediation, fct_enforcement). A year appears when at
+    least one member reported any form.
     Sums follow SQL: a figure a province left empty adds nothing, NULL when no member reported
     it; how complete a year is shows in member_province_count / reporting_province_count.
 #}
-{% macro group_year_totals(members) %}
-{%- set dissemination = var('dissemination_indicators') %}
-{%- set mediation = var('mediation_count_indicators') %}
-{%- set enforcement = [] %}
-{%- for prefix in ['cases_', 'money_'] %}
-    {%- for indicator in var('enforcement_count_indicators') %}
-        {%- do enforcement.append(prefix ~ indicator) %}
-    {%- endfor %}
-{%- endfor %}
+{% macro group_year_totals(members, dissemination, mediation, enforcement) %}
+{%- set dissemination_columns = var('dissemination_indicators') %}
+{%- set mediation_columns = var('mediation_count_indicators') %}
+{%- set enforcement_columns = enforcement_count_columns() %}
 with members as (
     select province_code, year from {{ members }}
 ),
 
 dissemination as (
     select fct.*
-    from {{ ref('fct_dissemination') }} as fct
+    from {{ dissemination }} as fct
     inner join members
         on members.province_code = fct.province_code and members.year = fct.year
 ),
 
 mediation as (
     select fct.*
-    from {{ ref('fct_mediation') }} as fct
+    from {{ mediation }} as fct
     inner join members
         on members.province_code = fct.province_code and members.year = fct.year
 ),
 
 enforcement as (
     select fct.*
-    from {{ ref('fct_enforcement') }} as fct
+    from {{ enforcement }} as fct
     inner join members
         on members.province_code = fct.province_code and members.year = fct.year
 ),
@@ -71,7 +68,7 @@ dissemination_totals as (
     select
         year,
         count(*) as dissemination_province_count,
-        {% for column in dissemination -%}
+        {% for column in dissemination_columns -%}
         cast(sum({{ column }}) as bigint) as {{ column }}{{ ',' if not loop.last }}
         {% endfor %}
     from dissemination
@@ -82,7 +79,7 @@ mediation_totals as (
     select
         year,
         count(*) as mediation_province_count,
-        {% for column in mediation -%}
+        {% for column in mediation_columns -%}
         cast(sum({{ column }}) as bigint) as {{ column }}{{ ',' if not loop.last }}
         {% endfor %}
     from mediation
@@ -93,7 +90,7 @@ enforcement_totals as (
     select
         year,
         count(*) as enforcement_province_count,
-        {% for column in enforcement -%}
+        {% for column in enforcement_columns -%}
         cast(sum({{ column }}) as bigint) as {{ column }}{{ ',' if not loop.last }}
         {% endfor %}
     from enforcement
@@ -113,15 +110,15 @@ final as (
             as mediation_province_count,
         cast(coalesce(enforcement_totals.enforcement_province_count, 0) as integer)
             as enforcement_province_count,
-        {% for column in dissemination -%}
+        {% for column in dissemination_columns -%}
         dissemination_totals.{{ column }},
         {% endfor -%}
-        {% for column in mediation -%}
+        {% for column in mediation_columns -%}
         mediation_totals.{{ column }},
         {% endfor -%}
         {{ percentage('mediation_totals.cases_successful', 'mediation_totals.cases_received') }}
             as success_rate,
-        {% for column in enforcement -%}
+        {% for column in enforcement_columns -%}
         enforcement_totals.{{ column }},
         {% endfor -%}
         {{ percentage('enforcement_totals.cases_resolved', 'enforcement_totals.cases_eligible') }}

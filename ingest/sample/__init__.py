@@ -17,8 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.sample.flawed import write_flawed
-from ingest.sample.generator import (
+from ingest.sample.figures import (
     CLUSTER_YEARS,
     NATIONAL_YEARS,
     PUBLISHED_2022,
@@ -28,14 +27,9 @@ from ingest.sample.generator import (
     UnitYear,
     preliminary_table,
 )
-from ingest.sample.reports import (
-    CLUSTER_STYLES,
-    PRELIMINARY,
-    SampleFile,
-    emit,
-    national_style,
-    period_text,
-)
+from ingest.sample.flawed import write_flawed
+from ingest.sample.reports import SampleFile, emit, period_text
+from ingest.sample.styles import CLUSTER_STYLES, PRELIMINARY, national_style
 
 __all__ = ["PUBLISHED_2022", "SampleFile", "SampleManifest", "write_sample"]
 

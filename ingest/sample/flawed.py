@@ -14,15 +14,9 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from ingest.sample.generator import SEED, FigureModel, Reference, UnitYear, split_table
-from ingest.sample.reports import (
-    CLUSTER_STYLES,
-    SampleFile,
-    UnitStyle,
-    blocks_for,
-    emit,
-    with_layout,
-)
+from ingest.sample.figures import SEED, FigureModel, Reference, UnitYear, split_table
+from ingest.sample.reports import SampleFile, UnitStyle, blocks_for, emit
+from ingest.sample.styles import CLUSTER_STYLES, with_layout
 from ingest.sample.writers import Block, CsvDialect, Layout, Row
 
 # Districts of Hà Tây, a province merged into Hà Nội in 2008: its units are in no register.

@@ -124,7 +124,7 @@ class WebhookChannel:
     def send(self, alert: Alert) -> None:
         body = json.dumps({"text": f"{alert.subject}\n\n{alert.text}"},
                           ensure_ascii=False).encode("utf-8")
-        request = urllib.request.Request(
+        request = urllib.request.Request(  # noqa: S310 - the operator's configured webhook
             self.url, data=body, method="POST",
             headers={"Content-Type": "application/json; charset=utf-8"},
         )
@@ -220,7 +220,7 @@ def _send_with_retries(channel: Channel, alert: Alert, attempts: int, backoff_se
         try:
             channel.send(alert)
             return ChannelOutcome(channel.describe(), True, attempt)
-        except Exception as exc:  # any failure of a channel is reported, never raised
+        except Exception as exc:  # noqa: BLE001 - any failure of a channel is reported, never raised
             error = scrub(f"{type(exc).__name__}: {exc}", channel.secrets())
             if attempt < attempts:
                 sleep(backoff_seconds * 2 ** (attempt - 1))

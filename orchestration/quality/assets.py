@@ -18,7 +18,7 @@ import dagster as dg
 import duckdb
 
 from expectations.rules import RULES
-from orchestration.dbt import warehouse_models
+from orchestration.dbt.assets import warehouse_models
 from orchestration.quality.alerts import ChannelOutcome, compose_alert, deliver
 from orchestration.quality.engine import RowRulesResource
 from orchestration.quality.evaluate import evaluate_rules, read_row_inputs, read_sql_violations
@@ -30,7 +30,7 @@ from orchestration.quality.issues import (
     pending_alerts,
 )
 from orchestration.quality.resources import AlertChannelsResource
-from orchestration.warehouse import WarehouseResource
+from orchestration.warehouse.resources import WarehouseResource
 
 # Every rule reads the dbt models of this load (marts, intermediate and quality models).
 DQ_DEPS = [warehouse_models]

@@ -3,8 +3,11 @@
 A message names the unit (its display name in the register), the year and the figures, printed
 the Vietnamese way with their unit ("3.569 việc", "1.826.513 nghìn đồng"), e.g.
 "Cục THADS tỉnh Lào Cai, năm 2024: giải quyết xong 3.569 việc > có điều kiện 3.500 việc".
-The templates live in the rule catalogue (expectations/rules.py); this module computes the
-derived figures (the expected sum, the recomputed rate, ...) and fills them in.
+The templates live in the rule catalogue (expectations/catalogue.py says where). A row rule's
+figures come from its checks: the operands, the value of the right side of a comparison
+({expected}, by the catalogue's own arithmetic) and the recomputed rate; nothing here is
+specific to one row rule. The cross-row rules have one function each below, for what their SQL
+model puts in the violation's values and context.
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from expectations.rules import Violation, rule
+from expectations.arithmetic import evaluate, is_column
+from expectations.rules import Check, Rule, Violation, rule
 from ingest.forms import FORM_INDICATORS
 from ingest.vn_format import format_number, format_percent
 
@@ -87,72 +91,52 @@ def indicator_label(indicator: str | None) -> str:
     return INDICATOR_LABELS.get(indicator or "", indicator or "")
 
 
-def _sum(*operands: Any) -> float | None:
-    if any(o is None for o in operands):
-        return None
-    return sum(float(o) for o in operands)
-
-
-def _rate_fields(values: Mapping[str, Any], rate: str, decimals: str, numerator: str,
-                 denominator: str) -> dict[str, str]:
-    places = int(values.get(decimals) or 0)
-    num, den = values.get(numerator), values.get(denominator)
+def _rate_fields(values: Mapping[str, Any], rate: Mapping[str, str]) -> dict[str, str]:
+    """The reported rate as printed (at its own precision) and 100 × numerator / denominator
+    at the same precision."""
+    places = int(values.get(rate["decimals"]) or 0)
+    num, den = values.get(rate["numerator"]), values.get(rate["denominator"])
     computed = 100.0 * float(num) / float(den) if num is not None and den else None
+    reported = values.get(rate["reported"])
     return {
-        "reported_rate": "(trống)" if values.get(rate) is None
-        else format_percent(values[rate], places),
+        "reported_rate": "(trống)" if reported is None else format_percent(reported, places),
         "computed_rate": "(không tính được)" if computed is None
         else format_percent(computed, places),
     }
 
 
-def _q(values: Mapping[str, Any], form: str | None, *names: str) -> dict[str, str]:
-    return {name: quantity(values.get(name), form, name) for name in names}
+def _fails(check: Check, values: Mapping[str, Any]) -> bool:
+    """Whether a comparison is broken by these values (NULL operands: skipped, not broken)."""
+    if check.kind == "rate":
+        return True  # only Great Expectations re-decides a rate; one-check rules never ask
+    left, right = evaluate(check.left, values), evaluate(check.right, values)
+    if left is None or right is None:
+        return False
+    return bool(left > right) if check.kind == "at_most" else bool(left != right)
 
 
-def _identity(*names: str, expected: Callable[[Mapping[str, Any]], float | None]
-              ) -> Callable[[Violation], list[tuple[str, dict[str, str]]]]:
-    def fields(v: Violation) -> list[tuple[str, dict[str, str]]]:
-        out = _q(v.values, v.form, *names)
-        out["expected"] = quantity(expected(v.values), v.form, names[0])
-        return [("default", out)]
+def _check_fields(spec: Rule, check: Check, v: Violation) -> dict[str, str]:
+    """Every operand with its unit, plus {expected} (the right side's value, in the unit of the
+    left side) or the rate fields."""
+    fields = {name: quantity(v.values.get(name), v.form, name) for name in spec.operands}
+    if check.kind == "rate":
+        fields.update(_rate_fields(v.values, check.rate))
+    else:
+        unit_of = check.left if is_column(check.left) else None
+        fields["expected"] = quantity(evaluate(check.right, v.values), v.form, unit_of)
     return fields
 
 
-def _plain(*names: str) -> Callable[[Violation], list[tuple[str, dict[str, str]]]]:
-    def fields(v: Violation) -> list[tuple[str, dict[str, str]]]:
-        return [("default", _q(v.values, v.form, *names))]
-    return fields
-
-
-def _enf06(v: Violation) -> list[tuple[str, dict[str, str]]]:
-    x = v.values
-    fields = _q(x, v.form, "eligible", "to_enforce", "accepted")
-    parts = []
-    if None not in (x.get("eligible"), x.get("to_enforce")) and x["eligible"] > x["to_enforce"]:
-        parts.append(("eligible_above", fields))
-    if None not in (x.get("to_enforce"), x.get("accepted")) and x["to_enforce"] > x["accepted"]:
-        parts.append(("to_enforce_above", fields))
-    return parts
-
-
-def _enf08(v: Violation) -> list[tuple[str, dict[str, str]]]:
-    fields = _q(v.values, v.form, "resolved", "eligible")
-    fields.update(_rate_fields(v.values, "reported_resolution_rate",
-                               "reported_resolution_rate_decimals", "resolved", "eligible"))
-    return [("default", fields)]
-
-
-def _med03(v: Violation) -> list[tuple[str, dict[str, str]]]:
-    fields = _q(v.values, v.form, "cases_successful", "cases_received")
-    fields.update(_rate_fields(v.values, "reported_success_rate",
-                               "reported_success_rate_decimals", "cases_successful",
-                               "cases_received"))
-    return [("default", fields)]
+def _row_parts(spec: Rule, v: Violation) -> list[tuple[str, dict[str, str]]]:
+    """A row rule's message: its check when it has one (Great Expectations found it broken);
+    else each of its checks these values break (ENF-06 names the side out of order)."""
+    checks = spec.checks if len(spec.checks) == 1 \
+        else [c for c in spec.checks if _fails(c, v.values)]
+    return [(check.message, _check_fields(spec, check, v)) for check in checks]
 
 
 def _enf09(v: Violation) -> list[tuple[str, dict[str, str]]]:
-    fields = _q(v.values, v.form, "carried_over")
+    fields = {"carried_over": quantity(v.values.get("carried_over"), v.form, "carried_over")}
     fields["expected"] = quantity(v.values.get("expected"), v.form)
     fields["previous_year"] = str(v.context.get("previous_year", v.year - 1))
     names = {p.get("unit_code"): p.get("unit_name") for p in v.context.get("predecessors") or []}
@@ -162,20 +146,6 @@ def _enf09(v: Violation) -> list[tuple[str, dict[str, str]]]:
         for p in v.values.get("predecessors") or []
     )
     return [("merger" if v.context.get("merger") else "default", fields)]
-
-
-def _dis01(v: Violation) -> list[tuple[str, dict[str, str]]]:
-    sessions, attendees = v.values.get("sessions"), v.values.get("attendees")
-    fields = _q(v.values, v.form, "sessions", "attendees")
-    if sessions is None or attendees is None:
-        return []
-    fields["upper"] = quantity(1000 * sessions, v.form, "attendees")
-    parts = []
-    if attendees < sessions:
-        parts.append(("below", fields))
-    if attendees > 1000 * sessions:
-        parts.append(("above", fields))
-    return parts
 
 
 def _gen01(v: Violation) -> list[tuple[str, dict[str, str]]]:
@@ -238,34 +208,9 @@ def _gen04(v: Violation) -> list[tuple[str, dict[str, str]]]:
     })]
 
 
+# The cross-row rules' message fields, by rule id: (variant of the catalogue's templates, fields)
 _FIELDS: dict[str, Callable[[Violation], list[tuple[str, dict[str, str]]]]] = {
-    "ENF-01": _identity("accepted", "carried_over", "new",
-                        expected=lambda x: _sum(x.get("carried_over"), x.get("new"))),
-    "ENF-02": _identity(
-        "to_enforce", "accepted", "entrusted", "revoked",
-        expected=lambda x: None if _sum(x.get("entrusted"), x.get("revoked")) is None
-        or x.get("accepted") is None
-        else float(x["accepted"]) - float(x["entrusted"]) - float(x["revoked"])),
-    "ENF-03": _identity("to_enforce", "eligible", "not_eligible",
-                        expected=lambda x: _sum(x.get("eligible"), x.get("not_eligible"))),
-    "ENF-04": _identity("resolved", "completed", "terminated",
-                        expected=lambda x: _sum(x.get("completed"), x.get("terminated"))),
-    "ENF-05": _plain("resolved", "eligible"),
-    "ENF-06": _enf06,
-    "ENF-07": _identity(
-        "carried_forward", "to_enforce", "resolved",
-        expected=lambda x: None if x.get("to_enforce") is None or x.get("resolved") is None
-        else float(x["to_enforce"]) - float(x["resolved"])),
-    "ENF-08": _enf08,
     "ENF-09": _enf09,
-    "MED-01": _identity("cases_received", "cases_successful", "cases_unsuccessful",
-                        "cases_pending",
-                        expected=lambda x: _sum(x.get("cases_successful"),
-                                                x.get("cases_unsuccessful"),
-                                                x.get("cases_pending"))),
-    "MED-02": _plain("cases_successful", "cases_received"),
-    "MED-03": _med03,
-    "DIS-01": _dis01,
     "GEN-01": _gen01,
     "GEN-02": _gen02,
     "GEN-03": _gen03,
@@ -279,8 +224,12 @@ def render_message(violation: Violation) -> str:
     unit = violation.unit_name or violation.unit_code
     prefix = f"{unit}, năm {violation.year}: "
     try:
-        parts = _FIELDS[spec.id](violation)
-        body = "; ".join(spec.templates[variant].format(**fields) for variant, fields in parts)
+        if spec.kind == "row":
+            parts = _row_parts(spec, violation)
+        else:
+            parts = [(spec.templates[variant], fields)
+                     for variant, fields in _FIELDS[spec.id](violation)]
+        body = "; ".join(template.format(**fields) for template, fields in parts)
     except (KeyError, TypeError, ValueError):
         body = ""
     if not body:  # never lose an issue over its wording: fall back to the rule and its operands
@@ -288,5 +237,5 @@ def render_message(violation: Violation) -> str:
             f"{indicator_label(key)} {figure(value) if isinstance(value, int | float) else value}"
             for key, value in violation.values.items() if not isinstance(value, list | dict)
         )
-        body = f"{spec.title_vi.lower()} ({shown})" if shown else spec.title_vi.lower()
+        body = f"{spec.title.lower()} ({shown})" if shown else spec.title.lower()
     return prefix + body

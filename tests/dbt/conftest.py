@@ -1,6 +1,6 @@
 """A real dbt build on a real DuckDB file, shared by the tests of tests/dbt.
 
-The raw layer is created with the project's own DDL (orchestration/raw_schema.py) and filled
+The raw layer is created with the project's own DDL (orchestration/ingest/raw_schema.py) and filled
 with a small, hand-written load that exercises the warehouse's decisions: a total row against
 its sub-units, a report with sub-units only, a preliminary report and its replacement (report
 dates), a same-day correction without dates (received_at), the 2025 mergers (Hà Giang 02 and
@@ -25,7 +25,7 @@ import pytest
 from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 
-from orchestration.raw_schema import RAW_DDL
+from orchestration.ingest.raw_schema import RAW_DDL
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
@@ -139,7 +139,8 @@ class RawLoad:
                 )
 
 
-def dissemination(sessions, attendees, documents, reporters, propagandists) -> dict[str, Any]:
+def dissemination(sessions: int | None, attendees: int | None, documents: int | None,
+                  reporters: int | None, propagandists: int | None) -> dict[str, Any]:
     figures = {"sessions": sessions, "attendees": attendees, "documents": documents,
                "legal_reporters": reporters, "legal_propagandists": propagandists}
     return {k: v for k, v in figures.items() if v is not None}  # None = cell left empty
@@ -169,7 +170,7 @@ class Scenario:
 def build_scenario(load: RawLoad) -> Scenario:
     ids: dict[str, str] = {}
 
-    # --- Legal dissemination (PBGDPL), 2024 ---------------------------------------------------
+    # Legal dissemination (PBGDPL), 2024.
     # Hà Giang 02: a total row only.
     sha = load.file("ha_giang_2024.xlsx", "2025-01-08 10:00")
     ids["stp02_2024_pbgdpl"] = load.submission(
@@ -211,7 +212,7 @@ def build_scenario(load: RawLoad) -> Scenario:
     ids["stp15_2024_pbgdpl"] = load.submission(
         sha, "STP-15", 2024, "PBGDPL", [(None, dissemination(1100, 80000, 14000, 25, 450))])
 
-    # --- Grassroots mediation (HOAGIAI), 2024: a same-day pair without report dates -----------
+    # Grassroots mediation (HOAGIAI), 2024: a same-day pair without report dates.
     sha = load.file("lai_chau_hoa_giai.xlsx", "2025-01-05 09:00", modified_at="2025-01-05 08:55")
     ids["stp12_first"] = load.submission(sha, "STP-12", 2024, "HOAGIAI", [
         (None, {"teams": 200, "mediators": 1000, "cases_received": 100, "cases_successful": 80,
@@ -224,7 +225,7 @@ def build_scenario(load: RawLoad) -> Scenario:
                 "cases_unsuccessful": 12, "cases_pending": 6, "success_rate": (85, 0)}),
     ])
 
-    # --- Enforcement, 2024 ----------------------------------------------------------------
+    # Enforcement, 2024.
     sha = load.file("thads_lao_cai_2024.xlsx", "2024-10-15 10:00")
     ids["thads10_2024_viec"] = load.submission(sha, "THADS-10", 2024, "THADS_VIEC", [
         (None, enforcement(1000, 2500, 3500, 50, 10, 3440, 3000, 440, 2500, 100, 2600, 840,
@@ -240,7 +241,7 @@ def build_scenario(load: RawLoad) -> Scenario:
         (None, enforcement(400, 1100, 1500, None, 0, 1500, 1200, 300, 1000, 80, 1080, 420)),
     ])
 
-    # --- 2025, after the mergers ----------------------------------------------------------
+    # 2025, after the mergers.
     sha = load.file("tuyen_quang_2025.xlsx", "2026-01-08 10:00")
     ids["stp08_2025_pbgdpl"] = load.submission(
         sha, "STP-08", 2025, "PBGDPL", [(None, dissemination(3500, 260000, 50000, 80, 1400))])
@@ -253,7 +254,7 @@ def build_scenario(load: RawLoad) -> Scenario:
                            rate=(87.5, 1))),
     ])
 
-    # --- A rejected file, received under two names ----------------------------------------
+    # A rejected file, received under two names.
     rejected_sha = load.file(
         "son_la_2024.xlsx", "2025-01-20 10:00", also_named=("son_la_2024 (1).xlsx",),
         rejected=("not_a_number", "Tệp son_la_2024.xlsx, trang PBGDPL, ô C12: 'mười' không phải "

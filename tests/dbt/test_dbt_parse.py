@@ -91,7 +91,7 @@ def test_province_codes_of_seeds_stay_text(parsed: dict[str, Any]) -> None:
 
 def test_dagster_sees_the_raw_tables_as_the_ingest_assets(parsed: dict[str, Any]) -> None:
     """The orchestration's dbt assets: models by name, fed only by the ingest's raw tables."""
-    from orchestration.dbt import warehouse_models
+    from orchestration.dbt.assets import warehouse_models
 
     sources = parsed["manifest"]["sources"].values()
     assert {s["name"] for s in sources if s["source_name"] == "raw"} == {

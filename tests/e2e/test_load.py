@@ -58,7 +58,7 @@ def test_load_prints_the_summary_and_publishes(demo_load: Loaded) -> None:
 
 
 def test_dbt_ran_in_the_warm_process_on_its_parse(demo_load: Loaded) -> None:
-    """The load started dbt early and built on that parse (orchestration/dbt_warm.py); a silent
+    """The load started dbt early and built on that parse (orchestration/dbt/warm.py); a silent
     fall back to a plain dbt would still load, only slower."""
     log = (demo_load.warehouse.parent / "logs" / "dbt-warm.log").read_text()
     assert "warm parse done" in log
@@ -131,7 +131,7 @@ def test_the_definitions_hold_partitioned_assets_a_schedule_and_a_sensor() -> No
 def test_load_fails_with_a_message_when_another_load_holds_the_warehouse(
     demo_load: Loaded,
 ) -> None:
-    from orchestration.warehouse import load_lock
+    from orchestration.warehouse.duckdb import load_lock
 
     with load_lock(demo_load.warehouse):
         busy = tuphap(["load"], demo_load.env)

@@ -36,7 +36,8 @@ def test_each_query_returns_rows(demo_load: Loaded, sql: str) -> None:
 
 
 @pytest.mark.parametrize("code", PYTHON_BLOCKS, ids=["duckdb", "pandas"][: len(PYTHON_BLOCKS)])
-def test_each_python_example_runs(demo_load: Loaded, code: str, capsys) -> None:
+def test_each_python_example_runs(demo_load: Loaded, code: str,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
     source = code.replace('"warehouse/tuphap.duckdb"', repr(str(demo_load.warehouse)))
     assert source != code, "the example must open the default warehouse path"
     exec(compile(source, "README.md", "exec"), {})  # noqa: S102 - our own README

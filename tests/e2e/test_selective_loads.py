@@ -1,5 +1,5 @@
 """A load rebuilds only what its new reports change, and the warehouse is exactly what a full
-rebuild would give (orchestration/dbt_selection.py).
+rebuild would give (orchestration/dbt/selection.py).
 
 Real `tuphap load` processes on a year of the sample: a first load (full build), a corrected
 STP report (partial: the enforcement part and the year spine stand), a corrected THADS_VIEC
@@ -24,7 +24,7 @@ from ingest.forms import FORM_COLUMNS
 from ingest.parse import parse_file
 from ingest.sample import write_sample
 from orchestration import settings
-from orchestration.dbt_selection import FORM_TAGS
+from orchestration.dbt.selection import FORM_TAGS
 from tests.e2e.conftest import isolated_env, tuphap
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("selective_loads")]

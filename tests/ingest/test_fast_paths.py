@@ -17,9 +17,10 @@ from unittest import mock
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingest import filekind, workbook
+from ingest import filekind
 from ingest.numbers import NumberError, ParsedNumber, parse_number, plain_whole
 from ingest.text import normalise_key, strip_diacritics
+from ingest.workbook import guards
 
 # ---------------------------------------------------------------------------------------------
 # Text keys
@@ -152,8 +153,8 @@ def reference_scan(data: bytes, chunk_size: int) -> tuple[int, int, int, list[st
 
 
 def test_the_guard_patterns_are_the_reference_patterns() -> None:
-    pairs = [(workbook._XLSX_CELL, REF_CELL), (workbook._XLSX_ANY_CELL, REF_ANY_CELL),
-             (workbook._XLSX_UNCACHED_FORMULA, REF_UNCACHED), (workbook._XLSX_ROW, REF_ROW)]
+    pairs = [(guards.XLSX_CELL, REF_CELL), (guards.XLSX_ANY_CELL, REF_ANY_CELL),
+             (guards.XLSX_UNCACHED_FORMULA, REF_UNCACHED), (guards.XLSX_ROW, REF_ROW)]
     for pattern, reference in pairs:
         assert pattern.full.pattern == reference.pattern
 
@@ -178,8 +179,8 @@ PLAIN_TOKENS = [t for t in TOKENS if b":" not in t]
        st.sampled_from([1 << 20, 4096, 257, 64, 7]))
 def test_sheet_scan_matches_the_reference(tokens: list[bytes], chunk_size: int) -> None:
     data = b"".join(tokens)
-    with mock.patch.object(workbook, "_CHUNK", chunk_size):
-        extent, total, uncached = workbook._scan_xlsx_member(io.BytesIO(data))
+    with mock.patch.object(guards, "_CHUNK", chunk_size):
+        extent, total, uncached = guards.scan_xlsx_member(io.BytesIO(data))
     assert (extent.rows, extent.cols, total, uncached) == reference_scan(data, chunk_size)
 
 
@@ -190,4 +191,4 @@ def test_sheet_scan_matches_the_reference(tokens: list[bytes], chunk_size: int) 
 @given(st.binary(max_size=400))
 def test_control_character_count_matches_the_reference(head: bytes) -> None:
     expected = sum(1 for b in head if b < 32 and b not in (9, 10, 13, 12))
-    assert len(head.translate(None, filekind._NOT_CONTROL)) == expected
+    assert len(head.translate(None, filekind.NOT_CONTROL)) == expected

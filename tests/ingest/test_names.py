@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given, settings
@@ -113,8 +114,9 @@ def _respace(text: str, spaces: list[str]) -> str:
     st.booleans(),
     st.lists(st.sampled_from([" ", "  ", "\t", "\u00a0", " \n "]), min_size=1, max_size=4),
 )
-def test_name_matching_is_invariant(entry: tuple[Unit, str, int], form: str, case,
-                                    no_marks: bool, spaces: list[str]) -> None:
+def test_name_matching_is_invariant(entry: tuple[Unit, str, int], form: str,
+                                    case: Callable[[str], str], no_marks: bool,
+                                    spaces: list[str]) -> None:
     unit, name, year = entry
     variant = unicodedata.normalize(form, case(strip_diacritics(name) if no_marks else name))
     variant = _respace(variant, spaces)

@@ -275,7 +275,7 @@ def test_structure_rejections_still_carry_the_year(tmp_path: Path, parse: Parse)
                                                                      "STP-10")
 
 
-# --- containers (more in test_guards.py) --------------------------------------------------
+# --- containers (more in workbook/test_guards.py) -----------------------------------------------
 
 
 def test_unreadable_and_too_large_basics(tmp_path: Path, parse: Parse) -> None:

@@ -1,5 +1,6 @@
 """The project's Dagster instance: its dagster.yaml, and the event log that keeps its SQLite
-connections open (orchestration/instance.py), with real instances and a second process."""
+connections open (orchestration/instance.py, orchestration/vendor.py), with real instances and a
+second process."""
 
 from __future__ import annotations
 
@@ -12,8 +13,7 @@ import dagster as dg
 import pytest
 from dagster._core.instance.ref import InstanceRef
 
-from orchestration import settings
-from orchestration.instance import PooledSqliteEventLogStorage
+from orchestration.instance import PooledSqliteEventLogStorage, dagster_home
 
 WRITER = """
 import dagster as dg
@@ -38,7 +38,7 @@ def written_here(context) -> None:  # noqa: ANN001 - Dagster reads annotations a
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
-    return settings.dagster_home()
+    return dagster_home()
 
 
 def _instance(home: Path) -> dg.DagsterInstance:
@@ -78,7 +78,7 @@ def test_an_instance_of_an_earlier_version_gets_the_new_config(tmp_path: Path,
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     (home / ".storage-ready").touch()  # what the earlier version left
     monkeypatch.setenv("DAGSTER_HOME", str(home))
-    settings.dagster_home()
+    dagster_home()
     assert "PooledSqliteEventLogStorage" in (home / "dagster.yaml").read_text()
 
 
@@ -89,5 +89,5 @@ def test_a_config_someone_wrote_is_left_alone(tmp_path: Path,
     custom = "telemetry:\n  enabled: false\nrun_monitoring:\n  enabled: true\n"
     (home / "dagster.yaml").write_text(custom)
     monkeypatch.setenv("DAGSTER_HOME", str(home))
-    settings.dagster_home()
+    dagster_home()
     assert (home / "dagster.yaml").read_text() == custom

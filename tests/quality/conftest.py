@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 _MANIFEST: dict[str, Any] = {}  # the parsed project, shared by every invocation of a worker
 
 
-def _manifest(work_dir: Path) -> Any:
+def parsed_manifest(work_dir: Path) -> Any:
     """Parse the dbt project once per process: later invocations reuse it (saves ~7 s each).
 
     Vars passed with --vars are still rendered per invocation when models are compiled.
@@ -62,7 +62,7 @@ def run_dbt(db_path: Path, work_dir: Path, args: list[str],
     from dbt.cli.main import dbtRunner
 
     assert db_path.name == "tuphap.duckdb"
-    manifest = _manifest(work_dir)
+    manifest = parsed_manifest(work_dir)
     previous = os.environ.get("TUPHAP_DBT_DB_PATH")
     os.environ["TUPHAP_DBT_DB_PATH"] = str(db_path)
     try:
@@ -114,8 +114,11 @@ def violations_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_quality_models(violations_dataset(), tmp_path_factory.mktemp("dq_violations"))
 
 
+WarehouseCopy = Callable[[Path], Path]
+
+
 @pytest.fixture
-def warehouse_copy(tmp_path: Path) -> Iterator[Any]:
+def warehouse_copy(tmp_path: Path) -> Iterator[WarehouseCopy]:
     """copy(path) -> a private copy of a built warehouse, for tests that write to it."""
 
     def copy(source: Path) -> Path:

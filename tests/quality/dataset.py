@@ -6,7 +6,7 @@ year to year, trends are steady within ±15 % a year) and exercises the skips: r
 with 0, 1 or 2 decimals or not at all, operands left empty, sub-units with and without a total
 row, an identical resubmission, the 2025 merger with a predecessor that did not report.
 `violations_dataset()` plants exactly one violation per line of `EXPECTED_VIOLATIONS`.
-The rows are written the way ingest writes them, with orchestration/raw_schema.py's DDL.
+The rows are written the way ingest writes them, with orchestration/ingest/raw_schema.py's DDL.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Any
 
 import duckdb
 
-from orchestration.raw_schema import RAW_DDL
+from orchestration.ingest.raw_schema import RAW_DDL
 
 YEARS = (2021, 2022, 2023, 2024, 2025)
 MEMBERS_UNTIL_2024 = ("02", "04", "10", "11", "12", "14", "20")

@@ -12,7 +12,7 @@ from typing import Any
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+    def do_POST(self) -> None:  # http.server's naming
         length = int(self.headers.get("Content-Length", "0"))
         body = self.rfile.read(length)
         with self.server.lock:

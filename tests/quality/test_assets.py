@@ -15,7 +15,8 @@ from expectations.rules import RULES
 from orchestration.quality.assets import dq_issues, quality_alerts
 from orchestration.quality.engine import RowRulesResource
 from orchestration.quality.resources import AlertChannelsResource
-from orchestration.warehouse import WarehouseResource
+from orchestration.warehouse.resources import WarehouseResource
+from tests.quality.conftest import WarehouseCopy
 from tests.quality.dataset import EXPECTED_VIOLATIONS
 from tests.quality.http_sink import WebhookSink
 from tests.quality.smtp_sink import SmtpSink
@@ -69,7 +70,7 @@ def closed_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_a_load_with_violations(violations_warehouse: Path, warehouse_copy) -> None:
+def test_a_load_with_violations(violations_warehouse: Path, warehouse_copy: WarehouseCopy) -> None:
     published = warehouse_copy(violations_warehouse)
     with WebhookSink() as hook, SmtpSink() as smtp:
         alerts = AlertChannelsResource(
@@ -121,7 +122,8 @@ def test_a_load_with_violations(violations_warehouse: Path, warehouse_copy) -> N
     assert TOKEN not in events and PASSWORD not in events
 
 
-def test_a_consistent_load_passes_every_check(clean_warehouse: Path, warehouse_copy) -> None:
+def test_a_consistent_load_passes_every_check(clean_warehouse: Path,
+                                              warehouse_copy: WarehouseCopy) -> None:
     published = warehouse_copy(clean_warehouse)
     result = materialize(published, AlertChannelsResource())
     assert result.success
@@ -132,8 +134,9 @@ def test_a_consistent_load_passes_every_check(clean_warehouse: Path, warehouse_c
     assert not (published.parent / "alerts.log").exists()
 
 
-def test_dead_channels_from_the_environment(violations_warehouse: Path, warehouse_copy,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_dead_channels_from_the_environment(violations_warehouse: Path,
+                                            warehouse_copy: WarehouseCopy,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
     published = warehouse_copy(violations_warehouse)
     monkeypatch.setenv("TUPHAP_ALERT_WEBHOOK_URL",
                        f"http://127.0.0.1:{closed_port()}/hooks/{TOKEN}?token={TOKEN}")

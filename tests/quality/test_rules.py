@@ -21,7 +21,7 @@ from expectations.runner import run_row_rules
 from orchestration.quality.evaluate import evaluate_rules, read_row_inputs, read_sql_violations
 from orchestration.quality.issues import list_issues, merge_violations, violation_fingerprint
 from orchestration.quality.messages import render_message
-from tests.quality.conftest import run_dbt
+from tests.quality.conftest import WarehouseCopy, run_dbt
 from tests.quality.dataset import (
     EXPECTED_VIOLATIONS,
     Dataset,
@@ -223,7 +223,8 @@ def test_gen02_and_gen04(planted: dict) -> None:
     assert not [k for k in planted if k[0] == "GEN-04" and k[1] == "STP-04"]
 
 
-def test_gen01_scope_and_years(planted: dict, clean_warehouse: Path, warehouse_copy) -> None:
+def test_gen01_scope_and_years(planted: dict, clean_warehouse: Path,
+                               warehouse_copy: WarehouseCopy) -> None:
     gen01 = planted[("GEN-01", "THADS-20", 2023, "THADS_TIEN")]
     assert render_message(gen01) == ("Cục THADS tỉnh Lạng Sơn, năm 2023: chưa có báo cáo biểu"
                                      " THADS_TIEN (thi hành án dân sự theo tiền)")
@@ -269,7 +270,7 @@ def test_fingerprints_are_stable_across_evaluations(violations_warehouse: Path,
 
 
 def test_a_correction_resolves_and_a_resubmission_is_tracked(
-        violations_warehouse: Path, warehouse_copy) -> None:
+        violations_warehouse: Path, warehouse_copy: WarehouseCopy) -> None:
     """Lào Cai resends its 2024 THADS_VIEC report with consistent figures."""
     db = warehouse_copy(violations_warehouse)
     t0 = datetime(2025, 2, 1, tzinfo=UTC)

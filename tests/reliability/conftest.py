@@ -36,9 +36,9 @@ ROOT = Path(__file__).resolve().parents[2]
 TUPHAP = [sys.executable, "-m", "orchestration.cli"]
 LOAD_TIMEOUT = 600.0
 INIT_INSTANCE = (
-    "from orchestration import settings\n"
+    "from orchestration.instance import dagster_home\n"
     "import dagster as dg\n"
-    "settings.dagster_home()\n"
+    "dagster_home()\n"
     "with dg.DagsterInstance.get() as instance:\n"
     "    instance.get_runs(limit=1)\n"
 )
@@ -416,7 +416,8 @@ class KillStory:
 
 
 def _lock_is_free(warehouse: Path) -> bool:
-    from orchestration.warehouse import LoadInProgressError, load_lock
+    from orchestration.warehouse.duckdb import load_lock
+    from orchestration.warehouse.engine import LoadInProgressError
 
     try:
         with load_lock(warehouse, timeout_seconds=0):

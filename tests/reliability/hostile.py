@@ -16,6 +16,7 @@ import openpyxl
 
 from tests.ingest.builders import (
     MINIMAL_PDF,
+    Grid,
     encrypted_ooxml_bytes,
     report_grid,
     write_csv,
@@ -51,7 +52,7 @@ class Expect:
 
 
 def _pbgdpl(unit_code: str, subunits: tuple[str, ...], *, year: object = YEAR,
-            unit_name: str | None = None):  # noqa: ANN202 - a builders.Grid
+            unit_name: str | None = None) -> Grid:
     rows = [(name, {"sessions": 10 + i, "attendees": 100 + i, "documents": 5})
             for i, name in enumerate(subunits)]
     total = {"sessions": sum(10 + i for i in range(len(subunits))),

@@ -12,16 +12,16 @@ from pathlib import Path
 from tests.reliability.conftest import INIT_INSTANCE, ROOT
 
 # Each process imports Dagster, says it is ready, waits for the go file, then opens the
-# instance exactly as `tuphap load` does (orchestration.load.run_load).
+# instance exactly as `tuphap load` does (orchestration.cli.load.run_load).
 FIRST_USE = """
 import sys, time
 from pathlib import Path
 import dagster as dg
-from orchestration import settings
+from orchestration.instance import dagster_home
 Path(sys.argv[2]).touch()
 while not Path(sys.argv[1]).exists():
     time.sleep(0.001)
-settings.dagster_home()
+dagster_home()
 with dg.DagsterInstance.get() as instance:
     instance.get_runs(limit=1)
 """

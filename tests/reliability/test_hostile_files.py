@@ -24,7 +24,7 @@ from ingest.model import ParseResult
 from ingest.parse import parse_file
 from ingest.reference import Registry, load_registry
 from ingest.sample import SampleManifest
-from orchestration.inbox import archive_file
+from orchestration.ingest.inbox import archive_file
 from tests.ingest.builders import report_grid, write_xlsx
 from tests.reliability.hostile import INJECTIONS, Expect, write_hostile_inbox
 

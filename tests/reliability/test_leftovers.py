@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from orchestration.warehouse import processes_started_for, stop_leftover_processes
+from orchestration.warehouse.processes import processes_started_for, stop_leftover_processes
 
 SLEEP = "import time, sys; f = open(sys.argv[1]) if len(sys.argv) > 1 else None; time.sleep(600)"
 # Starts SLEEP in the background, prints its pid and exits: the sleeper loses its parent, as
@@ -99,9 +99,9 @@ def test_the_warm_dbt_of_a_load_waiting_for_the_lock_is_not_a_leftover(tmp_path:
     gone = subprocess.Popen([sys.executable, "-c", "pass"])  # the pid of a load now ended
     gone.wait()
     warm = "import time; time.sleep(600)"
-    with (_orphan(dbt_env, warm, "-m", "orchestration.dbt_warm", "--parent",
+    with (_orphan(dbt_env, warm, "-m", "orchestration.dbt.warm", "--parent",
                   str(os.getpid())) as waiting,
-          _orphan(dbt_env, warm, "-m", "orchestration.dbt_warm", "--parent",
+          _orphan(dbt_env, warm, "-m", "orchestration.dbt.warm", "--parent",
                   str(gone.pid)) as abandoned):
         deadline = time.monotonic() + 30
         while abandoned not in processes_started_for(build) and time.monotonic() < deadline:

@@ -9,11 +9,11 @@ import duckdb
 import pytest
 
 from ingest.limits import DEFAULT_LIMITS, MIB
-from orchestration.assets.ingest import raw_reports
-from orchestration.assets.publish import published_warehouse
-from orchestration.inbox import InboxResource
-from orchestration.partitions import range_tags
-from orchestration.warehouse import WarehouseResource
+from orchestration.automation.partitions import range_tags
+from orchestration.ingest.assets import raw_reports
+from orchestration.ingest.inbox import InboxResource
+from orchestration.publish.assets import published_warehouse
+from orchestration.warehouse.resources import WarehouseResource
 from tests.ingest.builders import report_grid, write_xlsx
 
 

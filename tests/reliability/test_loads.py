@@ -308,14 +308,14 @@ def test_a_load_that_runs_out_of_disk_fails_cleanly(
     subprocess.run([*TUPHAP[:1], "-c", INIT_INSTANCE], cwd=ROOT, env=env, check=True,
                    capture_output=True, timeout=300)
     done = subprocess.run([*TUPHAP, "load"], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=600, preexec_fn=_small_disk)  # noqa: PLW1509 - no threads here
+                          timeout=600, preexec_fn=_small_disk)
     assert done.returncode == 1, done.stdout + done.stderr[-3000:]
     assert "tuphap load failed" in done.stderr
     assert "File too large" in done.stderr  # EFBIG, named in the run's log on stderr
     assert file_sha256(warehouse) == before
     assert not warehouse.with_name(warehouse.name + ".wal").exists()
     # Nothing holds the warehouse: with space again, the next load can start at once.
-    from orchestration.warehouse import load_lock
+    from orchestration.warehouse.duckdb import load_lock
 
     with load_lock(warehouse, timeout_seconds=0):
         pass

@@ -29,8 +29,10 @@ final as (
     from member_years
     left join provinces
         on provinces.province_code = member_years.province_code
-        and make_date(member_years.year, 12, 31)
+        and (
+            make_date(member_years.year, 12, 31)
             between provinces.effective_from and provinces.effective_to
+        )
 )
 
 select * from final

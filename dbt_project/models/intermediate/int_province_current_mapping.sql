@@ -23,16 +23,18 @@ chain as (
     select
         chain.province_code,
         chain.effective_from,
-        successor.province_code,
-        successor.effective_from,
-        successor.effective_to,
-        successor.successor_province_code,
-        chain.merger_steps + 1
+        successor.province_code as reached_code,
+        successor.effective_from as reached_from,
+        successor.effective_to as reached_to,
+        successor.successor_province_code as next_code,
+        chain.merger_steps + 1 as merger_steps
     from chain
     inner join provinces as successor
         on successor.province_code = chain.next_code
-        and cast(chain.reached_to + interval 1 day as date)
+        and (
+            cast(chain.reached_to + interval 1 day as date)
             between successor.effective_from and successor.effective_to
+        )
     -- a guard against a cycle in the reference data
     where chain.merger_steps < 20
 ),

@@ -15,8 +15,10 @@ final as (
         provinces.province_name
     from years
     inner join provinces
-        on make_date(years.year, 12, 31)
+        on (
+            make_date(years.year, 12, 31)
             between provinces.effective_from and provinces.effective_to
+        )
 )
 
 select * from final

@@ -9,9 +9,10 @@ submission_years as (
 ),
 
 year_spine as (
-    select cast(unnest(generate_series(
-        {{ var('first_reporting_year') }}, {{ var('last_reporting_year') }}
-    )) as integer) as year
+    select
+        cast(unnest(generate_series(
+            {{ var('first_reporting_year') }}, {{ var('last_reporting_year') }}
+        )) as integer) as year
     union
     select year from submission_years
 ),

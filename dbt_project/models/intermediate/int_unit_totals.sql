@@ -18,7 +18,9 @@ per_indicator as (
         submission_values.submission_id,
         submission_values.indicator,
         submission_values.indicator in (
-            {%- for rate in var('rate_indicators') %}'{{ rate }}'{{ ',' if not loop.last }}{% endfor -%}
+            {%- for rate in var('rate_indicators') %}
+                '{{ rate }}'{{ ',' if not loop.last }}
+            {%- endfor %}
         ) as is_rate,
         bool_or(submission_values.is_total_row) as has_total_row,
         max(submission_values.value) filter (where submission_values.is_total_row)

@@ -54,8 +54,10 @@ final as (
         and periods.period_end between units.effective_from and units.effective_to
     left join province_mapping
         on province_mapping.province_code = winners.province_code
-        and periods.period_end
+        and (
+            periods.period_end
             between province_mapping.effective_from and province_mapping.effective_to
+        )
 )
 
 select * from final

@@ -10,7 +10,7 @@ final as (
         year,
         unit_code,
         {% for indicator in var('dissemination_indicators') -%}
-        {{ indicator }},
+            {{ indicator }},
         {% endfor -%}
         unit_name,
         province_name,

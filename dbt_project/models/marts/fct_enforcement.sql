@@ -7,11 +7,13 @@ with enforcement as (
 ),
 
 cases as (
-    select * from enforcement where form = 'THADS_VIEC'
+    select * from enforcement
+    where form = 'THADS_VIEC'
 ),
 
 money as (
-    select * from enforcement where form = 'THADS_TIEN'
+    select * from enforcement
+    where form = 'THADS_TIEN'
 ),
 
 final as (
@@ -20,13 +22,13 @@ final as (
         coalesce(cases.year, money.year) as year,
         coalesce(cases.unit_code, money.unit_code) as unit_code,
         {% for indicator in counts -%}
-        cases.{{ indicator }} as cases_{{ indicator }},
+            cases.{{ indicator }} as cases_{{ indicator }},
         {% endfor -%}
         {{ percentage('cases.resolved', 'cases.eligible') }} as case_resolution_rate,
         cases.reported_resolution_rate as reported_case_resolution_rate,
         cases.reported_resolution_rate_decimals as reported_case_resolution_rate_decimals,
         {% for indicator in counts -%}
-        money.{{ indicator }} as money_{{ indicator }},
+            money.{{ indicator }} as money_{{ indicator }},
         {% endfor -%}
         {{ percentage('money.resolved', 'money.eligible') }} as money_resolution_rate,
         money.reported_resolution_rate as reported_money_resolution_rate,

@@ -10,7 +10,7 @@ final as (
         year,
         unit_code,
         {% for indicator in var('mediation_count_indicators') -%}
-        {{ indicator }},
+            {{ indicator }},
         {% endfor -%}
         {{ percentage('cases_successful', 'cases_received') }} as success_rate,
         reported_success_rate,

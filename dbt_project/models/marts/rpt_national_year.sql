@@ -1,2 +1,7 @@
 -- National totals per reporting year over every province of that year (the Ministry's view).
-{{ group_year_totals(ref('int_province_years')) }}
+{{ group_year_totals(
+    members=ref('int_province_years'),
+    dissemination=ref('fct_dissemination'),
+    mediation=ref('fct_mediation'),
+    enforcement=ref('fct_enforcement'),
+) }}

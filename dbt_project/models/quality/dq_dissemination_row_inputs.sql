@@ -1,8 +1,8 @@
 -- Inputs of the dissemination row rule DIS-01 (sessions <= attendees <= 1.000 x sessions),
 -- checked by the Great Expectations suite of expectations/suites.py: one row per STP unit and
--- year (form PBGDPL), from the winning submission. The lower bound is a column-pair
--- expectation; the upper bound is prepared here as an excess that must be <= 0 (NULL, hence
--- skipped, when either figure is not reported).
+-- year (form PBGDPL), from the winning submission. The lower bound compares two columns; the
+-- upper bound's prepared column is generated from the catalogue (meta.rules in
+-- _quality__row_rules.yml) by row_rule_columns() (macros/quality/quality_rules.sql).
 with dissemination as (
     select * from {{ ref('int_dissemination_unit_year') }}
 ),
@@ -19,8 +19,8 @@ final as (
         attendees,
         documents,
         legal_reporters,
-        legal_propagandists,
-        attendees - 1000 * sessions as dis01_upper_excess
+        -- then the prepared columns of the rules in meta.rules
+        legal_propagandists{{ row_rule_columns() }}
     from dissemination
 )
 

@@ -1,4 +1,4 @@
--- ENF-09 (warn): carried_over of year N = carried_forward of year N-1 for the same territory.
+-- ENF-09: carried_over of year N = carried_forward of year N-1 for the same territory.
 --
 -- The territory of a THADS unit's province in year N came, at the end of year N-1, from the
 -- provinces valid then whose territory it now holds: the province itself when it is still valid,
@@ -7,6 +7,8 @@
 -- reporting period. The expected figure is the sum of the predecessors' carried_forward, checked
 -- only when ALL predecessors reported it (and the unit reported carried_over); otherwise the rule
 -- is skipped. One row per violation.
+--
+-- id, severity and messages: the rule catalogue (_quality__cross_row_rules.yml).
 with enforcement as (
     select
         enforcement.unit_code,
@@ -47,8 +49,8 @@ predecessors as (
         on previous_period.form = checked.form
         and previous_period.year = checked.year - 1
     inner join provinces as previous_province
-        on previous_period.period_end
-            between previous_province.effective_from and previous_province.effective_to
+        on previous_province.effective_from <= previous_period.period_end
+        and previous_province.effective_to >= previous_period.period_end
     where checked.province_code = case
         when previous_province.effective_to < checked.period_end
             then previous_province.successor_province_code
@@ -99,14 +101,15 @@ summed as (
 
 final as (
     select
-        'ENF-09' as rule_id,
-        'warn' as severity,
+        {{ quality_rule('id') }} as rule_id,
+        {{ quality_rule('severity') }} as severity,
         checked.form,
         checked.unit_code,
         checked.province_code,
         checked.year,
         checked.unit_display_name,
-        concat_ws('|', 'ENF-09', checked.unit_code, checked.year, checked.form) as violation_key,
+        concat_ws('|', {{ quality_rule('id') }}, checked.unit_code, checked.year, checked.form)
+            as violation_key,
         cast(json_object(
             'carried_over', checked.carried_over,
             'expected', summed.expected,
@@ -114,8 +117,10 @@ final as (
         ) as varchar) as values_json,
         cast(json_object(
             'previous_year', checked.year - 1,
-            'merger', summed.predecessor_count > 1
-                or summed.predecessor_names[1].province_code <> checked.province_code,
+            'merger', (
+                summed.predecessor_count > 1
+                or summed.predecessor_names[1].province_code <> checked.province_code
+            ),
             'predecessors', to_json(summed.predecessor_names)
         ) as varchar) as context_json
     from checked
@@ -123,7 +128,8 @@ final as (
         on summed.unit_code = checked.unit_code
         and summed.year = checked.year
         and summed.form = checked.form
-    where summed.predecessor_count > 0
+    where
+        summed.predecessor_count > 0
         and summed.reported_count = summed.predecessor_count
         and checked.carried_over <> summed.expected
 )

@@ -1,5 +1,6 @@
 {#
-    GEN-01 (error): every unit in scope in year N has a report for N, per form.
+    GEN-01: every unit in scope in year N has a report for N, per form (id, severity and
+    messages: the rule catalogue, _quality__cross_row_rules.yml).
 
     vars (passed by the orchestration):
       tuphap_scope  'cluster' (default): the cluster's members of year N (ref_cluster_membership);
@@ -41,10 +42,10 @@ members as (
 
 expected_years as (
     {%- if year_bounds is none %}
-    select distinct year from submissions
+        select distinct year from submissions
     {%- else %}
-    select cast(unnest(generate_series({{ year_bounds[0] }}, {{ year_bounds[1] }})) as integer)
-        as year
+        select cast(unnest(generate_series({{ year_bounds[0] }}, {{ year_bounds[1] }})) as integer)
+            as year
     {%- endif %}
 ),
 
@@ -62,23 +63,23 @@ expected_reports as (
         on units.unit_type = periods.unit_type
         and periods.period_end between units.effective_from and units.effective_to
     {%- if scope == 'cluster' %}
-    inner join members
-        on members.province_code = units.province_code
-        and members.year = periods.year
+        inner join members
+            on members.province_code = units.province_code
+            and members.year = periods.year
     {%- endif %}
 ),
 
 final as (
     select
-        'GEN-01' as rule_id,
-        'error' as severity,
+        {{ quality_rule('id') }} as rule_id,
+        {{ quality_rule('severity') }} as severity,
         expected_reports.form,
         expected_reports.unit_code,
         expected_reports.province_code,
         expected_reports.year,
         expected_reports.unit_display_name,
         concat_ws(
-            '|', 'GEN-01', expected_reports.unit_code, expected_reports.year,
+            '|', {{ quality_rule('id') }}, expected_reports.unit_code, expected_reports.year,
             expected_reports.form
         ) as violation_key,
         cast(json_object('reports_received', 0) as varchar) as values_json,
@@ -87,7 +88,8 @@ final as (
     where not exists (
         select 1
         from submissions
-        where submissions.unit_code = expected_reports.unit_code
+        where
+            submissions.unit_code = expected_reports.unit_code
             and submissions.year = expected_reports.year
             and submissions.form = expected_reports.form
     )

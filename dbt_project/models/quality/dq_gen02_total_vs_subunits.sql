@@ -1,6 +1,8 @@
--- GEN-02 (error): where a report has sub-unit rows and a total row, the total equals the sum of
+-- GEN-02: where a report has sub-unit rows and a total row, the total equals the sum of
 -- the sub-units, per indicator. Winning submissions only (the figures the warehouse publishes);
 -- rates are not additive and are never compared. One row per submission and indicator.
+--
+-- id, severity and messages: the rule catalogue (_quality__cross_row_rules.yml).
 with unit_totals as (
     select * from {{ ref('int_unit_totals') }}
 ),
@@ -11,15 +13,19 @@ winners as (
 
 final as (
     select
-        'GEN-02' as rule_id,
-        'error' as severity,
+        {{ quality_rule('id') }} as rule_id,
+        {{ quality_rule('severity') }} as severity,
         unit_totals.form,
         unit_totals.unit_code,
         unit_totals.province_code,
         unit_totals.year,
         winners.unit_display_name,
         concat_ws(
-            '|', 'GEN-02', unit_totals.unit_code, unit_totals.year, unit_totals.form,
+            '|',
+            {{ quality_rule('id') }},
+            unit_totals.unit_code,
+            unit_totals.year,
+            unit_totals.form,
             unit_totals.indicator
         ) as violation_key,
         cast(json_object(
@@ -34,7 +40,8 @@ final as (
     from unit_totals
     inner join winners
         on winners.submission_id = unit_totals.submission_id
-    where not unit_totals.is_rate
+    where
+        not unit_totals.is_rate
         and unit_totals.reported_total is not null
         and unit_totals.subunit_sum is not null
         and unit_totals.subunit_count > 0

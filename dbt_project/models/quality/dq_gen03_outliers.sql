@@ -1,4 +1,4 @@
--- GEN-03 (warn): a main indicator (sessions, cases_received, accepted, eligible, resolved) more
+-- GEN-03: a main indicator (sessions, cases_received, accepted, eligible, resolved) more
 -- than twice, or less than half, the median of the same unit's other years, where the unit has
 -- at least 3 other years with the figure. Catches a digit typed twice or money entered in đồng
 -- instead of thousand đồng; a steady trend (even ±15 % a year) stays inside the band.
@@ -7,6 +7,8 @@
 -- ref_provinces (valid on the period's last day) is one territory, so THADS-15 of Lào Cai from
 -- 2025 is not compared with THADS-15 of Yên Bái before the merger. A median of 0 gives no
 -- scale to compare with and is skipped. One row per unit, year, form and indicator.
+--
+-- id, severity and messages: the rule catalogue (_quality__cross_row_rules.yml).
 with unit_totals as (
     select * from {{ ref('int_unit_totals') }}
 ),
@@ -35,7 +37,8 @@ main_figures as (
     left join provinces
         on provinces.province_code = unit_totals.province_code
         and winners.period_end between provinces.effective_from and provinces.effective_to
-    where unit_totals.value is not null
+    where
+        unit_totals.value is not null
         and (
             (unit_totals.form = 'PBGDPL' and unit_totals.indicator = 'sessions')
             or (unit_totals.form = 'HOAGIAI' and unit_totals.indicator = 'cases_received')
@@ -69,21 +72,22 @@ compared as (
 
 final as (
     select
-        'GEN-03' as rule_id,
-        'warn' as severity,
+        {{ quality_rule('id') }} as rule_id,
+        {{ quality_rule('severity') }} as severity,
         form,
         unit_code,
         province_code,
         year,
         unit_display_name,
-        concat_ws('|', 'GEN-03', unit_code, year, form, indicator) as violation_key,
+        concat_ws('|', {{ quality_rule('id') }}, unit_code, year, form, indicator) as violation_key,
         cast(json_object('indicator', indicator, 'value', value) as varchar) as values_json,
         cast(json_object(
             'median', other_years_median,
             'other_years', other_years
         ) as varchar) as context_json
     from compared
-    where other_years >= 3
+    where
+        other_years >= 3
         and other_years_median > 0
         and (value > 2 * other_years_median or value < 0.5 * other_years_median)
 )

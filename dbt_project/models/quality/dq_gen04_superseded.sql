@@ -1,10 +1,13 @@
--- GEN-04 (warn): a report was superseded by a later submission whose figures differ.
+-- GEN-04: a report was superseded by a later submission whose figures differ.
 --
 -- Every losing submission of a (unit, year, form) is compared with the winning one on the unit
 -- figures (the total row when present, else the sum of the sub-units; rates only from a total
 -- row), per indicator; an indicator present in one and missing in the other differs too. A
 -- resubmission with the same figures (e.g. the official report repeating the preliminary one)
 -- is not a violation. One row per superseded submission.
+--
+-- id, severity and messages: the rule catalogue (_quality__cross_row_rules.yml).
+{%- set rate_indicators = "'" ~ var('rate_indicators') | join("', '") ~ "'" %}
 with ranked as (
     select * from {{ ref('int_submissions_ranked') }}
     where group_submission_count > 1
@@ -25,9 +28,7 @@ figures as (
         case
             when bool_or(submission_values.is_total_row)
                 then max(submission_values.value) filter (where submission_values.is_total_row)
-            when submission_values.indicator in (
-                {%- for rate in var('rate_indicators') %}'{{ rate }}'{{ ',' if not loop.last }}{% endfor -%}
-            ) then null
+            when submission_values.indicator in ({{ rate_indicators }}) then null
             else sum(submission_values.value) filter (where not submission_values.is_total_row)
         end as value
     from submission_values
@@ -101,14 +102,21 @@ changes_per_loser as (
 
 final as (
     select
-        'GEN-04' as rule_id,
-        'warn' as severity,
+        {{ quality_rule('id') }} as rule_id,
+        {{ quality_rule('severity') }} as severity,
         pairs.form,
         pairs.unit_code,
         pairs.province_code,
         pairs.year,
         winners.unit_display_name,
-        concat_ws('|', 'GEN-04', pairs.unit_code, pairs.year, pairs.form, pairs.loser_sha256)
+        concat_ws(
+            '|',
+            {{ quality_rule('id') }},
+            pairs.unit_code,
+            pairs.year,
+            pairs.form,
+            pairs.loser_sha256
+        )
             as violation_key,
         cast(json_object(
             'superseded_sha256', pairs.loser_sha256,

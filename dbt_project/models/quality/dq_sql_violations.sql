@@ -3,6 +3,8 @@
 -- the history table main.dq_issues (managed in Python: it keeps issues across loads).
 -- values_json holds the operands (they identify the violation: the issue fingerprint);
 -- context_json only helps the Vietnamese message (file names, predecessor units, medians).
+-- A new cross-row rule's model is listed here (tests/quality/test_catalogue.py checks that
+-- the list is the catalogue's cross-row rules).
 {%- set rule_models = [
     'dq_enf09_carry_over',
     'dq_gen01_completeness',
@@ -12,21 +14,21 @@
 ] %}
 with unioned as (
     {%- for model in rule_models %}
-    select
-        violation_key,
-        rule_id,
-        severity,
-        form,
-        unit_code,
-        province_code,
-        year,
-        unit_display_name,
-        values_json,
-        context_json
-    from {{ ref(model) }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            violation_key,
+            rule_id,
+            severity,
+            form,
+            unit_code,
+            province_code,
+            year,
+            unit_display_name,
+            values_json,
+            context_json
+        from {{ ref(model) }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 )
 

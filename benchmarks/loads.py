@@ -1,0 +1,115 @@
+"""A real `tuphap load` as a measured process, in a run folder of its own.
+
+The only module of the benchmark that knows the orchestration package: the environment a load
+runs in (telemetry off), and where dbt keeps its saved parse for a warehouse.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from benchmarks import inputs
+from benchmarks.measure import DEFAULT_TIMEOUT, ProcessRun, measure_command
+from benchmarks.report import memory, seconds
+from benchmarks.results import Measurement
+from orchestration.dbt.env import parse_cache_file
+from orchestration.settings import DBT_PROJECT_DIR, TELEMETRY_OFF
+from orchestration.warehouse.duckdb import build_file
+
+Log = Callable[[str], None]
+
+
+def load_env(workdir: Path) -> dict[str, str]:
+    """The environment of a measured load: nothing TUPHAP_* inherited (no alert channels, no
+    other warehouse), a private DAGSTER_HOME and alert log, telemetry off."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("TUPHAP_") and k != "DAGSTER_HOME"}
+    env.update(TELEMETRY_OFF)
+    env["DAGSTER_HOME"] = str(workdir / "dagster_home")
+    env["TUPHAP_ALERT_LOG"] = str(workdir / "alerts.log")
+    env["PYTHONIOENCODING"] = "utf-8"
+    (workdir / "dagster_home").mkdir(parents=True, exist_ok=True)
+    return env
+
+
+def telemetry_off() -> None:
+    """Telemetry off for this process too (the floor imports dbt and Dagster code)."""
+    for key, value in TELEMETRY_OFF.items():
+        os.environ.setdefault(key, value)
+
+
+def measure_load(inbox: Path, workdir: Path, *, scope: str,
+                 timeout: float = DEFAULT_TIMEOUT) -> ProcessRun:
+    """`tuphap load` of `inbox` into `workdir`/warehouse/tuphap.duckdb, as a separate process."""
+    inbox, workdir = inbox.resolve(), workdir.resolve()  # the child runs in the project root
+    warehouse = warehouse_of(workdir)
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    argv = [*inputs.tuphap_command(), "load", "--inbox", str(inbox), "--warehouse",
+            str(warehouse), "--scope", scope]
+    return measure_command(argv, env=load_env(workdir), cwd=inputs.PROJECT_ROOT,
+                           timeout=timeout)
+
+
+def warehouse_of(workdir: Path) -> Path:
+    return workdir / "warehouse" / "tuphap.duckdb"
+
+
+def workdir(root: Path, name: str, *, first: bool = False) -> Path:
+    """The folder of a run: one per measurement, the same for each of its runs and emptied
+    before each, but for the Dagster instance.
+
+    Like a data team's warehouse, it keeps its location and its Dagster instance from one load
+    to the next, so dbt reuses its parse of the project for that warehouse. The `first` run of
+    a measurement pays what a new location costs once (a new instance, dbt's full parse: the
+    parse an earlier benchmark saved for this location is forgotten): it is reported apart as
+    `cold_run_seconds`.
+    """
+    folder = root / name
+    if first:
+        shutil.rmtree(folder / "dagster_home", ignore_errors=True)
+        parse_cache_file(DBT_PROJECT_DIR, build_file(warehouse_of(folder.resolve()))).unlink(
+            missing_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    for child in folder.iterdir():
+        if child.name == "dagster_home":
+            continue
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
+    return folder
+
+
+def clean_up(folder: Path, keep: bool) -> None:
+    if not keep:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def record(measurement: Measurement, run: ProcessRun, **extra: object) -> None:
+    """Add a run to its measurement; a failed run also adds an error with its stderr's tail."""
+    entry = {**run.as_json(), "ok": run.ok, **extra}
+    measurement.runs.append(entry)
+    if not run.ok:
+        what = "timed out" if run.timed_out else f"exit code {run.exit_code}"
+        tail = run.stderr_tail.strip().splitlines()[-5:]
+        measurement.errors.append(f"run {len(measurement.runs)} {what}: " + " | ".join(tail))
+
+
+def repeated_loads(m: Measurement, source: Path, folder: Path, *, scope: str, runs: int,
+                   timeout: float, keep: bool, log: Log, what: str) -> None:
+    """`runs` loads of `source` into an empty warehouse in `folder` (see workdir), recorded
+    in `m`; stops at the first failed run. (a) has its own loop: a correction follows each."""
+    label = m.key.split("_")[0]
+    for i in range(runs):
+        run_dir = workdir(folder.parent, folder.name, first=i == 0)
+        inbox = inputs.link_inbox(source, run_dir / "inbox")
+        log(f"({label}) run {i + 1}/{runs}: {what}")
+        run = measure_load(inbox, run_dir, scope=scope, timeout=timeout)
+        record(m, run)
+        log(f"    {seconds(run.seconds)} s, tree peak {memory(run.tree_peak_kib)}")
+        if m.errors:
+            break
+    clean_up(folder, keep)

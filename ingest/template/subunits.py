@@ -1,0 +1,94 @@
+"""The sub-unit names of a unit's latest accepted report, read from a warehouse.
+
+A template pre-filled with the sub-units the unit reported last time (its district offices,
+regional offices, communes) is one less thing to type and keeps the names the same from year to
+year. The names come from the raw layer (`raw.submissions`, `raw.submission_values`): accepted
+files only, as the unit wrote them, in report order.
+
+The connection is any DB-API connection handed in (DuckDB today, PostgreSQL tomorrow); values
+are bound as parameters in the driver's own placeholder style, never pasted into the SQL.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from ingest.forms import UNIT_TYPE_FORMS
+from ingest.reference import Registry, load_registry
+
+# Newest first, as report-format.md ranks submissions: the later reporting year, then the later
+# report date where there is one, then the one received later.
+_SUBMISSIONS_SQL = """
+select submission_id, year, form
+from raw.submissions
+where unit_code = {p} and year <= {p}
+order by year desc, report_date desc nulls last, received_at desc, submission_id desc
+"""
+_NAMES_SQL = """
+select subunit
+from raw.submission_values
+where submission_id = {p} and subunit is not null
+group by subunit
+order by min(subunit_order), subunit
+"""
+_PLACEHOLDERS = {"qmark": "?", "numeric": "?", "format": "%s", "pyformat": "%s"}
+
+
+def placeholder(connection: Any) -> str:
+    """The parameter placeholder of the connection's driver (DB-API `paramstyle`)."""
+    module = sys.modules.get(type(connection).__module__.split(".")[0])
+    style = getattr(module, "paramstyle", "qmark")
+    if style not in _PLACEHOLDERS:
+        raise ValueError(f"unsupported DB-API paramstyle {style!r}")
+    return _PLACEHOLDERS[style]
+
+
+def run_query(connection: Any, sql: str, params: Sequence[object] = ()
+              ) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Column names and rows of `sql`, whose "{p}" marks are the driver's placeholders.
+
+    A connection with `execute` (DuckDB's, psycopg 3's: the project's warehouse connections) is
+    asked directly; a plain DB-API connection through a cursor."""
+    query = sql.format(p=placeholder(connection))
+    if hasattr(connection, "execute"):
+        result = connection.execute(query, tuple(params))
+        return [d[0] for d in result.description or ()], list(result.fetchall())
+    cursor = connection.cursor()
+    try:
+        cursor.execute(query, tuple(params))
+        return [d[0] for d in cursor.description or ()], list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+def _rows(connection: Any, sql: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
+    return run_query(connection, sql, params)[1]
+
+
+def fetch_subunit_names(connection: Any, unit_code: str, year: int, *,
+                        registry: Registry | None = None) -> dict[str, list[str]]:
+    """Form -> sub-unit names of the unit's latest accepted report of that form, up to `year`.
+
+    Only reports of the same unit version count: `THADS-15` is Yên Bái's agency up to 2024 and
+    Lào Cai's from 2025, so a 2025 template of THADS-15 never shows Yên Bái's districts. A form
+    never reported (or reported without sub-units) maps to an empty list.
+    """
+    registry = registry if registry is not None else load_registry()
+    unit = registry.unit(unit_code, year)
+    if unit is None:
+        return {}
+    names: dict[str, list[str]] = {form: [] for form in UNIT_TYPE_FORMS[unit.unit_type]}
+    latest: dict[str, str] = {}
+    for submission_id, report_year, form in _rows(connection, _SUBMISSIONS_SQL,
+                                                  (unit_code, year)):
+        if form in names and form not in latest and registry.unit(unit_code,
+                                                                  int(report_year)) == unit:
+            latest[form] = submission_id
+    for form, submission_id in latest.items():
+        names[form] = [row[0] for row in _rows(connection, _NAMES_SQL, (submission_id,))]
+    return names
+
+
+__all__ = ["fetch_subunit_names", "placeholder", "run_query"]

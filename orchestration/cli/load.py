@@ -1,0 +1,117 @@
+"""Run the load job in-process on the persistent Dagster instance, then read the summary.
+
+Before Dagster loads the code location, the dbt manifest is prepared if it is missing or older
+than the dbt project (orchestration/dbt/project.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+from orchestration.cli.summary import LoadSummary
+from orchestration.instance import dagster_home
+from orchestration.warehouse.engine import WarehouseEngine
+
+
+class LoadError(RuntimeError):
+    """The load itself failed (not a quality finding): the CLI exits non-zero."""
+
+
+def run_config(*, warehouse: str, inbox: Path, scope: str, wait_seconds: float) -> dict:
+    """Resource configuration of one run: the CLI's flags, as the UI's launchpad would set."""
+    return {
+        "resources": {
+            "warehouse": {"config": {"path": warehouse, "scope": scope,
+                                     "lock_timeout_seconds": wait_seconds}},
+            "inbox": {"config": {"path": str(inbox)}},
+        },
+        # The summary is what the data team reads; every event stays in the Dagster UI.
+        "loggers": {"console": {"config": {"log_level": os.environ.get(
+            "TUPHAP_LOG_LEVEL", "CRITICAL").upper()}}},
+    }
+
+
+def _failure_message(result) -> str:  # noqa: ANN001 - ExecuteInProcessResult
+    for event in result.all_events:
+        if event.is_failure and event.event_specific_data is not None:
+            error = getattr(event.event_specific_data, "error", None)
+            # Dagster wraps the real error (e.g. "another load is running"): unwrap it.
+            while error is not None and error.cause is not None and error.cls_name and \
+                    error.cls_name.startswith("Dagster"):
+                error = error.cause
+            if error is not None:
+                return error.message.strip().splitlines()[-1]
+        if event.event_type_value == "RUN_FAILURE" and event.message:
+            return event.message
+    return "the Dagster run failed (see `make dev` for the run's logs)"
+
+
+def run_load(
+    *, engine: WarehouseEngine, inbox: Path, scope: str, years: str | None,
+    wait_seconds: float, trigger: str,
+) -> LoadSummary:
+    import dagster as dg
+
+    from orchestration.automation.partitions import parse_years, range_tags, years_partitions
+    from orchestration.dbt.project import prepare_if_stale
+
+    keys = years_partitions.get_partition_keys()
+    first, last = parse_years(years) if years else (keys[0], keys[-1])
+    dagster_home()
+    prepare_if_stale()
+    from orchestration.automation.jobs import LOAD_JOB_NAME
+    from orchestration.definitions import defs
+
+    job = defs.resolve_job_def(LOAD_JOB_NAME)
+    # dbt's console output goes to a log file: the summary is what the data team reads.
+    log_path = engine.logs_dir / "loads.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    # Appended, not truncated: a refused load must not wipe the running load's log.
+    with (dg.DagsterInstance.get() as instance, open(log_path, "a", encoding="utf-8") as log,
+          contextlib.redirect_stdout(log)):
+        print(f"=== tuphap load, years {first}-{last}, scope {scope}", flush=True)
+        result = job.execute_in_process(
+            run_config=run_config(warehouse=engine.address, inbox=inbox, scope=scope,
+                                  wait_seconds=wait_seconds),
+            instance=instance,
+            tags={**range_tags(first, last), "tuphap/trigger": trigger},
+            raise_on_error=False,
+        )
+    if not result.success:
+        raise LoadError(f"{_failure_message(result)} (run log: {log_path})")
+    summary = read_summary(result, engine=engine, scope=scope, years=(first, last))
+    summary.log_path = log_path
+    return summary
+
+
+def _metadata(result, node: str) -> dict:  # noqa: ANN001
+    """Metadata of the node's richest materialization (a multi-asset yields several)."""
+    best: dict = {}
+    for materialization in result.asset_materializations_for_node(node):
+        metadata = {key: value.value for key, value in materialization.metadata.items()}
+        if len(metadata) > len(best):
+            best = metadata
+    return best
+
+
+def read_summary(result, *, engine: WarehouseEngine, scope: str,  # noqa: ANN001
+                 years: tuple[str, str]) -> LoadSummary:
+    from orchestration.cli.summary import read_coverage, read_open_issues
+
+    raw = _metadata(result, "raw_reports")
+    alerts = _metadata(result, "quality_alerts")
+    summary = LoadSummary(
+        warehouse=engine.address, reader_hint=engine.reader_hint, scope=scope, years=years,
+        new_loaded=list(raw.get("loaded") or []), new_rejected=list(raw.get("rejected") or []),
+        accepted_files_total=int(raw.get("accepted_files_total") or 0),
+        rejected_files_total=int(raw.get("rejected_files_total") or 0),
+        new_issues=dict(alerts.get("new_issues_by_severity") or {}),
+        alert_channels=dict(alerts.get("channels") or {}),
+        dagster_home=dagster_home(), run_id=result.run_id,
+    )
+    with engine.read_only() as con:
+        summary.coverage = read_coverage(con)
+        summary.open_issues = read_open_issues(con)
+    return summary

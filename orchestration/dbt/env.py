@@ -1,0 +1,85 @@
+"""What dbt reads from the environment during a load, defined once.
+
+The dbt asset sets it for its `dbt build`, and a warm dbt process (orchestration/dbt/warm.py)
+parses the project under exactly the same values: the warehouse engine's profile values
+(`WarehouseEngine.dbt_environment`, e.g. the DuckDB build file) and the scope. Standard library
+only: the CLI uses it before it imports Dagster.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from ingest.constants import SCOPES
+
+DB_PATH_ENV = "TUPHAP_DBT_DB_PATH"
+SCOPE_ENV = "TUPHAP_SCOPE"
+
+
+def dbt_environment(*, target: Mapping[str, str], scope: str) -> dict[str, str]:
+    """What the dbt profile and models read from the environment during one load: the
+    engine's profile values (`target`) and the scope."""
+    if scope not in SCOPES:
+        raise ValueError(f"unknown scope {scope!r}")
+    return {**target, SCOPE_ENV: scope}
+
+
+def build_environment(*, target: Mapping[str, str], scope: str, project_dir: Path,
+                      profiles_dir: Path, base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment of the load's `dbt build`, as far as a parse of the project can tell:
+    this process's, the load's dbt variables, and the folders dagster-dbt passes to dbt."""
+    return {
+        **(os.environ if base is None else base),
+        **dbt_environment(target=target, scope=scope),
+        "DBT_PROJECT_DIR": str(project_dir),
+        "DBT_PROFILES_DIR": str(profiles_dir),
+    }
+
+
+PARSE_CACHE_FILES = 32  # warehouses whose dbt parse is kept (the newest used win; ~1 MB each)
+
+
+def parse_cache_file(project_dir: Path, database: Path | str) -> Path:
+    """Where dbt's partial parse of the project for the warehouse built at `database` (the
+    profile's DB_PATH_ENV) is kept.
+
+    dbt discards a saved parse when the profile differs, and the profile holds the DuckDB path:
+    one file per warehouse, so loading another warehouse (a test, the national benchmark)
+    does not cost this one a full parse (~6 s) on its next load.
+    """
+    key = hashlib.sha256(str(database).encode()).hexdigest()[:16]
+    return project_dir / "target" / "partial_parse" / f"{key}.msgpack"
+
+
+def keep_parse(produced: Path, kept: Path, *, prune: bool = False) -> None:
+    """Save a parse dbt produced, atomically; with `prune`, forget all but the newest
+    PARSE_CACHE_FILES parses kept beside it."""
+    if not produced.exists():
+        return
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    partial = kept.with_suffix(f".{os.getpid()}.partial")
+    try:
+        shutil.copyfile(produced, partial)
+        os.replace(partial, kept)
+    finally:
+        partial.unlink(missing_ok=True)
+    if prune:
+        newest_first = sorted(_modified_times(kept.parent.glob("*.msgpack")).items(),
+                              key=lambda item: item[1], reverse=True)
+        for old, _ in newest_first[PARSE_CACHE_FILES:]:
+            old.unlink(missing_ok=True)
+
+
+def _modified_times(paths: Iterable[Path]) -> dict[Path, float]:
+    """Each path's modification time; a path another load removed meanwhile is left out."""
+    times: dict[Path, float] = {}
+    for path in paths:
+        try:
+            times[path] = path.stat().st_mtime
+        except FileNotFoundError:
+            continue
+    return times

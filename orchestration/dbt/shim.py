@@ -1,0 +1,105 @@
+"""`tuphap-dbt`: the dbt command dagster-dbt starts during a load, and its protocol with the
+warm dbt process (orchestration/dbt/warm.py).
+
+The shim hands its argv, environment and standard streams to the load's warm process over a
+Unix socket (its path in TUPHAP_DBT_WARM_SOCKET), forwards the signals dagster-dbt sends to
+cancel, and exits with dbt's exit code. Without a warm process, or one that died or is not
+answering, it runs the real `dbt` instead (nothing ran there, so plain dbt is safe). Messages
+are a length-prefixed JSON object, optionally with file descriptors.
+
+Only the standard library is imported: the shim starts in milliseconds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import struct
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+SOCKET_ENV = "TUPHAP_DBT_WARM_SOCKET"
+SHIM_NAME = "tuphap-dbt"
+READY_TIMEOUT_SECONDS = 600.0  # the shim waits this long for a warm process to answer
+_HEADER = struct.Struct("!I")
+
+
+def send(sock: socket.socket, message: dict, fds: Sequence[int] = ()) -> None:
+    """Send one message, with `fds` (the shim's standard streams) if any."""
+    body = json.dumps(message).encode()
+    data = _HEADER.pack(len(body)) + body
+    if fds:
+        socket.send_fds(sock, [data], list(fds))
+    else:
+        sock.sendall(data)
+
+
+def _receive_exact(sock: socket.socket, size: int) -> bytes:
+    chunks = b""
+    while len(chunks) < size:
+        chunk = sock.recv(size - len(chunks))
+        if not chunk:
+            raise EOFError("connection closed")
+        chunks += chunk
+    return chunks
+
+
+def receive(sock: socket.socket, max_fds: int = 0) -> tuple[dict, list[int]]:
+    """Receive one message, and up to `max_fds` file descriptors sent with it."""
+    fds: list[int] = []
+    if max_fds:
+        head, fds, _flags, _address = socket.recv_fds(sock, _HEADER.size, max_fds)
+        if not head:
+            raise EOFError("connection closed")
+        head += _receive_exact(sock, _HEADER.size - len(head))
+    else:
+        head = _receive_exact(sock, _HEADER.size)
+    (size,) = _HEADER.unpack(head)
+    return json.loads(_receive_exact(sock, size)), fds
+
+
+def _run_real_dbt(argv: Sequence[str]) -> None:
+    real = Path(sys.executable).parent / "dbt"
+    os.execv(real, [str(real), *argv])
+
+
+def client_main(argv: Sequence[str] | None = None) -> int:
+    """`tuphap-dbt ARGS`: run `dbt ARGS` in this load's warm process, else as plain dbt."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    path = os.environ.get(SOCKET_ENV)
+    if not path:
+        _run_real_dbt(args)
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.connect(path)
+        sock.settimeout(READY_TIMEOUT_SECONDS)
+        send(sock, {"argv": args, "env": dict(os.environ), "cwd": os.getcwd()}, fds=[0, 1, 2])
+        started, _ = receive(sock)
+    except (OSError, EOFError, ValueError):
+        sock.close()
+        _run_real_dbt(args)  # nothing ran there: plain dbt is safe
+    pid = int(started["pid"])
+
+    def forward(signum: int, _frame: object) -> None:
+        try:
+            os.kill(pid, signum)
+        except ProcessLookupError:
+            pass
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, forward)
+    sock.settimeout(None)
+    try:
+        finished, _ = receive(sock)
+    except (OSError, EOFError, ValueError):
+        print(f"{SHIM_NAME}: the warm dbt process (pid {pid}) ended without an exit code",
+              file=sys.stderr)
+        return 2
+    return int(finished["exit_code"])
+
+
+if __name__ == "__main__":
+    sys.exit(client_main())

@@ -1,0 +1,243 @@
+"""dbt, made ready before it is needed: a single-use dbt process per load.
+
+A `dbt build` pays ~4 s to import dbt and 2-7 s to parse the project (a full parse whenever the
+warehouse file is new: dbt's partial parse is tied to the database path) before its first
+model runs. A load knows at its start which warehouse and scope dbt will build, so it starts
+one *warm* dbt process right away: it imports dbt and parses the project with exactly the
+environment the build will have, on the machine's other core, while the load ingests. When
+dagster-dbt then runs dbt, the command it starts is `tuphap-dbt` (orchestration/dbt/shim.py), a
+small shim that hands its argv, environment and standard streams to the warm process, which runs the
+build with the manifest it already parsed and reports dbt's exit code back.
+
+dagster-dbt is unchanged: it starts a process, reads dbt's JSON log lines from its stdout,
+signals it to cancel. Anything unexpected falls back to plain dbt: no warm process (a load
+started without one, a second dbt call), one that died or is not answering (the shim runs the
+real `dbt`), or a request whose parse-relevant environment or arguments differ from the warm
+parse's (the warm process parses again). A warm process is never forked from another (forking
+a process that has parsed deadlocks dbt's native parser); it runs one command and exits. It
+exits as soon as the process that started it dies, whatever it is doing, so a killed load
+leaves no dbt behind (and it carries the build's database path in its environment, as a plain
+dbt would, for orchestration/warehouse/processes.py).
+
+Only the standard library is imported at module level.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import select
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from orchestration import settings
+from orchestration.dbt.env import DB_PATH_ENV, build_environment, keep_parse, parse_cache_file
+from orchestration.dbt.shim import SHIM_NAME, SOCKET_ENV, receive, send
+from orchestration.workers import exit_when_orphaned
+
+if TYPE_CHECKING:
+    from orchestration.warehouse.engine import WarehouseEngine
+
+WARM_MODULE = "orchestration.dbt.warm"  # `python -m` name: orchestration/warehouse/processes.py
+# Variables that say where dbt writes logs and artifacts, or how it selects: a parse does not
+# depend on them. Every other DBT_* and TUPHAP_* variable must match for the warm parse to serve.
+PARSE_NEUTRAL_ENV = frozenset({
+    "DBT_TARGET_PATH", "DBT_LOG_PATH", "DBT_LOG_FORMAT", "DBT_LOG_FORMAT_FILE", "DBT_LOG_LEVEL",
+    "DBT_LOG_LEVEL_FILE", "DBT_QUIET", "DBT_PRINTER_WIDTH", "DBT_USE_COLORS",
+    "DBT_USE_COLORS_FILE", "DBT_INDIRECT_SELECTION", "DBT_SEND_ANONYMOUS_USAGE_STATS",
+    SOCKET_ENV,
+})
+# Commands that run models against a parsed project, and options that change what is parsed.
+WARM_COMMANDS = frozenset({"build", "run", "test", "seed", "compile"})
+PARSE_OPTIONS = ("--vars", "--profile", "--target", "--project-dir", "--profiles-dir",
+                 "--no-partial-parse", "--partial-parse")
+IDLE_TIMEOUT_SECONDS = 6 * 3600.0  # an unclaimed warm process gives up after this
+
+
+def parse_environment(env: Mapping[str, str]) -> dict[str, str]:
+    """The part of an environment a dbt parse of this project can depend on."""
+    return {
+        key: value for key, value in env.items()
+        if key.startswith(("DBT_", "TUPHAP_")) and key not in PARSE_NEUTRAL_ENV
+    }
+
+
+def can_use_warm_parse(argv: Sequence[str], request_env: Mapping[str, str],
+                       parse_env: Mapping[str, str]) -> bool:
+    """Whether a command may run on the manifest the warm process parsed under `parse_env`."""
+    if not argv or argv[0] not in WARM_COMMANDS:
+        return False
+    if any(arg.split("=", 1)[0] in PARSE_OPTIONS for arg in argv[1:]):
+        return False
+    return parse_environment(request_env) == parse_environment(parse_env)
+
+
+def exit_code(success: bool, exception: BaseException | None) -> int:
+    """dbt's exit codes: 0 success, 1 a node failed, 2 dbt itself failed."""
+    if success:
+        return 0
+    return 2 if exception is not None else 1
+
+
+@dataclass
+class WarmDbt:
+    """A started warm dbt process: where to reach it, and how to stop it."""
+
+    process: subprocess.Popen
+    socket_path: Path
+    folder: Path
+
+    @classmethod
+    def start(cls, *, env: Mapping[str, str], project_dir: Path, profiles_dir: Path,
+              log_path: Path | None = None) -> WarmDbt:
+        """Start a warm dbt process that parses `project_dir` under `env` and then waits.
+
+        `env` must be the environment the build will run with (without dagster-dbt's
+        output-only variables); its output goes to `log_path` (default: nowhere).
+        """
+        folder = Path(tempfile.mkdtemp(prefix="tuphap-dbt-"))  # short: socket paths are limited
+        socket_path = folder / "dbt.sock"
+        # Listening before the process starts: a client may connect at once (and waits for the
+        # parse); the socket closes with the process, so a client never waits on a dead one.
+        server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        server.bind(str(socket_path))
+        server.listen(1)
+        log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-m", WARM_MODULE, "--socket-fd",
+                 str(server.fileno()), "--project-dir", str(project_dir),
+                 "--profiles-dir", str(profiles_dir), "--parent", str(os.getpid())],
+                env={**env, "PYTHONUNBUFFERED": "1"}, stdin=subprocess.DEVNULL, stdout=log,
+                stderr=subprocess.STDOUT, cwd=project_dir, pass_fds=(server.fileno(),),
+            )
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        finally:
+            server.close()
+            if log is not subprocess.DEVNULL:
+                log.close()
+        return cls(process=process, socket_path=socket_path, folder=folder)
+
+    def stop(self) -> None:
+        """Stop the process if it is still there (unused, or the load failed) and clean up."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def start_for_load(engine: WarehouseEngine, scope: str, *,
+                   project_dir: Path = settings.DBT_PROJECT_DIR,
+                   profiles_dir: Path = settings.DBT_PROJECT_DIR) -> WarmDbt:
+    """Start the warm dbt process of a load of the warehouse `engine` serves, in `scope`."""
+    logs = engine.logs_dir
+    logs.mkdir(parents=True, exist_ok=True)
+    env = build_environment(target=engine.dbt_environment(), scope=scope,
+                            project_dir=project_dir, profiles_dir=profiles_dir)
+    return WarmDbt.start(env=env, project_dir=project_dir, profiles_dir=profiles_dir,
+                         log_path=logs / "dbt-warm.log")
+
+
+def shim_path() -> Path:
+    """The `tuphap-dbt` command of this environment (installed by pyproject's scripts)."""
+    return Path(sys.executable).parent / SHIM_NAME
+
+
+def _wait_for_request(server: socket.socket) -> socket.socket | None:
+    ready, _, _ = select.select([server], [], [], IDLE_TIMEOUT_SECONDS)
+    if not ready:
+        return None
+    conn, _ = server.accept()
+    return conn
+
+
+def _take_streams(fds: Sequence[int]) -> None:
+    """Make the client's stdin, stdout and stderr this process's own."""
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    for target, fd in enumerate(fds[:3]):
+        os.dup2(fd, target)
+        os.close(fd)
+
+
+def serve(server: socket.socket, workdir: Path, project_dir: Path, profiles_dir: Path) -> int:
+    """Import dbt, parse the project, then run the one command a client hands over."""
+    from dbt.cli.main import dbtRunner
+
+    parse_env = dict(os.environ)
+    parse_target = workdir / "target"
+    parse_target.mkdir(exist_ok=True)
+    cache = parse_cache_file(project_dir, Path(parse_env.get(DB_PATH_ENV, "")))
+    if cache.exists():  # this warehouse's last parse: dbt re-parses only what changed
+        shutil.copyfile(cache, parse_target / "partial_parse.msgpack")
+    # --no-write-json: the manifest stays in memory (writing manifest.json costs ~1 s); dbt
+    # still saves its partial parse for the next load.
+    parsed = dbtRunner().invoke(["parse", "--project-dir", str(project_dir),
+                                 "--profiles-dir", str(profiles_dir),
+                                 "--target-path", str(parse_target), "--no-write-json"])
+    manifest = parsed.result if parsed.success else None
+    if manifest is not None:
+        keep_parse(parse_target / "partial_parse.msgpack", cache, prune=True)
+    print(f"warm parse {'done' if manifest is not None else 'failed'}; waiting", flush=True)
+
+    conn = _wait_for_request(server)
+    server.close()
+    if conn is None:
+        return 0
+    with conn:
+        request, fds = receive(conn, max_fds=3)
+        argv, env = list(request["argv"]), dict(request["env"])
+        warm = manifest is not None and can_use_warm_parse(argv, env, parse_env)
+        print(f"running `dbt {' '.join(argv)}` "
+              f"{'on the warm parse' if warm else 'with a new parse'}", flush=True)
+        if warm and env.get("DBT_TARGET_PATH"):
+            # The build does not parse: its target must hold this parse, not the copy of
+            # another warehouse's that dagster-dbt seeds it with (the load keeps it).
+            target = Path(request["cwd"], env["DBT_TARGET_PATH"])
+            target.mkdir(parents=True, exist_ok=True)
+            keep_parse(parse_target / "partial_parse.msgpack", target / "partial_parse.msgpack")
+        send(conn, {"pid": os.getpid(), "warm": warm})
+        _take_streams(fds)
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(env)
+        result = dbtRunner(manifest=manifest if warm else None).invoke(argv)
+        code = exit_code(result.success, result.exception)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        send(conn, {"exit_code": code})
+    return code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="A warm dbt process (see the module docstring)")
+    parser.add_argument("--socket-fd", required=True, type=int,
+                        help="a listening Unix socket, inherited from the owner")
+    parser.add_argument("--project-dir", required=True, type=Path)
+    parser.add_argument("--profiles-dir", required=True, type=Path)
+    parser.add_argument("--parent", required=True, type=int)
+    args = parser.parse_args(argv)
+    server = socket.socket(fileno=args.socket_fd)
+    workdir = Path(server.getsockname()).parent
+    exit_when_orphaned(args.parent, cleanup=lambda: shutil.rmtree(workdir, ignore_errors=True))
+    try:
+        return serve(server, workdir, args.project_dir, args.profiles_dir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Receiving the inbox: the `raw_reports` asset, the archive, parsing, the raw rows."""

@@ -1,0 +1,149 @@
+"""One load's ingest: receive the inbox, archive every file, parse what is new, write raw rows.
+
+Free of Dagster: the `raw_reports` asset hands the run's inbox and warehouse build to
+`receive`, and tests call it on a real inbox and a real build.
+
+What is parsed: content never received before, rejections made under another scope, and
+accepted content whose selected years are not loaded yet (rows.needs_parse), whether it is in
+the inbox or only in the archive. Parsing starts while the rest of the inbox is still being
+archived (ParsePool), and the results come back in the order the files were handed in, so a
+load is deterministic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ingest.limits import Limits
+from ingest.reference import Registry
+from orchestration.ingest.inbox import Archive, InboxFile, archive_path_for
+from orchestration.ingest.parsing import ParseJob, ParsePool
+from orchestration.ingest.rows import (
+    Candidate,
+    KnownFile,
+    RawBatch,
+    needs_parse,
+    read_known,
+    read_receipts,
+    read_totals,
+    received_row,
+)
+from orchestration.warehouse.engine import Connection, WarehouseEngine
+
+Connect = Callable[[], AbstractContextManager[Connection]]
+
+
+@dataclass
+class Received:
+    """What one ingest did: new rows per raw table, and the files loaded and rejected."""
+
+    inbox_files: int
+    scope: str
+    new_rows: dict[str, int]  # raw table -> rows written
+    loaded: list[dict] = field(default_factory=list)  # file, unit_code, year, form
+    rejected: list[dict] = field(default_factory=list)  # file, sha256, code, reason
+    noted_files: int = 0  # files the parser left notes on (raw.received_files.parse_notes)
+    accepted_files_total: int = 0
+    rejected_files_total: int = 0
+
+    def summary(self) -> str:
+        return (f"inbox: {self.inbox_files} files; loaded {self.new_rows['submissions']} "
+                f"submissions from {len({row['file'] for row in self.loaded})} files; "
+                f"rejected {len(self.rejected)} files")
+
+
+def receive(files: Sequence[InboxFile], *, engine: WarehouseEngine, connect: Connect,
+            years: set[int], scope: str, limits: Limits, registry: Registry,
+            now: datetime) -> Received:
+    """Ingest `files` into the build behind `connect` for the reporting `years`."""
+    with connect() as con:
+        engine.ensure_raw_schema(con)
+        known, loaded_years = read_known(con)
+        receipts = read_receipts(con)
+
+    batch = RawBatch()
+    archive = Archive(engine.archive_dir, recorded=known.keys())
+    # Names never received before: a guess of how many files need parsing, made before any is
+    # hashed, to start the parse workers at once (they then parse while the rest is archived).
+    seen_names = {name for _, name in receipts}
+    unfamiliar = sum(1 for item in files if item.name not in seen_names)
+    with ParsePool(scope=scope, limits=limits, years=years, expected=unfamiliar,
+                   registry=registry) as parser:
+
+        def consider(sha: str, candidate: Candidate) -> None:
+            if needs_parse(known.get(sha), scope, years, loaded_years.get(sha, set())):
+                parser.submit(ParseJob(sha, candidate.name, candidate.path))
+
+        candidates = _gather(files, known=known, receipts=receipts, archive=archive,
+                             batch=batch, now=now, consider=consider)
+        archive.sync()  # every new copy on disk before the warehouse refers to it
+        received = Received(inbox_files=len(files), scope=scope, new_rows={})
+        for job, parsed in parser.results():
+            candidate, prior = candidates[job.sha256], known.get(job.sha256)
+            received.noted_files += bool(parsed.notes)
+            if prior is None or prior.status == "rejected":
+                batch.received.append(received_row(
+                    sha256=job.sha256, source_file=job.name, archive_path=job.path,
+                    size_bytes=candidate.size_bytes, received_at=candidate.received_at,
+                    file_modified_at=candidate.modified_at, parsed=parsed, scope=scope,
+                ))
+            if parsed.rejection is not None:
+                if prior is None or prior.parsed_scope != scope:
+                    received.rejected.append({"file": job.name, "sha256": job.sha256,
+                                              "code": parsed.rejection.code,
+                                              "reason": parsed.rejection.message})
+                continue
+            batch.add_parsed(parsed, sha256=job.sha256, candidate=candidate, loaded_at=now)
+            received.loaded.extend(
+                {"file": job.name, "unit_code": s.unit_code, "year": s.year, "form": s.form}
+                for s in parsed.submissions
+            )
+
+    with connect() as con:
+        engine.write_raw(con, batch)
+        received.accepted_files_total, received.rejected_files_total = read_totals(con)
+    received.new_rows = {table: len(columns) for table, columns in (
+        ("received_files", batch.received), ("file_receipts", batch.receipts),
+        ("submissions", batch.submissions), ("submission_values", batch.values))}
+    return received
+
+
+def _gather(files: Sequence[InboxFile], *, known: dict[str, KnownFile],
+            receipts: set[tuple[str, str]], archive: Archive, batch: RawBatch, now: datetime,
+            consider: Callable[[str, Candidate], None]) -> dict[str, Candidate]:
+    """Every content to consider, by sha256: the inbox's files (archived, and their receipts
+    added to `batch`), then archived content the inbox no longer holds. Each is handed to
+    `consider` as soon as it is known."""
+    candidates: dict[str, Candidate] = {}
+
+    def add(sha: str, candidate: Candidate) -> None:
+        candidates[sha] = candidate
+        consider(sha, candidate)
+
+    for item in files:
+        # Hash and archive in one step, so the hash names exactly the bytes parsed (the file
+        # may still be being written into the inbox).
+        sha, archived = archive.add(item.path)
+        if (sha, item.name) not in receipts:
+            receipts.add((sha, item.name))
+            batch.receipts.append({"sha256": sha, "source_file": item.name, "first_seen_at": now})
+        if sha not in candidates:
+            prior = known.get(sha)
+            add(sha, Candidate(
+                name=prior.source_file if prior else item.name, path=archived,
+                size_bytes=archived.stat().st_size,
+                modified_at=prior.file_modified_at if prior else item.modified_at,
+                received_at=prior.received_at if prior else now,
+            ))
+    for sha, prior in known.items():
+        if sha not in candidates:
+            path = archive_path_for(archive.folder, sha)
+            add(sha, Candidate(
+                name=prior.source_file, path=path,
+                size_bytes=path.stat().st_size if path.exists() else 0,
+                modified_at=prior.file_modified_at, received_at=prior.received_at,
+            ))
+    return candidates

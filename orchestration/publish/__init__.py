@@ -1,0 +1,1 @@
+"""Publishing a load's build: the `published_warehouse` asset."""

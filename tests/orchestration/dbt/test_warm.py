@@ -1,0 +1,205 @@
+"""The warm dbt process and its `tuphap-dbt` shim: the decisions as pure functions, then real
+processes (dbt imports, parses and seeds a real DuckDB file)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration import settings
+from orchestration.dbt.env import build_environment
+from orchestration.dbt.warm import (
+    SOCKET_ENV,
+    WarmDbt,
+    can_use_warm_parse,
+    exit_code,
+    parse_environment,
+    shim_path,
+    start_for_load,
+)
+from orchestration.warehouse.duckdb import build_dir, build_file
+from orchestration.warehouse.engine import engine_for
+
+PROJECT = settings.DBT_PROJECT_DIR
+BASE = {"DBT_PROJECT_DIR": "/p", "DBT_PROFILES_DIR": "/p",
+        "TUPHAP_DBT_DB_PATH": "/w/.build/w.duckdb", "TUPHAP_SCOPE": "cluster", "HOME": "/root",
+        "DBT_TARGET_PATH": "/w/.build/dbt-target"}
+
+
+def test_only_dbt_and_tuphap_variables_that_can_change_a_parse_count() -> None:
+    env = {**BASE, "DBT_LOG_FORMAT": "json", SOCKET_ENV: "/tmp/s", "PATH": "/bin"}
+    assert parse_environment(env) == {
+        "DBT_PROJECT_DIR": "/p", "DBT_PROFILES_DIR": "/p",
+        "TUPHAP_DBT_DB_PATH": "/w/.build/w.duckdb", "TUPHAP_SCOPE": "cluster"}
+
+
+@pytest.mark.parametrize(("argv", "changes", "usable"), [
+    (["build", "--select", "fqn:*"], {}, True),
+    (["build"], {"DBT_TARGET_PATH": "/elsewhere", "DBT_LOG_FORMAT": "json"}, True),
+    (["seed", "--full-refresh"], {"HOME": "/other"}, True),
+    (["build"], {"TUPHAP_SCOPE": "national"}, False),  # another scope: parse again
+    (["build"], {"TUPHAP_DBT_DB_PATH": "/v/.build/v.duckdb"}, False),  # another catalog
+    (["build"], {"DBT_STATIC_PARSER": "false"}, False),
+    (["build", "--vars", "{a: 1}"], {}, False),
+    (["build", "--target=prod"], {}, False),
+    (["parse"], {}, False),
+    (["--debug", "build"], {}, False),  # global flags first: not understood, so parse again
+    ([], {}, False),
+])
+def test_the_warm_parse_serves_only_a_run_under_the_same_parse_inputs(
+    argv: list[str], changes: dict[str, str], usable: bool
+) -> None:
+    assert can_use_warm_parse(argv, {**BASE, **changes}, BASE) is usable
+
+
+def test_exit_codes_are_dbts() -> None:
+    assert exit_code(True, None) == 0
+    assert exit_code(False, None) == 1  # a model or test failed
+    assert exit_code(False, RuntimeError("no profile")) == 2  # dbt itself failed
+
+
+def _shim(args: list[str], env: dict[str, str], *,
+          timeout: float = 600) -> subprocess.CompletedProcess:
+    """Run `tuphap-dbt ARGS` as dagster-dbt does: project folder, JSON logs on stdout."""
+    return subprocess.run([str(shim_path()), *args], env={**env, "DBT_LOG_FORMAT": "json"},
+                          cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          timeout=timeout, check=False)
+
+
+def _messages(output: bytes) -> list[str]:
+    found = []
+    for line in output.decode().splitlines():
+        try:
+            found.append(json.loads(line)["info"]["msg"])
+        except (ValueError, KeyError, TypeError):
+            found.append(line)
+    return found
+
+
+def _load_env(published: Path, target: Path, scope: str = "cluster") -> dict[str, str]:
+    published.parent.mkdir(parents=True, exist_ok=True)
+    build_dir(published).mkdir(parents=True, exist_ok=True)
+    return {**build_environment(target=engine_for(published).dbt_environment(), scope=scope,
+                                project_dir=PROJECT, profiles_dir=PROJECT),
+            "DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(target)}
+
+
+def _provinces(published: Path) -> int:
+    con = duckdb.connect(str(build_file(published)), read_only=True)
+    try:
+        return con.execute("select count(*) from reference.ref_provinces").fetchone()[0]
+    finally:
+        con.close()
+
+
+@contextmanager
+def _warm_load(tmp_path: Path, *, build_scope: str = "cluster",
+               ) -> Iterator[tuple[Path, WarmDbt, dict[str, str]]]:
+    """A warm process started for a load of a cluster-scope warehouse, and the environment of
+    a build of that warehouse in `build_scope`, pointing at the warm process."""
+    published = tmp_path / "w" / "warehouse.duckdb"
+    warm = start_for_load(engine_for(published), "cluster")
+    try:
+        yield published, warm, {**_load_env(published, tmp_path / "target", scope=build_scope),
+                                SOCKET_ENV: str(warm.socket_path)}
+    finally:
+        warm.stop()
+
+
+def test_the_shim_runs_dbt_in_the_warm_process_on_its_parse(tmp_path: Path) -> None:
+    with _warm_load(tmp_path) as (published, warm, env):
+        done = _shim(["seed", "--select", "ref_provinces"], env)
+        assert done.returncode == 0, done.stdout.decode()[-2000:]
+        messages = _messages(done.stdout)
+        assert any(m.startswith("Running with dbt=") for m in messages)  # dbt's own JSON log
+        assert _provinces(published) > 60
+        log = (engine_for(published).logs_dir / "dbt-warm.log").read_text()
+        assert "`dbt seed --select ref_provinces` on the warm parse" in log
+        assert warm.process.wait(30) == 0  # single use: it exits after the command
+    assert not warm.folder.exists()
+
+
+def test_a_run_under_another_environment_is_parsed_again_and_still_right(tmp_path: Path) -> None:
+    with _warm_load(tmp_path, build_scope="national") as (published, _, env):
+        done = _shim(["seed", "--select", "ref_provinces"], env)
+        assert done.returncode == 0, done.stdout.decode()[-2000:]
+        assert _provinces(published) > 60
+        log = (engine_for(published).logs_dir / "dbt-warm.log").read_text()
+        assert "with a new parse" in log
+
+
+def test_a_failing_dbt_command_fails_the_shim_with_dbts_exit_code(tmp_path: Path) -> None:
+    with _warm_load(tmp_path) as (_, _, env):
+        # staging views read raw tables this empty warehouse does not have: dbt reports it.
+        done = _shim(["build", "--select", "stg_raw__submissions"], env)
+        assert done.returncode == 1, done.stdout.decode()[-2000:]
+        assert any("stg_raw__submissions" in m and "ERROR" in m.upper()
+                   for m in _messages(done.stdout))
+
+
+def test_without_a_warm_process_the_shim_is_plain_dbt(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != SOCKET_ENV}
+    done = _shim(["--version"], env, timeout=120)
+    assert done.returncode == 0
+    assert "Core" in done.stdout.decode() or "installed" in done.stdout.decode()
+
+
+def test_a_dead_warm_process_falls_back_to_plain_dbt(tmp_path: Path) -> None:
+    published = tmp_path / "w" / "warehouse.duckdb"
+    warm = start_for_load(engine_for(published), "cluster")
+    try:
+        warm.process.send_signal(signal.SIGKILL)
+        warm.process.wait(30)
+        env = {**os.environ, SOCKET_ENV: str(warm.socket_path)}
+        done = _shim(["--version"], env, timeout=120)
+        assert done.returncode == 0
+        assert "Core" in done.stdout.decode() or "installed" in done.stdout.decode()
+    finally:
+        warm.stop()
+
+
+def test_a_warm_process_ends_when_the_process_that_started_it_dies(tmp_path: Path) -> None:
+    """A load killed outright (kill -9) leaves no warm dbt behind, nor its temporary folder."""
+    script = (
+        "import sys, time; from pathlib import Path\n"
+        "from orchestration.dbt.warm import start_for_load\n"
+        "from orchestration.warehouse.engine import engine_for\n"
+        "warm = start_for_load(engine_for(Path(sys.argv[1])), 'cluster')\n"
+        "print(warm.process.pid, warm.folder, flush=True); time.sleep(3600)\n"
+    )
+    starter = subprocess.Popen([sys.executable, "-c", script, str(tmp_path / "w.duckdb")],
+                               stdout=subprocess.PIPE, cwd=settings.PROJECT_ROOT, text=True)
+    assert starter.stdout is not None
+    pid, folder = starter.stdout.readline().split()
+    warm_pid = int(pid)
+    assert Path(folder).is_dir()
+    starter.kill()
+    starter.wait()
+    # It notices within a second once it is waiting; dbt's import and parse come first.
+    for _ in range(1200):
+        try:
+            os.kill(warm_pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(warm_pid, signal.SIGKILL)
+        pytest.fail("the warm dbt process outlived the process that started it")
+    assert not Path(folder).exists()
+
+
+def test_stopping_an_unused_warm_process_cleans_up(tmp_path: Path) -> None:
+    warm = WarmDbt.start(env=dict(os.environ), project_dir=PROJECT, profiles_dir=PROJECT)
+    warm.stop()
+    assert warm.process.poll() is not None
+    assert not warm.folder.exists()
