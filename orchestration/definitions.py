@@ -42,10 +42,12 @@ def load() -> dg.Definitions:
     from orchestration.quality.assets import dq_issues, quality_alerts
     from orchestration.quality.engine import RowRulesResource
     from orchestration.quality.resources import AlertChannelsResource
+    from orchestration.report.assets import yearly_reports
     from orchestration.warehouse.resources import WarehouseResource
 
     return dg.Definitions(
-        assets=[raw_reports, warehouse_models, dq_issues, quality_alerts, published_warehouse],
+        assets=[raw_reports, warehouse_models, dq_issues, quality_alerts, published_warehouse,
+                yearly_reports],
         jobs=[load_job],
         schedules=[yearly_load_schedule],
         sensors=[inbox_sensor],

@@ -83,7 +83,9 @@ class WarmProcess:
     def __init__(self, warm_up: Callable[[], object] | None = None, *, name: str = "worker",
                  niceness: int = 0):
         """`niceness` > 0 lowers the worker's CPU priority: its warm-up then only uses CPU the
-        load's own processes leave idle (the worker answers when the load is waiting anyway)."""
+        load's own processes leave idle. It is for good: without privilege a process cannot
+        lower its niceness again, so once the load waits for the worker, the worker still
+        yields to anything else the machine runs."""
         self._warm_up = warm_up
         self._name = name
         self._niceness = niceness

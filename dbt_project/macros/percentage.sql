@@ -6,6 +6,6 @@
 {% macro percentage(numerator, denominator) -%}
     case
         when {{ denominator }} is null or {{ denominator }} = 0 then null
-        else 100.0::double * {{ numerator }} / {{ denominator }}
+        else 100.0::double precision * {{ numerator }} / {{ denominator }}
     end
 {%- endmacro %}

@@ -30,7 +30,9 @@ pivoted as (
             {{ pivot_indicator(indicator) }}{{ ',' if reported_rate or not loop.last }}
         {% endfor -%}
         {% if reported_rate -%}
-            {{ pivot_indicator(reported_rate, 'double', alias='reported_' ~ reported_rate) }},
+            {{ pivot_indicator(
+                reported_rate, 'double precision', alias='reported_' ~ reported_rate
+            ) }},
             {{ pivot_indicator(
                 reported_rate, 'integer', column='decimals',
                 alias='reported_' ~ reported_rate ~ '_decimals'

@@ -1,4 +1,5 @@
-"""dbt's `var()` and `env_var()` for sqlfluff's jinja templater (library_path in .sqlfluff).
+"""dbt's `var()`, `env_var()` and `adapter` for sqlfluff's jinja templater (library_path in
+.sqlfluff).
 
 sqlfluff's dbt builtins render every `var()` as the placeholder string "item", so a loop over
 an indicator list (`for indicator in var('dissemination_indicators')`) would lint four columns
@@ -15,6 +16,7 @@ from typing import Any
 
 import jinja2
 import yaml
+from jinja2.runtime import missing
 
 PROJECT_FILE = Path(__file__).resolve().parents[1] / "dbt_project.yml"
 
@@ -39,3 +41,24 @@ def var(name: str, default: Any = None) -> Any:
     if isinstance(value, str) and "{{" in value:
         return jinja2.Template(value).render(env_var=env_var)
     return value
+
+
+class _Adapter:
+    """dbt's `adapter` for the linter. `adapter.dispatch(name, namespace)` resolves as dbt does
+    on DuckDB (the linter's dialect): the `duckdb__` implementation, else `default__`, so
+    sqlfluff lints the SQL that the DuckDB build runs. `quote` quotes as DuckDB does."""
+
+    @jinja2.pass_context
+    def dispatch(self, context: Any, macro_name: str, macro_namespace: str | None = None) -> Any:
+        for prefix in ("duckdb__", "default__"):
+            found = context.resolve_or_missing(prefix + macro_name)
+            if found is not missing:
+                return found
+        raise KeyError(f"no duckdb__ or default__ implementation of {macro_name!r}")
+
+    @staticmethod
+    def quote(identifier: str) -> str:
+        return '"' + identifier.replace('"', '""') + '"'
+
+
+adapter = _Adapter()

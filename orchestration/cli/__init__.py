@@ -14,6 +14,13 @@ import sys
 from pathlib import Path
 
 from orchestration import settings
+from orchestration.export.cli import (
+    add_export_parser,
+    add_template_parser,
+    run_export,
+    run_template,
+)
+from orchestration.report.cli import add_report_parser, run_report
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -31,6 +38,9 @@ def _parser() -> argparse.ArgumentParser:
                       help="which units are expected and accepted (TUPHAP_SCOPE; cluster)")
     load.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
                       help="wait this long for a running load instead of refusing at once")
+    load.add_argument("--full-summary", action="store_true",
+                      help="national scope: print the whole unit-by-year table and every "
+                           "rejected file and skipped inbox entry (the default fits one screen)")
 
     issues = commands.add_parser("issues", help="list quality issues")
     issues.add_argument("--warehouse")
@@ -53,6 +63,10 @@ def _parser() -> argparse.ArgumentParser:
     sample.add_argument("--scale", choices=("cluster", "national"), default="cluster")
     sample.add_argument("--no-flawed", action="store_true",
                         help="leave out the deliberately flawed files")
+
+    add_report_parser(commands)
+    add_template_parser(commands)
+    add_export_parser(commands)
     return parser
 
 
@@ -61,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         command = {"load": _load, "issues": _issues, "ack": _ack, "prepare": _prepare,
-                   "sample": _sample}[args.command]
+                   "sample": _sample, "report": run_report, "template": run_template,
+                   "export": run_export}[args.command]
         return command(args)
     except KeyboardInterrupt:
         print("tuphap: interrupted; the published warehouse is unchanged", file=sys.stderr)
@@ -85,10 +100,11 @@ def _load(args: argparse.Namespace) -> int:
     os.environ[SOCKET_ENV] = str(warm_dbt.socket_path)
     try:
         from orchestration.cli.load import LoadError, run_load
+        from orchestration.cli.progress import terminal_stream
 
         summary = run_load(
             engine=engine, inbox=inbox, scope=scope, years=args.years,
-            wait_seconds=args.wait, trigger="cli",
+            wait_seconds=args.wait, trigger="cli", progress_to=terminal_stream(),
         )
     except (LoadError, ValueError) as error:
         print(f"tuphap load failed: {error}", file=sys.stderr)
@@ -98,7 +114,7 @@ def _load(args: argparse.Namespace) -> int:
         warm_dbt.stop()
     from orchestration.cli.summary import format_summary
 
-    print(format_summary(summary))
+    print(format_summary(summary, full=args.full_summary))
     return 0
 
 

@@ -1,15 +1,20 @@
 """Run the load job in-process on the persistent Dagster instance, then read the summary.
 
 Before Dagster loads the code location, the dbt manifest is prepared if it is missing or older
-than the dbt project (orchestration/dbt/project.py).
+than the dbt project (orchestration/dbt/project.py). On a terminal the load shows its progress
+(cli/progress.py): the run's steps come from the Dagster run's own events, which the instance
+hands to a listener in this process as they are stored.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import uuid
 from pathlib import Path
+from typing import TextIO
 
+from orchestration.cli import progress
 from orchestration.cli.summary import LoadSummary
 from orchestration.instance import dagster_home
 from orchestration.warehouse.engine import WarehouseEngine
@@ -48,7 +53,25 @@ def _failure_message(result) -> str:  # noqa: ANN001 - ExecuteInProcessResult
     return "the Dagster run failed (see `make dev` for the run's logs)"
 
 
+def _show_step(event) -> None:  # noqa: ANN001 - Dagster's EventLogEntry
+    """The instance's listener of the run's events: a step starting moves the progress on."""
+    dagster_event = event.dagster_event
+    if dagster_event is not None and dagster_event.event_type_value == "STEP_START" \
+            and event.step_key:
+        progress.report_step(event.step_key)
+
+
 def run_load(
+    *, engine: WarehouseEngine, inbox: Path, scope: str, years: str | None,
+    wait_seconds: float, trigger: str, progress_to: TextIO | None = None,
+) -> LoadSummary:
+    """Run the load job; show its progress on `progress_to` (a terminal) while it runs."""
+    with progress.showing(progress_to):
+        return _run_load(engine=engine, inbox=inbox, scope=scope, years=years,
+                         wait_seconds=wait_seconds, trigger=trigger)
+
+
+def _run_load(
     *, engine: WarehouseEngine, inbox: Path, scope: str, years: str | None,
     wait_seconds: float, trigger: str,
 ) -> LoadSummary:
@@ -72,12 +95,15 @@ def run_load(
     with (dg.DagsterInstance.get() as instance, open(log_path, "a", encoding="utf-8") as log,
           contextlib.redirect_stdout(log)):
         print(f"=== tuphap load, years {first}-{last}, scope {scope}", flush=True)
+        run_id = str(uuid.uuid4())  # known before the run starts, to listen to its events
+        instance.add_event_listener(run_id, _show_step)
         result = job.execute_in_process(
             run_config=run_config(warehouse=engine.address, inbox=inbox, scope=scope,
                                   wait_seconds=wait_seconds),
             instance=instance,
             tags={**range_tags(first, last), "tuphap/trigger": trigger},
             raise_on_error=False,
+            run_id=run_id,
         )
     if not result.success:
         raise LoadError(f"{_failure_message(result)} (run log: {log_path})")
@@ -98,13 +124,15 @@ def _metadata(result, node: str) -> dict:  # noqa: ANN001
 
 def read_summary(result, *, engine: WarehouseEngine, scope: str,  # noqa: ANN001
                  years: tuple[str, str]) -> LoadSummary:
-    from orchestration.cli.summary import read_coverage, read_open_issues
+    from ingest.reference import load_registry
+    from orchestration.cli.summary import expected_forms, read_coverage, read_open_issues
 
     raw = _metadata(result, "raw_reports")
     alerts = _metadata(result, "quality_alerts")
     summary = LoadSummary(
         warehouse=engine.address, reader_hint=engine.reader_hint, scope=scope, years=years,
         new_loaded=list(raw.get("loaded") or []), new_rejected=list(raw.get("rejected") or []),
+        skipped=list(raw.get("skipped") or []),
         accepted_files_total=int(raw.get("accepted_files_total") or 0),
         rejected_files_total=int(raw.get("rejected_files_total") or 0),
         new_issues=dict(alerts.get("new_issues_by_severity") or {}),
@@ -114,4 +142,6 @@ def read_summary(result, *, engine: WarehouseEngine, scope: str,  # noqa: ANN001
     with engine.read_only() as con:
         summary.coverage = read_coverage(con)
         summary.open_issues = read_open_issues(con)
+    summary.expected = expected_forms(load_registry(), scope,
+                                      {year for _, year, _ in summary.coverage})
     return summary

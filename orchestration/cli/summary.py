@@ -1,25 +1,44 @@
-"""What `tuphap load` prints: a short account of the load for the data team."""
+"""What `tuphap load` prints: a short account of the load for the data team.
+
+It fits one screen. In the cluster scope (7 provinces) that includes the unit-by-year table of
+forms received; in the national scope that table has some 130 rows, so the summary gives one
+line per year (provinces and units reporting, of those expected) and the units with forms
+missing, and lists at most MAX_LISTED rejected files and skipped inbox entries; `--full-summary`
+prints everything.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
+from ingest.forms import UNIT_TYPE_FORMS
+from ingest.reference import Registry
 from ingest.vn_format import format_number
+
+MAX_LISTED = 8  # rejected files, skipped entries and incomplete units shown in the national scope
+FULL_SUMMARY_FLAG = "--full-summary"
+
+
+Expected = Mapping[int, list[tuple[str, int]]]  # year -> (unit code, forms it sends)
 
 
 @dataclass
 class LoadSummary:
     warehouse: str  # the warehouse's address
     scope: str
-    years: tuple[str, str]
+    years: tuple[str, str]  # the range of reporting years the load covered
     new_loaded: list[dict] = field(default_factory=list)  # file, unit_code, year, form
     new_rejected: list[dict] = field(default_factory=list)  # file, code, reason
+    skipped: list[dict] = field(default_factory=list)  # file, kind, reason: inbox entries not read
     accepted_files_total: int = 0
     rejected_files_total: int = 0
     coverage: list[tuple[str, int, int]] = field(default_factory=list)  # unit, year, forms
+    # year -> (unit code, forms it sends) of every unit expected that year in the scope
+    expected: dict[int, list[tuple[str, int]]] = field(default_factory=dict)
     open_issues: dict[str, int] = field(default_factory=dict)  # severity -> count
     new_issues: dict[str, int] = field(default_factory=dict)
     alert_channels: dict[str, str] = field(default_factory=dict)  # channel -> ok | failed …
@@ -32,6 +51,22 @@ class LoadSummary:
 def printable(text: str) -> str:
     """One line, whatever a file name holds (a newline must not fake summary lines)."""
     return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in str(text))
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """"1 warning", "4 errors", "1.604 files": a count with its noun in the right number."""
+    return f"{format_number(n)} {noun if n == 1 else plural or noun + 's'}"
+
+
+def year_ranges(years: Iterable[int]) -> str:
+    """Years as runs: {2016, …, 2025} -> "2016-2025"; {2016, 2018, 2019} -> "2016, 2018-2019"."""
+    runs: list[list[int]] = []
+    for year in sorted(set(years)):
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return ", ".join(f"{run[0]}" if len(run) == 1 else f"{run[0]}-{run[-1]}" for run in runs)
 
 
 def read_coverage(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, int]]:
@@ -59,12 +94,16 @@ def read_open_issues(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     )
 
 
+def _province(unit_code: str) -> str:
+    return unit_code.split("-")[-1]
+
+
 def coverage_table(coverage: list[tuple[str, int, int]]) -> list[str]:
     """A unit × year grid: the number of forms received (each unit type sends two)."""
     if not coverage:
         return ["  (no reports loaded)"]
     years = sorted({year for _, year, _ in coverage})
-    units = sorted({unit for unit, _, _ in coverage}, key=lambda u: (u.split("-")[-1], u))
+    units = sorted({unit for unit, _, _ in coverage}, key=lambda u: (_province(u), u))
     cells = {(unit, year): forms for unit, year, forms in coverage}
     header = "  unit      " + " ".join(f"{year:>5}" for year in years)
     lines = [header]
@@ -74,33 +113,113 @@ def coverage_table(coverage: list[tuple[str, int, int]]) -> list[str]:
     return lines
 
 
-def format_summary(summary: LoadSummary) -> str:
+
+
+def expected_forms(registry: Registry, scope: str,
+                   years: Iterable[int]) -> dict[int, list[tuple[str, int]]]:
+    """year -> (unit code, forms it sends) of every unit the scope expects that year."""
+    return {year: [(unit.unit_code, len(UNIT_TYPE_FORMS[unit.unit_type]))
+                   for unit in registry.expected_units(year, scope)]
+            for year in set(years)}
+
+
+def incomplete_units(coverage: list[tuple[str, int, int]],
+                     expected: Expected) -> list[tuple[int, str, int, int]]:
+    """(year, unit, forms received, forms it sends) of every unit expected in a year the
+    warehouse holds reports of, that did not send all its forms. Pure."""
+    received = {(unit, year): forms for unit, year, forms in coverage}
+    years = {year for _, year, _ in coverage}
+    return [(year, unit, received.get((unit, year), 0), sends)
+            for year in sorted(years) for unit, sends in expected.get(year, [])
+            if received.get((unit, year), 0) < sends]
+
+
+def year_table(coverage: list[tuple[str, int, int]], expected: Expected) -> list[str]:
+    """One line per year: provinces and units with reports (of those expected), forms
+    received, and units whose forms are not all in. Pure."""
+    if not coverage:
+        return ["  (no reports loaded)"]
+    incomplete: dict[int, int] = {}
+    for year, *_ in incomplete_units(coverage, expected):
+        incomplete[year] = incomplete.get(year, 0) + 1
+    lines = ["  year   provinces      units    forms  units missing forms"]
+    for year in sorted({year for _, year, _ in coverage}):
+        rows = [(unit, forms) for unit, y, forms in coverage if y == year]
+        wanted = expected.get(year, [])
+        provinces = (f"{len({_province(unit) for unit, _ in rows})}"
+                     f"/{len({_province(unit) for unit, _ in wanted})}")
+        units = f"{len(rows)}/{len(wanted)}"
+        forms = format_number(sum(forms for _, forms in rows))
+        lines.append(f"  {year}  {provinces:>10}  {units:>9}  {forms:>7}"
+                     f"  {format_number(incomplete.get(year, 0)):>19}")
+    return lines
+
+
+def _capped(lines: list[str], *, full: bool, more: str) -> list[str]:
+    """At most MAX_LISTED lines, then how many more and where they are."""
+    if full or len(lines) <= MAX_LISTED:
+        return lines
+    hidden = len(lines) - MAX_LISTED
+    return [*lines[:MAX_LISTED], f"  … and {format_number(hidden)} more ({more})"]
+
+
+def _coverage_lines(summary: LoadSummary, *, full: bool) -> list[str]:
+    if summary.scope != "national" or full:
+        return ["Reports in the warehouse (forms received per unit and year):",
+                *coverage_table(summary.coverage)]
+    lines = ["Reports in the warehouse (national scope: reporting, of those expected):",
+             *year_table(summary.coverage, summary.expected)]
+    incomplete = incomplete_units(summary.coverage, summary.expected)
+    if incomplete:
+        lines.append(f"Units with forms missing: {format_number(len(incomplete))}"
+                     " (rule GEN-01 in `tuphap issues`)")
+        lines += _capped([f"  - {year} {unit}: " + ("no report" if forms == 0 else
+                                                    f"{forms} of {sends} forms")
+                          for year, unit, forms, sends in incomplete],
+                         full=full, more=f"tuphap load {FULL_SUMMARY_FLAG}")
+    lines.append(f"  the unit-by-year table: tuphap load {FULL_SUMMARY_FLAG}")
+    return lines
+
+
+def format_summary(summary: LoadSummary, *, full: bool = False) -> str:
+    """The summary; `full` lists everything, even in the national scope."""
+    full = full or summary.scope != "national"  # the cluster's summary is one screen in full
     loaded_files = sorted({row["file"] for row in summary.new_loaded})
+    years = {year for _, year, _ in summary.coverage
+             if int(summary.years[0]) <= year <= int(summary.years[1])}
     lines = [
-        f"tuphap load: scope {summary.scope}, years {summary.years[0]}-{summary.years[1]}",
-        f"  this load: {format_number(len(loaded_files))} files loaded "
-        f"({format_number(len(summary.new_loaded))} forms), "
-        f"{format_number(len(summary.new_rejected))} files rejected",
-        f"  warehouse holds: {format_number(summary.accepted_files_total)} accepted files, "
-        f"{format_number(summary.rejected_files_total)} rejected files",
+        f"tuphap load: scope {summary.scope}, "
+        + (f"years {year_ranges(years)}" if years else "no reporting year loaded yet"),
+        f"  this load: {counted(len(loaded_files), 'file')} loaded "
+        f"({counted(len(summary.new_loaded), 'form')}), "
+        f"{counted(len(summary.new_rejected), 'file')} rejected",
+        f"  warehouse holds: {counted(summary.accepted_files_total, 'accepted file')}, "
+        f"{counted(summary.rejected_files_total, 'rejected file')}",
     ]
     if not loaded_files and not summary.new_rejected:
         lines.append("  nothing new in the inbox: the warehouse content is unchanged")
     if summary.new_rejected:
         lines.append("")
         lines.append("Rejected files (kept in the archive; see table rejected_reports):")
-        lines += [f"  - {printable(row['file'])}: {printable(row['reason'])}"
-                  for row in summary.new_rejected]
+        lines += _capped([f"  - {printable(row['file'])}: {printable(row['reason'])}"
+                          for row in summary.new_rejected],
+                         full=full, more="table rejected_reports")
+    if summary.skipped:
+        lines.append("")
+        lines.append(f"Skipped inbox entries: {format_number(len(summary.skipped))}"
+                     " (not read; see table raw.skipped_inbox_entries):")
+        lines += _capped([f"  - {printable(row['file'])}: {printable(row['reason'])}"
+                          for row in summary.skipped],
+                         full=full, more="table raw.skipped_inbox_entries")
     lines.append("")
-    lines.append("Reports in the warehouse (forms received per unit and year):")
-    lines += coverage_table(summary.coverage)
+    lines += _coverage_lines(summary, full=full)
     lines.append("")
-    errors = summary.open_issues.get("error", 0)
-    warns = summary.open_issues.get("warn", 0)
+    open_, new = summary.open_issues, summary.new_issues
     lines.append(
-        f"Open quality issues: {format_number(errors)} errors, {format_number(warns)} warnings"
-        f" (new this load: {format_number(summary.new_issues.get('error', 0))} errors, "
-        f"{format_number(summary.new_issues.get('warn', 0))} warnings) — `tuphap issues`"
+        f"Open quality issues: {counted(open_.get('error', 0), 'error')}, "
+        f"{counted(open_.get('warn', 0), 'warning')} (new this load: "
+        f"{counted(new.get('error', 0), 'error')}, {counted(new.get('warn', 0), 'warning')})"
+        " — `tuphap issues`"
     )
     if summary.alert_channels:
         channels = ", ".join(f"{name}: {state}" for name, state in summary.alert_channels.items())

@@ -3,7 +3,8 @@
 The `warehouse_models` asset wires the run's resources to these functions. A partial build
 (orchestration/dbt/selection.py) rebuilds only some models; the others stand as they were and
 are part of the warehouse this run publishes, so each is reported too (`report_unchanged`),
-else Dagster would skip the quality and publish steps that depend on them.
+else Dagster would skip the quality and publish steps that depend on them. Each node dbt starts
+and finishes is reported to the CLI's progress line (`tap_node_progress`).
 """
 
 from __future__ import annotations
@@ -17,10 +18,16 @@ from typing import Any, TypeVar
 
 import dagster as dg
 
+from orchestration.cli.progress import report as report_progress
 from orchestration.dbt.env import DB_PATH_ENV, keep_parse, parse_cache_file
 from orchestration.dbt.selection import BuildPlan, ancestors_in_order, in_dependency_order
 
 K = TypeVar("K", bound=Hashable)
+# dbt's events for a node that starts, and for one that finished (dagster-dbt's result events)
+NODE_STARTED = "LogStartLine"
+NODE_FINISHED = frozenset({"LogSeedResult", "LogModelResult", "LogSnapshotResult",
+                           "LogTestResult"})
+NodeProgress = Callable[[int, int, str], None]  # index, total, node name
 
 
 def dbt_build_args(*, full_refresh: bool = False, unit_tests: bool = False,
@@ -65,6 +72,39 @@ def dbt_test_outcomes(run_results: Mapping[str, Any]) -> dict[str, int]:
     return outcomes
 
 
+def node_progress(raw_event: Mapping[str, Any]) -> tuple[int, int, str] | None:
+    """(index, total, node name) of a dbt event that starts or finishes a node ("3 of 104"
+    in dbt's log), counting finished nodes; None for any other event. Pure."""
+    name = raw_event.get("info", {}).get("name")
+    if name != NODE_STARTED and name not in NODE_FINISHED:
+        return None
+    data = raw_event.get("data", {})
+    index, total = data.get("index"), data.get("total") or data.get("num_models")
+    if not isinstance(index, int) or not isinstance(total, int):
+        return None
+    node = data.get("node_info", {}).get("node_name", "")
+    return (index - 1 if name == NODE_STARTED else index), total, node
+
+
+def tap_node_progress(invocation: Any, on_node: NodeProgress) -> None:
+    """Call `on_node` for each node of the invocation's dbt events, as dagster-dbt reads them
+    (its stream turns the same events into Dagster's, unchanged)."""
+    read = invocation.stream_raw_events
+
+    def stream_raw_events() -> Iterator[Any]:
+        for event in read():
+            node = node_progress(event.raw_event)
+            if node is not None:
+                on_node(*node)
+            yield event
+
+    invocation.stream_raw_events = stream_raw_events
+
+
+def report_node(index: int, total: int, node: str) -> None:
+    report_progress("dbt", index, total, node)
+
+
 def stream_build(invocation: Any, log: Callable[[str], None]) -> Iterator[Any]:
     """The events of a started `dbt build` (dagster-dbt's DbtCliInvocation), then a log line
     counting its tests by outcome.
@@ -89,6 +129,7 @@ def run_build(dbt: Any, context: dg.AssetExecutionContext, *, plan: BuildPlan,
     with environment({**env, **dbt.warm_socket_environment()}):
         invocation = dbt.cli(dbt_build_args(selection=plan.dbt_args), context=context,
                              target_path=target)
+        tap_node_progress(invocation, report_node)
         yield from stream_build(invocation, context.log.info)
     keep_partial_parse(target, project.project_dir, project.project_dir / project.target_path,
                        env)

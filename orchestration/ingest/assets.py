@@ -17,7 +17,8 @@ from orchestration.warehouse.resources import WarehouseResource
 # Single-run backfills are beta in Dagster 1.13; one run per load is what we want.
 warnings.filterwarnings("ignore", category=dg.BetaWarning, message=".*backfill_policy.*")
 
-RAW_TABLES = ("received_files", "file_receipts", "submissions", "submission_values")
+RAW_TABLES = ("received_files", "file_receipts", "submissions", "submission_values",
+              "skipped_inbox_entries")
 
 
 @dg.multi_asset(
@@ -34,17 +35,20 @@ RAW_TABLES = ("received_files", "file_receipts", "submissions", "submission_valu
     description=(
         "Report files of the inbox, archived by sha256 and parsed into the raw tables. "
         "A year partition loads the submissions of that reporting year; rejected files are "
-        "recorded whatever their year."
+        "recorded whatever their year, and so is every inbox entry that is not read (a "
+        "symbolic link, a FIFO, an unreadable file), with why."
     ),
 )
 def raw_reports(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, inbox: InboxResource
 ) -> Iterator[dg.MaterializeResult]:
+    scan = inbox.scan()
     received = receive(
-        inbox.files(), engine=warehouse.engine, connect=warehouse.connect,
+        scan.files, engine=warehouse.engine, connect=warehouse.connect,
         years={int(key) for key in context.partition_keys}, scope=warehouse.resolved_scope,
         # TUPHAP_MAX_* (docs/reliability.md); a bad value fails the load
         limits=Limits.from_env(), registry=load_registry(), now=datetime.now(UTC),
+        load_id=context.run.run_id, skipped=scan.skipped,
     )
     if received.noted_files:
         # One line, not one event per note: the notes stay with each file in the warehouse.
@@ -57,8 +61,9 @@ def raw_reports(
 def materializations(received: Received) -> list[dg.MaterializeResult]:
     """One result per raw table; the load summary rides on raw/received_files, which every
     load touches."""
+    new_rows = {**received.new_rows, "skipped_inbox_entries": len(received.skipped)}
     results = [dg.MaterializeResult(asset_key=["raw", table],
-                                    metadata={"new_rows": received.new_rows[table]})
+                                    metadata={"new_rows": new_rows[table]})
                for table in RAW_TABLES[1:]]
     results.append(dg.MaterializeResult(
         asset_key=["raw", "received_files"],
@@ -72,6 +77,7 @@ def materializations(received: Received) -> list[dg.MaterializeResult]:
             "scope": received.scope,
             "loaded": dg.MetadataValue.json(received.loaded),
             "rejected": dg.MetadataValue.json(received.rejected),
+            "skipped": dg.MetadataValue.json(received.skipped),
             "loaded_summary": dg.MetadataValue.md(_loaded_markdown(received.loaded)),
         },
     ))

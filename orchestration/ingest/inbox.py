@@ -14,50 +14,21 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
 
 from orchestration import settings
+from orchestration.ingest.entries import InboxFile, InboxScan, scan_entries
 
 _CHUNK = 1 << 20
 SMALL_FILE_BYTES = 8 << 20  # read whole; larger files are hashed and copied in chunks
 
 
-@dataclass(frozen=True)
-class InboxFile:
-    path: Path
-    name: str  # path relative to the inbox, as people named it
-    size_bytes: int
-    modified_at: datetime
-
-
-def _is_candidate(path: Path) -> bool:
-    name = path.name
-    # Hidden files, Office lock files ("~$x.xlsx") and partial downloads are not reports.
-    return not (name.startswith((".", "~$")) or name.endswith((".part", ".crdownload", ".tmp")))
-
-
 def scan_inbox(inbox: Path) -> list[InboxFile]:
-    """Every regular file under the inbox, in a stable order."""
-    if not inbox.is_dir():
-        return []
-    found = []
-    for path in sorted(inbox.rglob("*")):
-        if not path.is_file() or path.is_symlink() or not _is_candidate(path):
-            continue
-        stat = path.stat()
-        found.append(
-            InboxFile(
-                path=path,
-                name=path.relative_to(inbox).as_posix(),
-                size_bytes=stat.st_size,
-                modified_at=datetime.fromtimestamp(stat.st_mtime, UTC),
-            )
-        )
-    return found
+    """Every report file under the inbox, in a stable order (entries.scan_entries: what else
+    the inbox holds, and why it is not received)."""
+    return scan_entries(inbox).files
 
 
 def sha256_of(path: Path) -> str:
@@ -220,3 +191,7 @@ class InboxResource(dg.ConfigurableResource):
 
     def files(self) -> list[InboxFile]:
         return scan_inbox(self.resolved_path)
+
+    def scan(self) -> InboxScan:
+        """The files to receive and the entries skipped, with why."""
+        return scan_entries(self.resolved_path)

@@ -8,6 +8,10 @@ accepted content whose selected years are not loaded yet (rows.needs_parse), whe
 the inbox or only in the archive. Parsing starts while the rest of the inbox is still being
 archived (ParsePool), and the results come back in the order the files were handed in, so a
 load is deterministic.
+
+Entries of the inbox that are not received (a symbolic link, a FIFO, a file that cannot be read:
+entries.py) are recorded in `raw.skipped_inbox_entries` with why, so nothing received is
+silently ignored. What the loop does is reported to the CLI's progress line (cli/progress.py).
 """
 
 from __future__ import annotations
@@ -19,6 +23,9 @@ from datetime import datetime
 
 from ingest.limits import Limits
 from ingest.reference import Registry
+from orchestration.cli.progress import report as report_progress
+from orchestration.ingest.entries import SkippedEntry
+from orchestration.ingest.entries import skipped as skipped_entry
 from orchestration.ingest.inbox import Archive, InboxFile, archive_path_for
 from orchestration.ingest.parsing import ParseJob, ParsePool
 from orchestration.ingest.rows import (
@@ -30,6 +37,7 @@ from orchestration.ingest.rows import (
     read_receipts,
     read_totals,
     received_row,
+    write_skipped,
 )
 from orchestration.warehouse.engine import Connection, WarehouseEngine
 
@@ -45,6 +53,7 @@ class Received:
     new_rows: dict[str, int]  # raw table -> rows written
     loaded: list[dict] = field(default_factory=list)  # file, unit_code, year, form
     rejected: list[dict] = field(default_factory=list)  # file, sha256, code, reason
+    skipped: list[dict] = field(default_factory=list)  # file, kind, reason: not received
     noted_files: int = 0  # files the parser left notes on (raw.received_files.parse_notes)
     accepted_files_total: int = 0
     rejected_files_total: int = 0
@@ -52,19 +61,22 @@ class Received:
     def summary(self) -> str:
         return (f"inbox: {self.inbox_files} files; loaded {self.new_rows['submissions']} "
                 f"submissions from {len({row['file'] for row in self.loaded})} files; "
-                f"rejected {len(self.rejected)} files")
+                f"rejected {len(self.rejected)} files"
+                + (f"; skipped {len(self.skipped)} inbox entries" if self.skipped else ""))
 
 
 def receive(files: Sequence[InboxFile], *, engine: WarehouseEngine, connect: Connect,
             years: set[int], scope: str, limits: Limits, registry: Registry,
-            now: datetime) -> Received:
-    """Ingest `files` into the build behind `connect` for the reporting `years`."""
+            now: datetime, load_id: str, skipped: Sequence[SkippedEntry] = ()) -> Received:
+    """Ingest `files` into the build behind `connect` for the reporting `years`, and record
+    the inbox entries `skipped` (and any file that cannot be read after all) under `load_id`."""
     with connect() as con:
         engine.ensure_raw_schema(con)
         known, loaded_years = read_known(con)
         receipts = read_receipts(con)
 
     batch = RawBatch()
+    passed_over = list(skipped)
     archive = Archive(engine.archive_dir, recorded=known.keys())
     # Names never received before: a guess of how many files need parsing, made before any is
     # hashed, to start the parse workers at once (they then parse while the rest is archived).
@@ -72,16 +84,20 @@ def receive(files: Sequence[InboxFile], *, engine: WarehouseEngine, connect: Con
     unfamiliar = sum(1 for item in files if item.name not in seen_names)
     with ParsePool(scope=scope, limits=limits, years=years, expected=unfamiliar,
                    registry=registry) as parser:
+        to_parse = 0  # jobs handed to the parser: the total of the progress line's count
 
         def consider(sha: str, candidate: Candidate) -> None:
+            nonlocal to_parse
             if needs_parse(known.get(sha), scope, years, loaded_years.get(sha, set())):
                 parser.submit(ParseJob(sha, candidate.name, candidate.path))
+                to_parse += 1
 
         candidates = _gather(files, known=known, receipts=receipts, archive=archive,
-                             batch=batch, now=now, consider=consider)
+                             batch=batch, now=now, consider=consider, skipped=passed_over)
         archive.sync()  # every new copy on disk before the warehouse refers to it
         received = Received(inbox_files=len(files), scope=scope, new_rows={})
-        for job, parsed in parser.results():
+        for done, (job, parsed) in enumerate(parser.results(), start=1):
+            report_progress("parse", done, to_parse)
             candidate, prior = candidates[job.sha256], known.get(job.sha256)
             received.noted_files += bool(parsed.notes)
             if prior is None or prior.status == "rejected":
@@ -102,31 +118,44 @@ def receive(files: Sequence[InboxFile], *, engine: WarehouseEngine, connect: Con
                 for s in parsed.submissions
             )
 
+    report_progress("write")
     with connect() as con:
         engine.write_raw(con, batch)
+        write_skipped(con, passed_over, load_id=load_id, seen_at=now)
         received.accepted_files_total, received.rejected_files_total = read_totals(con)
     received.new_rows = {table: len(columns) for table, columns in (
         ("received_files", batch.received), ("file_receipts", batch.receipts),
         ("submissions", batch.submissions), ("submission_values", batch.values))}
+    received.skipped = [entry.as_row() for entry in passed_over]
     return received
 
 
 def _gather(files: Sequence[InboxFile], *, known: dict[str, KnownFile],
             receipts: set[tuple[str, str]], archive: Archive, batch: RawBatch, now: datetime,
-            consider: Callable[[str, Candidate], None]) -> dict[str, Candidate]:
+            consider: Callable[[str, Candidate], None],
+            skipped: list[SkippedEntry]) -> dict[str, Candidate]:
     """Every content to consider, by sha256: the inbox's files (archived, and their receipts
     added to `batch`), then archived content the inbox no longer holds. Each is handed to
-    `consider` as soon as it is known."""
+    `consider` as soon as it is known. An inbox file that cannot be read (gone, or its
+    permissions changed since the inbox was scanned) is added to `skipped`."""
     candidates: dict[str, Candidate] = {}
 
     def add(sha: str, candidate: Candidate) -> None:
         candidates[sha] = candidate
         consider(sha, candidate)
 
-    for item in files:
+    for done, item in enumerate(files):
+        report_progress("archive", done, len(files))
         # Hash and archive in one step, so the hash names exactly the bytes parsed (the file
         # may still be being written into the inbox).
-        sha, archived = archive.add(item.path)
+        try:
+            sha, archived = archive.add(item.path)
+        except FileNotFoundError:
+            skipped.append(skipped_entry(item.name, "vanished"))
+            continue
+        except OSError as error:
+            skipped.append(skipped_entry(item.name, "unreadable", error.strerror))
+            continue
         if (sha, item.name) not in receipts:
             receipts.add((sha, item.name))
             batch.receipts.append({"sha256": sha, "source_file": item.name, "first_seen_at": now})
@@ -138,6 +167,7 @@ def _gather(files: Sequence[InboxFile], *, known: dict[str, KnownFile],
                 modified_at=prior.file_modified_at if prior else item.modified_at,
                 received_at=prior.received_at if prior else now,
             ))
+    report_progress("archive", len(files), len(files))
     for sha, prior in known.items():
         if sha not in candidates:
             path = archive_path_for(archive.folder, sha)

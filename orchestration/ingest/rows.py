@@ -11,12 +11,13 @@ batch keeps its rows column by column: the warehouse engine writes it in bulk
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from orchestration.ingest.entries import SkippedEntry
 from orchestration.ingest.parsing import VALUE_COLUMNS, ParsedFile
 from orchestration.warehouse.engine import Connection
 
@@ -28,6 +29,7 @@ RECEIVED_COLUMNS = (
     "years", "parsed_scope", "parse_notes",
 )
 RECEIPT_COLUMNS = ("sha256", "source_file", "first_seen_at")
+SKIPPED_COLUMNS = ("path", "kind", "reason", "seen_at", "load_id")
 SUBMISSION_COLUMNS = (
     "submission_id", "sha256", "source_file", "unit_code", "province_code", "year", "form",
     "report_date", "unit_name_reported", "sheet_name", "received_at", "file_modified_at",
@@ -164,3 +166,18 @@ def read_totals(con: Connection) -> tuple[int, int]:
         " count(*) filter (where status = 'rejected') from raw.received_files"
     ).fetchone()
     return int(accepted), int(rejected)
+
+
+def write_skipped(con: Connection, entries: Sequence[SkippedEntry], *, load_id: str,
+                  seen_at: datetime) -> None:
+    """Record the inbox entries a load did not read (raw.skipped_inbox_entries), in one
+    statement per 200 entries. Names come from outside: every value is a bound parameter."""
+    for start in range(0, len(entries), 200):
+        chunk = entries[start:start + 200]
+        rows = ", ".join(["(?, ?, ?, ?, ?)"] * len(chunk))
+        con.execute(
+            f"insert into raw.skipped_inbox_entries ({', '.join(SKIPPED_COLUMNS)})"  # noqa: S608
+            f" values {rows} on conflict do nothing",  # once per load, step retried or not
+            [value for entry in chunk
+             for value in (entry.name, entry.kind, entry.reason, seen_at, load_id)],
+        )

@@ -26,7 +26,7 @@ import duckdb
 
 from orchestration.dbt.env import DB_PATH_ENV
 from orchestration.ingest.raw_schema import RAW_DDL
-from orchestration.warehouse.engine import LoadInProgressError, WarehouseMissingError
+from orchestration.warehouse.errors import LoadInProgressError, WarehouseMissingError
 from orchestration.warehouse.processes import stop_leftover_processes
 
 if TYPE_CHECKING:
@@ -251,7 +251,7 @@ class DuckDBWarehouse:
     def record_build_state(self, con: duckdb.DuckDBPyConnection, *, inputs: str, plan: str,
                            reason: str) -> None:
         con.execute("create schema if not exists meta")
-        con.execute(f"create or replace table {STATE_TABLE} ("  # noqa: S608 - constant
+        con.execute(f"create or replace table {STATE_TABLE} ("
                     "inputs varchar not null, plan varchar not null, reason varchar not null,"
                     " built_at timestamptz not null)")
         con.execute(f"insert into {STATE_TABLE} values (?, ?, ?, now())",  # noqa: S608 - constant

@@ -14,7 +14,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -26,6 +26,9 @@ from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 
 from orchestration.ingest.raw_schema import RAW_DDL
+
+# The PostgreSQL test server's fixtures, for test_postgres_build.py.
+from tests.postgres_server import pg_database, postgres_server  # noqa: F401
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
@@ -273,8 +276,11 @@ class DbtRun:
     target_path: Path
 
 
-def run_dbt(args: Sequence[str], db_path: Path, work_dir: Path) -> DbtRun:
-    """Run one dbt command in-process against `db_path`, capturing warning and error events."""
+def run_dbt(args: Sequence[str], db_path: Path | None, work_dir: Path,
+            env: Mapping[str, str] | None = None) -> DbtRun:
+    """Run one dbt command in-process against `db_path`, capturing warning and error events.
+
+    `env`: more environment for the run (e.g. the PostgreSQL target's, with no `db_path`)."""
     warnings: list[str] = []
     errors: list[str] = []
 
@@ -293,9 +299,10 @@ def run_dbt(args: Sequence[str], db_path: Path, work_dir: Path) -> DbtRun:
         "--target-path", str(target_path),
         "--log-path", str(work_dir / "logs"),
     ]
-    previous_env = os.environ.get(DB_PATH_ENV)
+    overrides = {**({DB_PATH_ENV: str(db_path)} if db_path else {}), **(env or {})}
+    previous_env = {name: os.environ.get(name) for name in overrides}
     previous_cwd = os.getcwd()
-    os.environ[DB_PATH_ENV] = str(db_path)
+    os.environ.update(overrides)
     try:
         result = dbtRunner(callbacks=[collect]).invoke(cli_args)
     finally:
@@ -304,10 +311,11 @@ def run_dbt(args: Sequence[str], db_path: Path, work_dir: Path) -> DbtRun:
         # can open it read-only, as an analyst would, like a separate dbt process would leave it.
         DuckDBConnectionManager.close_all_connections()
         gc.collect()
-        if previous_env is None:
-            os.environ.pop(DB_PATH_ENV, None)
-        else:
-            os.environ[DB_PATH_ENV] = previous_env
+        for name, value in previous_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
     return DbtRun(result=result, warnings=warnings, errors=errors, target_path=target_path)
 
 

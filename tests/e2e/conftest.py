@@ -27,7 +27,7 @@ class Loaded:
 
 
 def tuphap(
-    args: list[str], env: dict[str, str], timeout: float = 300
+    args: list[str], env: dict[str, str], timeout: float = 600
 ) -> subprocess.CompletedProcess:
     """Run the real console entry point in a fresh process, as the data team does."""
     return subprocess.run(

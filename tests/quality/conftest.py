@@ -11,7 +11,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -129,3 +131,19 @@ def warehouse_copy(tmp_path: Path) -> Iterator[WarehouseCopy]:
         return target
 
     yield copy
+
+
+@pytest.fixture
+def closed_port() -> Iterator[Callable[[], int]]:
+    """closed_port() -> a port of 127.0.0.1 that refuses connections until the test ends.
+
+    The port stays bound (never listening) for the whole test: a port closed again at once
+    could be taken by another process meanwhile, and the "dead" channel would answer."""
+    with ExitStack() as sockets:
+
+        def bind() -> int:
+            held = sockets.enter_context(socket.socket())
+            held.bind(("127.0.0.1", 0))
+            return int(held.getsockname()[1])
+
+        yield bind

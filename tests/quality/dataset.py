@@ -16,12 +16,14 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import yaml
 
-from orchestration.ingest.raw_schema import RAW_DDL
+from orchestration.ingest.raw_schema import RAW_DDL, RAW_SOURCE_YML
 
 YEARS = (2021, 2022, 2023, 2024, 2025)
 MEMBERS_UNTIL_2024 = ("02", "04", "10", "11", "12", "14", "20")
@@ -107,11 +109,18 @@ class Dataset:
             con.close()
 
 
+@cache
+def _raw_columns(table: str) -> frozenset[str]:
+    """The columns of a raw table, as the raw DDL declares them (its sources yml)."""
+    sources = yaml.safe_load(RAW_SOURCE_YML.read_text(encoding="utf-8"))["sources"]
+    (raw,) = [source for source in sources if source["name"] == "raw"]
+    (declared,) = [t for t in raw["tables"] if t["name"] == table]
+    return frozenset(column["name"] for column in declared["columns"])
+
+
 def _insert_row(con: duckdb.DuckDBPyConnection, table: str, row: dict[str, Any]) -> None:
     """Insert by column name, supplying only the columns the raw DDL has (it may grow)."""
-    present = {r[0] for r in con.execute(
-        "select column_name from information_schema.columns"
-        " where table_schema = 'raw' and table_name = ?", [table]).fetchall()}
+    present = _raw_columns(table)
     names = [name for name in row if name in present]
     placeholders = ", ".join("?" for _ in names)
     con.execute(

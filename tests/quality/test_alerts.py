@@ -4,8 +4,7 @@ alerting step of assets.py)."""
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,13 +44,6 @@ DIS01 = Violation("DIS-01", "warn", "PBGDPL", "STP-02", "02", 2023,
 GEN03 = Violation("GEN-03", "warn", "THADS_VIEC", "THADS-10", "10", 2022,
                   {"indicator": "eligible", "value": 35000}, "Cục THADS tỉnh Lào Cai",
                   {"median": 3500, "other_years": 3})
-
-
-def closed_port() -> int:
-    """A port nothing listens on (connection refused)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -194,7 +186,8 @@ def test_acknowledged_issues_are_never_sent(warehouse: Path) -> None:
     assert enf05["status"] == "acknowledged" and enf05["alerted_at"] is None
 
 
-def test_dead_channels_are_reported_never_fatal(warehouse: Path) -> None:
+def test_dead_channels_are_reported_never_fatal(warehouse: Path,
+                                              closed_port: Callable[[], int]) -> None:
     merge(warehouse, [ENF05, DIS01])
     dead = closed_port()
     alerts = resource(webhook_url=f"http://127.0.0.1:{dead}/hooks/{WEBHOOK_TOKEN}",
@@ -215,7 +208,9 @@ def test_dead_channels_are_reported_never_fatal(warehouse: Path) -> None:
     assert len(issues(warehouse)) == 2 and run.alerted == 2
 
 
-def test_nothing_delivered_means_alerted_again_next_time(warehouse: Path, tmp_path: Path) -> None:
+def test_nothing_delivered_means_alerted_again_next_time(
+    warehouse: Path, tmp_path: Path, closed_port: Callable[[], int]
+) -> None:
     merge(warehouse, [ENF05])
     unwritable = tmp_path / "a_file"
     unwritable.write_text("not a folder")

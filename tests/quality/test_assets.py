@@ -4,7 +4,7 @@ real alert channels on 127.0.0.1."""
 
 from __future__ import annotations
 
-import socket
+from collections.abc import Callable
 from pathlib import Path
 
 import dagster as dg
@@ -62,12 +62,6 @@ def issues(published: Path) -> list[tuple]:
             " from main.dq_issues order by all").fetchall()
     finally:
         con.close()
-
-
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_a_load_with_violations(violations_warehouse: Path, warehouse_copy: WarehouseCopy) -> None:
@@ -136,7 +130,8 @@ def test_a_consistent_load_passes_every_check(clean_warehouse: Path,
 
 def test_dead_channels_from_the_environment(violations_warehouse: Path,
                                             warehouse_copy: WarehouseCopy,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+                                            monkeypatch: pytest.MonkeyPatch,
+                                            closed_port: Callable[[], int]) -> None:
     published = warehouse_copy(violations_warehouse)
     monkeypatch.setenv("TUPHAP_ALERT_WEBHOOK_URL",
                        f"http://127.0.0.1:{closed_port()}/hooks/{TOKEN}?token={TOKEN}")

@@ -30,11 +30,14 @@ import duckdb
 import pytest
 
 from ingest.sample import SampleManifest, write_sample
+from orchestration.warehouse.processes import signal_process, start_time
 from tests.reliability.hostile import Expect, write_hostile_inbox
 
 ROOT = Path(__file__).resolve().parents[2]
 TUPHAP = [sys.executable, "-m", "orchestration.cli"]
 LOAD_TIMEOUT = 600.0
+HOLD_AT_PUBLISH_DIR = Path(__file__).parent / "hold_at_publish"
+HOLD_AT_PUBLISH_ENV = "TUPHAP_TEST_HOLD_AT_PUBLISH"  # as in hold_at_publish/sitecustomize.py
 INIT_INSTANCE = (
     "from orchestration.instance import dagster_home\n"
     "import dagster as dg\n"
@@ -56,9 +59,9 @@ PATH_COLUMNS = ("archive_path",)
 # Processes
 
 
-def _children() -> dict[int, list[int]]:
-    """ppid -> pids, from /proc."""
-    tree: dict[int, list[int]] = {}
+def _children() -> dict[int, list[tuple[int, int]]]:
+    """ppid -> (pid, start time) of its children, from /proc."""
+    tree: dict[int, list[tuple[int, int]]] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -66,16 +69,19 @@ def _children() -> dict[int, list[int]]:
             stat = (entry / "stat").read_text()
         except OSError:
             continue
+        # after "pid (comm)": field 4 is the parent pid, field 22 the start time
         fields = stat[stat.rindex(")") + 2:].split()
-        tree.setdefault(int(fields[1]), []).append(int(entry.name))
+        tree.setdefault(int(fields[1]), []).append((int(entry.name), int(fields[19])))
     return tree
 
 
-def descendants(pid: int) -> list[int]:
-    tree, found, todo = _children(), [], [pid]
+def descendants(pid: int) -> dict[int, int]:
+    """pid -> start time of every descendant of `pid`: a pid alone may name another process
+    minutes later (a load uses ~460 pids; they wrap at 32768)."""
+    tree, found, todo = _children(), {}, [pid]
     while todo:
-        for child in tree.get(todo.pop(), []):
-            found.append(child)
+        for child, started in tree.get(todo.pop(), []):
+            found[child] = started
             todo.append(child)
     return found
 
@@ -96,14 +102,16 @@ def started_for(pid: int, folder: Path) -> bool:
     return (str(folder) + os.sep).encode() in environ
 
 
-def alive(pid: int) -> bool:
-    """Running (not a zombie): a killed load's orphans are reparented and may linger as
-    zombies if nobody reaps them, but then they hold no files."""
+def alive(pid: int, started: int) -> bool:
+    """Running (not a zombie), and still the process that started at `started` (not a later
+    one, or a thread, given the same id): a killed load's orphans are reparented and may
+    linger as zombies if nobody reaps them, but then they hold no files."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return False
-    return stat[stat.rindex(")") + 2] != "Z"
+    fields = stat[stat.rindex(")") + 2:].split()
+    return fields[0] != "Z" and int(fields[19]) == started
 
 
 @dataclass
@@ -120,7 +128,7 @@ class LoadProcess:
     maxrss_bytes: int | None = None
     elapsed: float | None = None
     killed_at: float | None = None
-    orphans: list[int] = field(default_factory=list)
+    orphans: dict[int, int] = field(default_factory=dict)  # pid -> start time
     hwm_bytes: int = 0  # own peak RSS, sampled while it runs (see _sample_peak)
     orphan_commands: dict[int, str] = field(default_factory=dict)
 
@@ -176,7 +184,7 @@ class LoadProcess:
 
     def kill(self) -> None:
         """SIGKILL the process only, as the OOM killer or `kill -9` would; its children (dbt)
-        are not signalled and become orphans, which are recorded."""
+        are not signalled and become orphans, which are recorded with their start times."""
         if self.poll():
             return
         self.orphans = descendants(self.pid)
@@ -340,6 +348,13 @@ def isolated_env(base: Path, inbox: Path) -> dict[str, str]:
     return env
 
 
+def held_at_publish(env: dict[str, str], marker: Path) -> dict[str, str]:
+    """`env` for a load that creates `marker` when it reaches the publish, and then waits there
+    to be killed: hold_at_publish/ first on its PYTHONPATH (its sitecustomize.py does it)."""
+    paths = [str(HOLD_AT_PUBLISH_DIR), *filter(None, [env.get("PYTHONPATH")])]
+    return {**env, "PYTHONPATH": os.pathsep.join(paths), HOLD_AT_PUBLISH_ENV: str(marker)}
+
+
 @pytest.fixture(scope="session")
 def started_processes() -> Iterator[list[LoadProcess]]:
     """Every process the fixtures start; at the end, none of them (or of the children a
@@ -349,18 +364,22 @@ def started_processes() -> Iterator[list[LoadProcess]]:
     for load in started:
         if not load.poll():
             load.kill()
-        for pid in load.orphans:
-            if alive(pid):
-                os.kill(pid, signal.SIGKILL)
+        for pid, began in load.orphans.items():
+            if alive(pid, began):
+                signal_process(pid, began, signal.SIGKILL)
     # Helpers a killed run may leave behind after the snapshot of its children (Dagster's
     # compute-log `tail -F` of a file under the test's DAGSTER_HOME was seen once): anything
     # whose command line names one of these test folders was started by these tests.
     folders = {str(load.out.parent.parent) + os.sep for load in started}
     for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and int(entry.name) != os.getpid():
-            command = _command(int(entry.name))
-            if any(folder in command for folder in folders) and alive(int(entry.name)):
-                os.kill(int(entry.name), signal.SIGKILL)
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        pid = int(entry.name)
+        began = start_time(pid)  # before its command line, so both are of one process
+        command = _command(pid)
+        if began is not None and any(folder in command for folder in folders) and alive(
+                pid, began):
+            signal_process(pid, began, signal.SIGKILL)
 
 
 @dataclass
@@ -468,25 +487,31 @@ def kill_story(tmp_path_factory: pytest.TempPathFactory, inboxes: Inboxes,
     ]
     kills: list[Kill] = []
     orphans_when_next_ready: list[int] = []
-    previous_orphans: list[int] = []
+    previous_orphans: dict[int, int] = {}
     for index, (point, reach) in enumerate(points):
         build_made = build_prepared(build)
         load = start(f"kill-{index + 1}", ["load"], env, logs)
         started_processes.append(load)
         wait_for(build_made, "the build copy", load)
-        orphans_when_next_ready += [pid for pid in previous_orphans if alive(pid)]
+        orphans_when_next_ready += [pid for pid, began in previous_orphans.items()
+                                    if alive(pid, began)]
         reach(load)
         load.kill()
         kills.append(_after_kill(point, load, warehouse))
-        previous_orphans = [pid for pid in load.orphans if started_for(pid, build.parent)]
+        previous_orphans = {pid: began for pid, began in load.orphans.items()
+                            if started_for(pid, build.parent)}
 
     # 3. The last one is killed after dq_issues and the alerts, just before publishing, while
     #    a second load waits for the lock (--wait) and a reader holds the published file open.
+    #    Only 0.1-0.4 s pass between the alerts and the publish, so this load is held there
+    #    (hold_at_publish/sitecustomize.py) and killed once it says it is.
     build_made = build_prepared(build)
-    last = start("kill-4", ["load"], env, logs)
+    held = base / "held-at-publish"
+    last = start("kill-4", ["load"], held_at_publish(env, held), logs)
     started_processes.append(last)
     wait_for(build_made, "the build copy", last)
-    orphans_when_next_ready += [pid for pid in previous_orphans if alive(pid)]
+    orphans_when_next_ready += [pid for pid, began in previous_orphans.items()
+                                if alive(pid, began)]
     stop_file, reader_log = base / "reader.stop", base / "reader.jsonl"
     readers = []
     for mode in ("held", "fresh"):
@@ -498,12 +523,7 @@ def kill_story(tmp_path_factory: pytest.TempPathFactory, inboxes: Inboxes,
     try:
         rerun = start("rerun", ["load", "--wait", "600"], env, logs)
         started_processes.append(rerun)
-        alert_log = Path(env["TUPHAP_ALERT_LOG"])
-        alert_size = alert_log.stat().st_size if alert_log.exists() else 0
-        # The alert log grows in quality_alerts, the step right before publishing.
-        wait_for(lambda: "quality_alerts - " in last.stderr() or (
-            alert_log.exists() and alert_log.stat().st_size != alert_size),
-            "the quality_alerts step", last)
+        wait_for(held.exists, "the hold just before publishing", last)
         last.kill()
         # The lock is not probed here: the waiting load is taking it, as it should.
         kills.append(_after_kill("after dq_issues and alerts, just before publish", last,
@@ -518,8 +538,8 @@ def kill_story(tmp_path_factory: pytest.TempPathFactory, inboxes: Inboxes,
             except subprocess.TimeoutExpired:
                 reader.kill()
                 reader.wait()
-    orphans_alive_at_end = [pid for load in started_processes for pid in load.orphans
-                            if alive(pid)]
+    orphans_alive_at_end = [pid for load in started_processes
+                            for pid, began in load.orphans.items() if alive(pid, began)]
     timings["rerun"] = rerun.elapsed or 0
     return KillStory(warehouse, env, first, sha_before, content_before, kills,
                      orphans_when_next_ready, orphans_alive_at_end, rerun, waited, readers,
@@ -534,5 +554,6 @@ def _after_kill(point: str, load: LoadProcess, warehouse: Path, *,
         published_sha_after=file_sha256(warehouse),
         content_after=warehouse_content(warehouse),
         lock_free_after=_lock_is_free(warehouse) if probe_lock else None,
-        orphans_alive_after_kill=[pid for pid in load.orphans if alive(pid)],
+        orphans_alive_after_kill=[pid for pid, began in load.orphans.items()
+                                  if alive(pid, began)],
     )

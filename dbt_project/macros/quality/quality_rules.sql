@@ -101,9 +101,13 @@
     denominator rounded half up to the same precision, both as whole numbers of the last printed
     digit, in exact integer arithmetic: 0 when they agree ("85" vs 84,8%: 0; "85,00" vs
     84,82%: 18). NULL (the rule skipped) when the rate, an operand or a non-zero denominator is
-    missing.
+    missing. The same on both engines: the reported float is rounded half away from zero
+    (PostgreSQL's round() would round halves to even), the computed rate by integer division
+    (macros/cross_db/numbers.sql).
 #}
 {% macro rate_difference(reported, decimals, numerator, denominator) -%}
+    {%- set scale = 'pow(10, ' ~ decimals ~ ')' -%}
+    {%- set exact_denominator = exact_integer(denominator) -%}
     case
         when {{ reported }} is null
             or {{ decimals }} is null
@@ -112,12 +116,12 @@
             or {{ denominator }} = 0
             then null
         else cast(
-            cast(round({{ reported }} * pow(10, {{ decimals }})) as hugeint)
-            - (
-                200 * cast({{ numerator }} as hugeint)
-                * cast(pow(10, {{ decimals }}) as hugeint)
-                + cast({{ denominator }} as hugeint)
-            ) // (2 * cast({{ denominator }} as hugeint))
+            {{ exact_integer(round_half_away_from_zero(reported ~ ' * ' ~ scale)) }}
+            - {{ integer_divide(
+                '(200 * ' ~ exact_integer(numerator) ~ ' * ' ~ exact_integer(scale)
+                    ~ ' + ' ~ exact_denominator ~ ')',
+                '(2 * ' ~ exact_denominator ~ ')'
+            ) }}
             as bigint)
     end
 {%- endmacro %}

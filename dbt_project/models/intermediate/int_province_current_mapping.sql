@@ -32,7 +32,7 @@ chain as (
     inner join provinces as successor
         on successor.province_code = chain.next_code
         and (
-            cast(chain.reached_to + interval 1 day as date)
+            cast(chain.reached_to + interval '1 day' as date)
             between successor.effective_from and successor.effective_to
         )
     -- a guard against a cycle in the reference data
@@ -43,8 +43,8 @@ chain_end as (
     select
         province_code,
         effective_from,
-        arg_max(reached_code, merger_steps) as current_province_code,
-        arg_max(reached_from, merger_steps) as current_effective_from,
+        {{ arg_max('reached_code', 'merger_steps') }} as current_province_code,
+        {{ arg_max('reached_from', 'merger_steps') }} as current_effective_from,
         max(merger_steps) as merger_steps
     from chain
     group by province_code, effective_from

@@ -9,10 +9,11 @@ submission_years as (
 ),
 
 year_spine as (
-    select
-        cast(unnest(generate_series(
+    select cast(spine.year as integer) as year
+    from
+        generate_series(
             {{ var('first_reporting_year') }}, {{ var('last_reporting_year') }}
-        )) as integer) as year
+        ) as spine (year)
     union
     select year from submission_years
 ),

@@ -43,8 +43,8 @@ ranked as (
                 case when groups.all_dated then submissions.report_date end desc nulls last,
                 submissions.received_at desc,
                 submissions.file_modified_at desc nulls last,
-                submissions.source_file desc,
-                submissions.sha256 desc
+                {{ bytewise('submissions.source_file') }} desc,
+                {{ bytewise('submissions.sha256') }} desc
         ) as submission_rank
     from submissions
     inner join groups

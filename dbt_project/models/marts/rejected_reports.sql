@@ -8,7 +8,9 @@ with received_files as (
 receipts as (
     select
         sha256,
-        string_agg(source_file, ', ' order by first_seen_at, source_file) as received_as
+        string_agg(
+            source_file, ', ' order by first_seen_at, {{ bytewise('source_file') }}
+        ) as received_as
     from {{ ref('stg_raw__file_receipts') }}
     group by sha256
 ),

@@ -82,19 +82,18 @@ summed as (
         count(*) as predecessor_count,
         count(carried_forward) as reported_count,
         sum(carried_forward) as expected,
-        list(
-            struct_pack(
-                unit_code := predecessor_unit_code,
-                carried_forward := carried_forward
-            ) order by predecessor_province_code
-        ) as predecessor_values,
-        list(
-            struct_pack(
-                unit_code := predecessor_unit_code,
-                unit_name := predecessor_unit_name,
-                province_code := predecessor_province_code
-            ) order by predecessor_province_code
-        ) as predecessor_names
+        {{ json_list_agg(
+            [('unit_code', 'predecessor_unit_code'), ('carried_forward', 'carried_forward')],
+            order_by='predecessor_province_code',
+        ) }} as predecessor_values,
+        {{ json_list_agg(
+            [
+                ('unit_code', 'predecessor_unit_code'),
+                ('unit_name', 'predecessor_unit_name'),
+                ('province_code', 'predecessor_province_code'),
+            ],
+            order_by='predecessor_province_code',
+        ) }} as predecessor_names
     from predecessor_reports
     group by unit_code, year, form
 ),
@@ -110,19 +109,18 @@ final as (
         checked.unit_display_name,
         concat_ws('|', {{ quality_rule('id') }}, checked.unit_code, checked.year, checked.form)
             as violation_key,
-        cast(json_object(
-            'carried_over', checked.carried_over,
-            'expected', summed.expected,
-            'predecessors', to_json(summed.predecessor_values)
-        ) as varchar) as values_json,
-        cast(json_object(
-            'previous_year', checked.year - 1,
-            'merger', (
-                summed.predecessor_count > 1
-                or summed.predecessor_names[1].province_code <> checked.province_code
-            ),
-            'predecessors', to_json(summed.predecessor_names)
-        ) as varchar) as context_json
+        {{ json_object_text([
+            ('carried_over', 'checked.carried_over'),
+            ('expected', 'summed.expected'),
+            ('predecessors', json_list_value('summed.predecessor_values')),
+        ]) }} as values_json,
+        {{ json_object_text([
+            ('previous_year', 'checked.year - 1'),
+            ('merger', '(summed.predecessor_count > 1 or '
+                ~ json_list_first_field('summed.predecessor_names', 'province_code')
+                ~ ' <> checked.province_code)'),
+            ('predecessors', json_list_value('summed.predecessor_names')),
+        ]) }} as context_json
     from checked
     inner join summed
         on summed.unit_code = checked.unit_code

@@ -44,8 +44,8 @@ expected_years as (
     {%- if year_bounds is none %}
         select distinct year from submissions
     {%- else %}
-        select cast(unnest(generate_series({{ year_bounds[0] }}, {{ year_bounds[1] }})) as integer)
-            as year
+        select cast(spine.year as integer) as year
+        from generate_series({{ year_bounds[0] }}, {{ year_bounds[1] }}) as spine (year)
     {%- endif %}
 ),
 
@@ -82,8 +82,8 @@ final as (
             '|', {{ quality_rule('id') }}, expected_reports.unit_code, expected_reports.year,
             expected_reports.form
         ) as violation_key,
-        cast(json_object('reports_received', 0) as varchar) as values_json,
-        cast(json_object('scope', '{{ scope }}') as varchar) as context_json
+        {{ json_object_text([('reports_received', '0')]) }} as values_json,
+        {{ json_object_text([('scope', "'" ~ scope ~ "'")]) }} as context_json
     from expected_reports
     where not exists (
         select 1

@@ -28,15 +28,15 @@ final as (
             unit_totals.form,
             unit_totals.indicator
         ) as violation_key,
-        cast(json_object(
-            'indicator', unit_totals.indicator,
-            'reported_total', unit_totals.reported_total,
-            'subunit_sum', unit_totals.subunit_sum
-        ) as varchar) as values_json,
-        cast(json_object(
-            'subunit_count', unit_totals.subunit_count,
-            'source_file', winners.source_file
-        ) as varchar) as context_json
+        {{ json_object_text([
+            ('indicator', 'unit_totals.indicator'),
+            ('reported_total', 'unit_totals.reported_total'),
+            ('subunit_sum', 'unit_totals.subunit_sum'),
+        ]) }} as values_json,
+        {{ json_object_text([
+            ('subunit_count', 'unit_totals.subunit_count'),
+            ('source_file', 'winners.source_file'),
+        ]) }} as context_json
     from unit_totals
     inner join winners
         on winners.submission_id = unit_totals.submission_id

@@ -59,7 +59,7 @@ compared as (
         figure.value,
         figure.unit_display_name,
         count(other.value) as other_years,
-        median(other.value) as other_years_median
+        {{ median('other.value') }} as other_years_median
     from main_figures as figure
     inner join main_figures as other
         on other.unit_code = figure.unit_code
@@ -67,7 +67,14 @@ compared as (
         and other.indicator = figure.indicator
         and other.territory_from is not distinct from figure.territory_from
         and other.year <> figure.year
-    group by all
+    group by
+        figure.unit_code,
+        figure.province_code,
+        figure.year,
+        figure.form,
+        figure.indicator,
+        figure.value,
+        figure.unit_display_name
 ),
 
 final as (
@@ -80,11 +87,11 @@ final as (
         year,
         unit_display_name,
         concat_ws('|', {{ quality_rule('id') }}, unit_code, year, form, indicator) as violation_key,
-        cast(json_object('indicator', indicator, 'value', value) as varchar) as values_json,
-        cast(json_object(
-            'median', other_years_median,
-            'other_years', other_years
-        ) as varchar) as context_json
+        {{ json_object_text([('indicator', 'indicator'), ('value', 'value')]) }} as values_json,
+        {{ json_object_text([
+            ('median', 'other_years_median'),
+            ('other_years', 'other_years'),
+        ]) }} as context_json
     from compared
     where
         other_years >= 3

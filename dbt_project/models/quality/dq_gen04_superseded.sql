@@ -92,10 +92,10 @@ changes_per_loser as (
     select
         loser_id,
         count(*) as changed_count,
-        list(
-            struct_pack(indicator := indicator, old := old_value, new := new_value)
-            order by indicator
-        ) as changed
+        {{ json_list_agg(
+            [('indicator', 'indicator'), ('old', 'old_value'), ('new', 'new_value')],
+            order_by=bytewise('indicator'),
+        ) }} as changed
     from changes
     group by loser_id
 ),
@@ -118,20 +118,20 @@ final as (
             pairs.loser_sha256
         )
             as violation_key,
-        cast(json_object(
-            'superseded_sha256', pairs.loser_sha256,
-            'winning_sha256', pairs.winner_sha256,
-            'changes', to_json(changes_per_loser.changed)
-        ) as varchar) as values_json,
-        cast(json_object(
-            'loser_file', pairs.loser_file,
-            'loser_report_date', pairs.loser_report_date,
-            'loser_received_at', pairs.loser_received_at,
-            'winner_file', pairs.winner_file,
-            'winner_report_date', pairs.winner_report_date,
-            'winner_received_at', pairs.winner_received_at,
-            'changed_count', changes_per_loser.changed_count
-        ) as varchar) as context_json
+        {{ json_object_text([
+            ('superseded_sha256', 'pairs.loser_sha256'),
+            ('winning_sha256', 'pairs.winner_sha256'),
+            ('changes', json_list_value('changes_per_loser.changed')),
+        ]) }} as values_json,
+        {{ json_object_text([
+            ('loser_file', 'pairs.loser_file'),
+            ('loser_report_date', 'pairs.loser_report_date'),
+            ('loser_received_at', json_timestamp('pairs.loser_received_at')),
+            ('winner_file', 'pairs.winner_file'),
+            ('winner_report_date', 'pairs.winner_report_date'),
+            ('winner_received_at', json_timestamp('pairs.winner_received_at')),
+            ('changed_count', 'changes_per_loser.changed_count'),
+        ]) }} as context_json
     from pairs
     inner join changes_per_loser
         on changes_per_loser.loser_id = pairs.loser_id

@@ -300,11 +300,11 @@ def test_thirty_rows_parse_in_milliseconds(tmp_path: Path, parse: Parse) -> None
     grid = report_grid("THADS_VIEC", rows, unit_name="Cục THADS tỉnh Sơn La")
     path = write_xlsx(tmp_path / "r.xlsx", {"THADS_VIEC": grid, "THADS_TIEN": grid})
     accepted(parse(path))
-    timings = []
+    timings = []  # CPU time of this thread: the parse runs in it, and other load does not count
     for _ in range(5):
-        start = time.perf_counter()
+        start = time.thread_time()
         (viec, tien) = accepted(parse(path))
-        timings.append(time.perf_counter() - start)
+        timings.append(time.thread_time() - start)
     assert len(viec.values) == 29 * 12
     assert min(timings) < 0.05, timings
 

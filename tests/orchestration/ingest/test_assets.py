@@ -51,7 +51,8 @@ def test_a_year_partition_loads_only_its_year_and_records_every_rejection(
     result = _load(inbox, warehouse, "2022", "2022")
     materializations = result.asset_materializations_for_node("raw_reports")
     assert {m.asset_key.to_user_string() for m in materializations} == {
-        "raw/received_files", "raw/file_receipts", "raw/submissions", "raw/submission_values"}
+        "raw/received_files", "raw/file_receipts", "raw/submissions", "raw/submission_values",
+        "raw/skipped_inbox_entries"}
     assert {m.partition for m in materializations} == {"2022"}
 
     assert _query(warehouse, "select distinct year from raw.submissions") == [(2022,)]
@@ -83,3 +84,21 @@ def test_a_run_without_the_publish_step_leaves_the_published_warehouse_alone(
     assert result.success
     assert not warehouse.exists()
     assert list((tmp_path / ".build").iterdir()) == []
+
+
+def test_the_run_records_the_entries_it_skipped_under_its_run_id(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    write_sample(inbox, years=[2022], include_flawed=False)
+    report = sorted(inbox.glob("*.xlsx"))[0]
+    (inbox / f"link to {report.name}").symlink_to(report)
+    warehouse = tmp_path / "w.duckdb"
+
+    result = _load(inbox, warehouse, "2022", "2022")
+
+    (received,) = [m for m in result.asset_materializations_for_node("raw_reports")
+                   if m.asset_key.to_user_string() == "raw/received_files"]
+    assert received.metadata["skipped"].value == [{
+        "file": f"link to {report.name}", "kind": "symlink",
+        "reason": "symbolic link, not followed (copy the file itself into the inbox)"}]
+    assert _query(warehouse, "select path, load_id from raw.skipped_inbox_entries") == [
+        (f"link to {report.name}", result.run_id)]

@@ -13,7 +13,12 @@ import yaml
 from orchestration.ingest.assets import RAW_TABLES
 from orchestration.ingest.parsing import VALUE_COLUMNS
 from orchestration.ingest.raw_schema import RAW_DDL, RAW_SOURCE_YML, raw_ddl
-from orchestration.ingest.rows import RECEIPT_COLUMNS, RECEIVED_COLUMNS, SUBMISSION_COLUMNS
+from orchestration.ingest.rows import (
+    RECEIPT_COLUMNS,
+    RECEIVED_COLUMNS,
+    SKIPPED_COLUMNS,
+    SUBMISSION_COLUMNS,
+)
 
 
 def _yml_columns() -> dict[str, tuple[str, ...]]:
@@ -25,7 +30,8 @@ def _yml_columns() -> dict[str, tuple[str, ...]]:
 def test_the_batches_carry_exactly_the_columns_of_the_raw_source() -> None:
     assert _yml_columns() == {
         "received_files": RECEIVED_COLUMNS, "file_receipts": RECEIPT_COLUMNS,
-        "submissions": SUBMISSION_COLUMNS, "submission_values": VALUE_COLUMNS}
+        "submissions": SUBMISSION_COLUMNS, "submission_values": VALUE_COLUMNS,
+        "skipped_inbox_entries": SKIPPED_COLUMNS}
     assert tuple(_yml_columns()) == RAW_TABLES
 
 

@@ -39,7 +39,7 @@ def _receive(inbox: Path, database: Path, years: set[int]) -> Received:
 
     return receive(scan_inbox(inbox), engine=engine_for(database), connect=connect, years=years,
                    scope="cluster", limits=DEFAULT_LIMITS, registry=load_registry(),
-                   now=datetime.now(UTC))
+                   now=datetime.now(UTC), load_id="test-load")
 
 
 def _rows(database: Path, sql: str) -> list[tuple]:

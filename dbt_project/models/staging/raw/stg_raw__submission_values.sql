@@ -10,7 +10,7 @@ renamed as (
         subunit_order,
         subunit is null as is_total_row,
         indicator,
-        cast(value as double) as value,
+        cast(value as double precision) as value,
         decimals,
         source_cell
     from source

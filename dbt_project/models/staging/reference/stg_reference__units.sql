@@ -15,10 +15,7 @@ renamed as (
         coalesce(valid_from, date '1900-01-01') as effective_from,
         coalesce(valid_to, date '9999-12-31') as effective_to,
         valid_to is null as is_current,
-        case
-            when aliases is null or aliases = '' then []::varchar[]
-            else string_split(aliases, '|')
-        end as aliases
+        {{ split_to_text_list('aliases', '|') }} as aliases
     from source
 )
 

@@ -1,0 +1,132 @@
+"""Write the yearly report of one year: read the warehouse, build the document, render both.
+
+`write_year_report` is what the command line and the Dagster asset call. It takes an open
+DB-API connection (the engine's read-only connection) and writes two files into `out_dir`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ingest.constants import SCOPES
+from ingest.sample.known_files import KNOWN_FILES
+from orchestration.report.document import build_charts, build_document
+from orchestration.report.model import ReportData
+from orchestration.report.read import NoReportData, read_report_data
+from orchestration.report.render import render_charts, render_html, render_pdf
+from orchestration.report.synthetic import count_synthetic
+
+if TYPE_CHECKING:
+    from orchestration.warehouse.engine import WarehouseEngine
+
+__all__ = ["NoReportData", "ReportPaths", "default_out_dir", "report_file_stem",
+           "write_reports", "write_year_report"]
+
+
+@dataclass(frozen=True)
+class ReportPaths:
+    html: Path
+    pdf: Path
+
+
+def report_file_stem(year: int, scope: str) -> str:
+    """`so-lieu-tu-phap-2022-khu-vuc`, `so-lieu-tu-phap-2025-toan-quoc`: ASCII, sortable."""
+    return f"so-lieu-tu-phap-{year}-{'toan-quoc' if scope == 'national' else 'khu-vuc'}"
+
+
+def write_year_report(connection: Any, *, year: int, scope: str = "cluster",
+                      out_dir: Path) -> ReportPaths:
+    """Write the HTML page and the A4 PDF of `year` for `scope` into `out_dir`.
+
+    Raises NoReportData (a LookupError with a message for the data team) when the warehouse has
+    no figures for the year. The same warehouse always gives the same bytes.
+    """
+    if scope not in SCOPES:
+        raise ValueError(f"scope must be one of {', '.join(SCOPES)}, not {scope!r}")
+    data = read_report_data(connection, year=year, scope=scope)
+    out_dir = Path(out_dir)
+    stem = report_file_stem(year, scope)
+    paths = ReportPaths(out_dir / f"{stem}.html", out_dir / f"{stem}.pdf")
+    fingerprint = inputs_fingerprint(data)
+    stamp = out_dir / f".{stem}.inputs"
+    if _unchanged(paths, stamp, fingerprint):
+        return paths
+    data = dataclasses.replace(
+        data, synthetic_files=count_synthetic(s.sha256 for s in data.submissions))
+    charts = build_charts(data)
+    rendered = render_charts(charts)
+    document = build_document(data, charts)
+    html = render_html(document, rendered)
+    pdf = render_pdf(document, rendered, timestamp=data.loaded_at)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stamp.unlink(missing_ok=True)  # a crash between the two files must not leave it "unchanged"
+    _write_atomically(paths.html, html)
+    _write_atomically(paths.pdf, pdf)
+    _write_atomically(stamp, fingerprint.encode())
+    return paths
+
+
+def inputs_fingerprint(data: ReportData) -> str:
+    """What a report's bytes depend on: the data read for it and the code that renders it.
+
+    Rendering a year costs about a second (charts, PDF) while reading its data costs a few
+    hundredths, so a load rewrites only the reports whose inputs changed: a corrected 2023
+    report re-renders 2023 and the later years that compare with it, not every year.
+    """
+    digest = hashlib.sha256(_renderer_digest().encode())
+    digest.update(repr(data).encode())
+    return digest.hexdigest()
+
+
+@cache
+def _renderer_digest() -> str:
+    """The report package's own source and templates, and the list of the sample's files, so a
+    change to any of them renders anew."""
+    digest = hashlib.sha256(KNOWN_FILES.read_bytes())  # which files count as synthetic
+    for path in sorted(Path(__file__).parent.rglob("*")):
+        if path.is_file() and path.suffix in {".py", ".j2", ".typ"}:
+            digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _unchanged(paths: ReportPaths, stamp: Path, fingerprint: str) -> bool:
+    try:
+        return (stamp.read_text() == fingerprint and paths.html.is_file()
+                and paths.pdf.is_file())
+    except OSError:
+        return False
+
+
+def default_out_dir(engine: WarehouseEngine) -> Path:
+    """`reports/` beside the warehouse: the folder that holds the DuckDB file and the archive of
+    received files."""
+    return Path(engine.archive_dir).parent / "reports"
+
+
+def write_reports(engine: WarehouseEngine, *, years: Iterable[int], scope: str,
+                  out_dir: Path | None = None) -> dict[int, ReportPaths]:
+    """The reports of every year that has figures, from the published warehouse (read-only, so
+    analysts and other readers are never blocked); years without figures are left out."""
+    out_dir = out_dir or default_out_dir(engine)
+    written = {}
+    with engine.read_only() as connection:
+        for year in sorted(set(years)):
+            try:
+                written[year] = write_year_report(connection, year=year, scope=scope,
+                                                  out_dir=out_dir)
+            except NoReportData:
+                continue
+    return written
+
+
+def _write_atomically(path: Path, content: bytes) -> None:
+    """Someone may have yesterday's report open: replace it whole, never half-written."""
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_bytes(content)
+    partial.replace(path)

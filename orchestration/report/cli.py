@@ -1,0 +1,50 @@
+"""`tuphap report --year N [--scope cluster|national] [--warehouse W] [--out DIR]`.
+
+Registered by the project's command line (orchestration/cli): `add_report_parser` adds the
+subcommand, `run_report` runs it and returns the exit code. Messages are for the data team.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ingest.constants import SCOPES
+
+
+def add_report_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    report = subparsers.add_parser(
+        "report", help="write the yearly summary (HTML page and A4 PDF, in Vietnamese)")
+    report.add_argument("--year", type=int, required=True, help="reporting year, e.g. 2022")
+    report.add_argument("--scope", choices=SCOPES,
+                        help="the cluster's members or the whole country (TUPHAP_SCOPE; cluster)")
+    report.add_argument("--warehouse",
+                        help="DuckDB file (TUPHAP_WAREHOUSE; warehouse/tuphap.duckdb)")
+    report.add_argument("--out", type=Path,
+                        help="folder for the two files (default: reports/ beside the warehouse)")
+    return report
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from orchestration import settings
+    from orchestration.report.build import NoReportData, default_out_dir, write_year_report
+    from orchestration.warehouse.engine import WarehouseMissingError, engine_for
+
+    try:
+        engine = engine_for(settings.warehouse_address(args.warehouse))
+        scope = settings.scope(args.scope)
+        out_dir = args.out or default_out_dir(engine)
+        with engine.read_only() as connection:
+            paths = write_year_report(connection, year=args.year, scope=scope, out_dir=out_dir)
+    except (WarehouseMissingError, NoReportData, ValueError) as error:
+        print(f"tuphap report: {_message(error)}", file=sys.stderr)
+        return 1
+    print(paths.html)
+    print(paths.pdf)
+    return 0
+
+
+def _message(error: Exception) -> str:
+    # LookupError's str() quotes its message; say it plainly.
+    return str(error.args[0]) if error.args else str(error)

@@ -1,0 +1,248 @@
+"""Read what a yearly report needs from the warehouse, through any DB-API connection.
+
+Only public tables (warehouse-contract.md) and the documented `raw` layer are read, unqualified
+for the public ones (a reader's search path finds them on either engine) and with `raw.` for the
+files. The SQL is standard (no engine dialect) with `?` placeholders, translated to the
+driver's paramstyle, so the PostgreSQL engine can hand its connection in unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from orchestration.report.model import (
+    BoundaryRow,
+    FactRow,
+    Issue,
+    Province,
+    Rejection,
+    ReportData,
+    ReportedRate,
+    Submission,
+    Unit,
+    YearTotals,
+)
+
+DISSEMINATION = ("sessions", "attendees", "documents", "legal_reporters", "legal_propagandists")
+MEDIATION = ("teams", "mediators", "cases_received", "cases_successful", "cases_unsuccessful",
+             "cases_pending")
+ENFORCEMENT_PARTS = ("carried_over", "new", "accepted", "entrusted", "revoked", "to_enforce",
+                     "eligible", "not_eligible", "completed", "terminated", "resolved",
+                     "carried_forward")
+ENFORCEMENT = tuple(f"{kind}_{part}" for kind in ("cases", "money") for part in ENFORCEMENT_PARTS)
+DOMAIN_COUNTS: dict[str, tuple[str, ...]] = {
+    "dissemination": DISSEMINATION, "mediation": MEDIATION, "enforcement": ENFORCEMENT,
+}
+# reported rate column -> (its decimals column, the rate's name in the report)
+REPORTED_RATES: dict[str, dict[str, str]] = {
+    "dissemination": {},
+    "mediation": {"reported_success_rate": "success_rate"},
+    "enforcement": {"reported_case_resolution_rate": "case_resolution_rate",
+                    "reported_money_resolution_rate": "money_resolution_rate"},
+}
+
+_TOTALS_SQL = {
+    "cluster": "select * from rpt_cluster_year order by year",
+    "national": "select * from rpt_national_year order by year",
+}
+_FACTS_SQL = {
+    "dissemination": "select * from fct_dissemination where year = ? order by province_code",
+    "mediation": "select * from fct_mediation where year = ? order by province_code",
+    "enforcement": "select * from fct_enforcement where year = ? order by province_code",
+}
+_BOUNDARIES_SQL = {
+    "dissemination": "select * from fct_dissemination_current_boundaries "
+                     "where year between ? and ?",
+    "mediation": "select * from fct_mediation_current_boundaries where year between ? and ?",
+    "enforcement": "select * from fct_enforcement_current_boundaries where year between ? and ?",
+}
+_PROVINCES_SQL = "select province_code, province_name, valid_from, valid_to from dim_province"
+_UNITS_SQL = ("select unit_code, unit_name, unit_type, province_code, valid_from, valid_to "
+              "from dim_unit")
+_ISSUES_SQL = ("select rule_id, severity, status, form, unit_code, unit_name, province_code, "
+               "message, cast(\"values\" as varchar) as issue_values, "
+               "cast(details as varchar) as issue_details "
+               "from dq_issues where year = ? and status <> 'resolved' "
+               "order by severity, unit_code, rule_id, form, message")
+_REJECTIONS_SQL = ("select source_file, reason, unit_code, received_at, year "
+                   "from rejected_reports where year = ? or year is null "
+                   "order by source_file, sha256")
+_RECEIVED_SQL = "select distinct sha256, province_code from raw.submissions where year = ?"
+# The report's clock: the last time the warehouse received a file the report of N shows (its
+# figures up to N, or a rejection of N or of no known year), so loading another year's
+# correction leaves this year's report as it was, byte for byte.
+_LOADED_AT_SQL = ("select max(received_at) as loaded_at from ("
+                  "select received_at from raw.submissions where year <= ? "
+                  "union all select received_at from rejected_reports "
+                  "where year = ? or year is null) as received")
+
+
+class NoReportData(LookupError):
+    """The warehouse has no figures for the year asked (message for the data team)."""
+
+
+def read_report_data(connection: Any, *, year: int, scope: str) -> ReportData:
+    """Everything the report of `year` needs, as plain records; raises NoReportData."""
+    query = _Query(connection)
+    every_year = [_totals(row) for row in query(_TOTALS_SQL[scope])
+                  if row["reporting_province_count"]]
+    history = tuple(t for t in every_year if t.year <= year)
+    if not history or history[-1].year != year:
+        have = ", ".join(str(t.year) for t in every_year) or "none"
+        raise NoReportData(f"the warehouse has no figures for {year} ({scope} scope); "
+                           f"years with figures: {have}")
+    totals = history[-1]
+    members = set(totals.member_codes)
+    fact_rows = {domain: [row for row in query(sql, year) if row["province_code"] in members]
+                 for domain, sql in _FACTS_SQL.items()}
+    facts = {domain: tuple(_fact(domain, row) for row in rows)
+             for domain, rows in fact_rows.items()}
+    boundaries: dict[int, dict[str, tuple[BoundaryRow, ...]]] = {year - 1: {}, year: {}}
+    for domain, sql in _BOUNDARIES_SQL.items():
+        rows = [_boundary(domain, row) for row in query(sql, year - 1, year)]
+        for y in (year - 1, year):
+            boundaries[y][domain] = tuple(r for r in rows if r.year == y)
+    province_rows = query(_PROVINCES_SQL)
+    issues = tuple(_issue(row) for row in query(_ISSUES_SQL, year)
+                   if row["province_code"] is None or row["province_code"] in members)
+    rejected = query(_REJECTIONS_SQL, year)
+    loaded = query(_LOADED_AT_SQL, year, year)
+    return ReportData(
+        year=year, scope=scope, totals=totals, history=history,
+        provinces=_provinces(province_rows, year),
+        previous_provinces=_provinces(province_rows, year - 1),
+        facts=facts, boundaries=boundaries,
+        units=_units(query(_UNITS_SQL), members, year),
+        issues=issues,
+        rejections=tuple(Rejection(r["source_file"], r["reason"], r["unit_code"],
+                                   r["received_at"]) for r in rejected if r["year"] is not None),
+        rejections_without_year=sum(1 for r in rejected if r["year"] is None),
+        submissions=_submissions(fact_rows),
+        files_received=len({r["sha256"] for r in query(_RECEIVED_SQL, year)
+                            if r["province_code"] in members}),
+        loaded_at=loaded[0]["loaded_at"] if loaded else None,
+    )
+
+
+class _Query:
+    """Run a `?`-placeholder query on the connection; rows as dicts."""
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+        module = sys.modules.get(type(connection).__module__.split(".")[0])
+        self.paramstyle = getattr(module, "paramstyle", "qmark")
+
+    def __call__(self, sql: str, *params: object) -> list[dict[str, Any]]:
+        cursor = self.connection.cursor()
+        try:
+            cursor.execute(to_paramstyle(sql, self.paramstyle), params)
+            names = [d[0] for d in cursor.description]
+            rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        finally:
+            cursor.close()
+        return rows
+
+
+def to_paramstyle(sql: str, paramstyle: str) -> str:
+    """`?` placeholders for drivers that want `%s` (psycopg); the SQL here has no other `?`."""
+    if paramstyle in ("format", "pyformat"):
+        return sql.replace("%", "%%").replace("?", "%s")
+    if paramstyle != "qmark":
+        raise ValueError(f"unsupported DB-API paramstyle {paramstyle!r}")
+    return sql
+
+
+def _codes(text: str | None) -> tuple[str, ...]:
+    return tuple(sorted(c.strip() for c in (text or "").split(",") if c.strip()))
+
+
+def _int(value: Any) -> int | None:
+    """Counts arrive as int (DuckDB) or Decimal (PostgreSQL's numeric sums)."""
+    return None if value is None else int(value)
+
+
+def _totals(row: dict[str, Any]) -> YearTotals:
+    counts = {name: _int(row.get(name)) for columns in DOMAIN_COUNTS.values() for name in columns}
+    return YearTotals(int(row["year"]), _codes(row["member_province_codes"]),
+                      _codes(row["reporting_province_codes"]), counts)
+
+
+def _fact(domain: str, row: dict[str, Any]) -> FactRow:
+    rates = {}
+    for column, name in REPORTED_RATES[domain].items():
+        if row.get(column) is not None:
+            decimals = row.get(f"{column}_decimals")
+            rates[name] = ReportedRate(float(row[column]), 2 if decimals is None else
+                                       int(decimals))
+    return FactRow(row["province_code"], row["unit_code"],
+                   {name: _int(row.get(name)) for name in DOMAIN_COUNTS[domain]}, rates)
+
+
+def _boundary(domain: str, row: dict[str, Any]) -> BoundaryRow:
+    return BoundaryRow(row["current_province_code"], row["current_province_name"],
+                       int(row["year"]), {n: _int(row.get(n)) for n in DOMAIN_COUNTS[domain]},
+                       _codes(row["source_province_codes"]), bool(row["is_complete_territory"]))
+
+
+def _valid_in(row: dict[str, Any], year: int) -> bool:
+    starts, ends = row["valid_from"], row["valid_to"]
+    return ((starts is None or starts <= date(year, 12, 31))
+            and (ends is None or ends >= date(year, 1, 1)))
+
+
+def _latest_valid(rows: Iterable[dict[str, Any]], key: str, year: int) -> dict[str, dict]:
+    """Per code, the row valid in `year` that started last (after a merger: the new name)."""
+    out: dict[str, dict[str, Any]] = {}
+    for row in sorted((r for r in rows if _valid_in(r, year)),
+                      key=lambda r: (r[key], r["valid_from"] or date.min)):
+        out[row[key]] = row
+    return out
+
+
+def _provinces(rows: list[dict[str, Any]], year: int) -> dict[str, Province]:
+    return {code: Province(code, row["province_name"])
+            for code, row in _latest_valid(rows, "province_code", year).items()}
+
+
+def _units(rows: list[dict[str, Any]], members: set[str], year: int) -> tuple[Unit, ...]:
+    valid = _latest_valid((r for r in rows if r["province_code"] in members), "unit_code", year)
+    return tuple(Unit(r["unit_code"], r["unit_name"], r["unit_type"], r["province_code"])
+                 for r in sorted(valid.values(), key=lambda r: (r["province_code"],
+                                                                r["unit_type"] != "STP")))
+
+
+def _json(text: str | None) -> dict[str, Any]:
+    if not text:
+        return {}
+    value = json.loads(text)
+    return value if isinstance(value, dict) else {}
+
+
+def _issue(row: dict[str, Any]) -> Issue:
+    return Issue(row["rule_id"], row["severity"], row["status"], row["form"], row["unit_code"],
+                 row["unit_name"], row["province_code"], row["message"],
+                 _json(row["issue_values"]), _json(row["issue_details"]))
+
+
+_FORM_COLUMNS: dict[str, Sequence[tuple[str, str]]] = {
+    # domain -> (form, column prefix of that form's lineage in the fact row)
+    "dissemination": (("PBGDPL", ""),),
+    "mediation": (("HOAGIAI", ""),),
+    "enforcement": (("THADS_VIEC", "cases_"), ("THADS_TIEN", "money_")),
+}
+
+
+def _submissions(fact_rows: dict[str, list[dict[str, Any]]]) -> tuple[Submission, ...]:
+    out = set()
+    for domain, row in ((d, r) for d, rows in fact_rows.items() for r in rows):
+        for form, prefix in _FORM_COLUMNS[domain]:
+            if row.get(f"{prefix}source_file") is None:
+                continue
+            out.add(Submission(row["unit_code"], form, row[f"{prefix}source_file"],
+                               row[f"{prefix}sha256"], row.get(f"{prefix}loaded_at"),
+                               row.get(f"{prefix}report_date")))
+    return tuple(sorted(out, key=lambda s: (s.unit_code, s.form, s.source_file)))

@@ -1,0 +1,1 @@
+"""The warehouse engine behind one interface (engine.py), the DuckDB file its first engine."""

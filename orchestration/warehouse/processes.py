@@ -1,0 +1,201 @@
+"""Processes a killed load left behind, found and stopped before the next load builds.
+
+A load runs dbt as a child process. When the load is killed outright (SIGKILL, the OOM killer),
+dbt is not: it keeps building for another minute, and would open or write the next load's build
+(same paths: the database, its WAL, dbt-target/). Such a process is recognised by its
+environment, which points into the build folder (the dbt profile's database path, dagster-dbt's
+DBT_TARGET_PATH). Read from /proc, so Linux only; elsewhere nothing is found.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import time
+from collections.abc import Set as AbstractSet
+from pathlib import Path
+
+from orchestration.dbt.warm import WARM_MODULE
+
+LEFTOVER_GRACE_SECONDS = 10.0
+
+
+def _log() -> logging.Logger:
+    """The run's log (Dagster captures this logger's lines in the step's log)."""
+    import dagster as dg
+
+    return dg.get_dagster_logger("tuphap.warehouse")
+
+
+# Positions in _stat_fields of the state (field 3 of /proc/PID/stat), the parent pid (field 4)
+# and the start time (field 22, clock ticks after boot).
+_STATE, _PPID, _STARTTIME = 0, 1, 19
+
+
+def _stat_fields(stat: bytes) -> list[bytes]:
+    """The fields of a /proc/PID/stat line after "pid (comm)", from field 3 (state) on: comm
+    may hold spaces and parentheses, so they start after the last ")"."""
+    return stat[stat.rfind(b")") + 2:].split()
+
+
+def start_time(pid: int) -> int | None:
+    """When process `pid` started (clock ticks after boot), None if there is none.
+
+    A pid alone does not name a process for long: pids are reused once they wrap (a load uses
+    hundreds), so a pid noted earlier is checked against its start time."""
+    fields = _stat(pid)
+    return None if fields is None else int(fields[_STARTTIME])
+
+
+def _stat(pid: int) -> list[bytes] | None:
+    try:
+        return _stat_fields(Path(f"/proc/{pid}/stat").read_bytes())
+    except OSError:
+        return None
+
+
+def _running(pid: int, started: int) -> bool:
+    """Whether the process that started at `started` has not ended: neither gone nor a zombie
+    (an ended process whose parent has not collected it yet). While it is ending it still
+    holds its files, though it no longer shows its environment."""
+    fields = _stat(pid)
+    return (fields is not None and fields[_STATE] not in (b"Z", b"X")
+            and int(fields[_STARTTIME]) == started)
+
+
+def signal_process(pid: int, started: int, sig: int) -> bool:
+    """Send `sig` to `pid` if it is still the process that started at `started`; whether sent.
+
+    The pidfd is opened before the start time is checked, so the signal goes to the process
+    checked even if its pid is reused in between (a process gone by then takes no signal)."""
+    try:
+        pidfd: int | None = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return False
+    except OSError:  # no pidfd before Linux 5.3: the same check, then the signal by pid
+        pidfd = None
+    try:
+        if start_time(pid) != started:
+            return False
+        if pidfd is None:
+            os.kill(pid, sig)
+        else:
+            signal.pidfd_send_signal(pidfd, sig)
+        return True
+    except (ProcessLookupError, PermissionError):
+        return False
+    finally:
+        if pidfd is not None:
+            os.close(pidfd)
+
+
+def _processes() -> dict[int, tuple[int, int]]:
+    """pid -> (parent pid, start time) of every process visible in /proc."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = _stat_fields((entry / "stat").read_bytes())
+            except OSError:  # gone meanwhile
+                continue
+            found[int(entry.name)] = (int(fields[_PPID]), int(fields[_STARTTIME]))
+    return found
+
+
+def _descendants(pid: int, parents: dict[int, int]) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for child, parent in parents.items():
+        children.setdefault(parent, []).append(child)
+    found, stack = set(), [pid]
+    while stack:
+        for child in children.get(stack.pop(), ()):
+            if child not in found:
+                found.add(child)
+                stack.append(child)
+    return found
+
+
+def processes_started_for(folder: Path) -> list[int]:
+    """Pids of processes whose environment points into `folder`, except this process and
+    its descendants (this load's own warm dbt process and whatever dbt starts), and the warm
+    dbt processes of other live loads (one waiting for the lock: it has only parsed).
+
+    A load runs dbt with its build file and dbt-target/ folder in the environment
+    (TUPHAP_DBT_DB_PATH, DBT_TARGET_PATH: orchestration/dbt/, dagster-dbt), and dbt's own
+    children inherit it; someone merely looking at a file in the folder is not matched. Read
+    from /proc, so Linux only; elsewhere, and for other users' processes, nothing is found.
+    """
+    return list(_started_for(folder))
+
+
+def _started_for(folder: Path) -> dict[int, int]:
+    """processes_started_for, each pid with its start time (see `start_time`)."""
+    if not Path("/proc").is_dir():
+        return {}
+    inside = (str(folder.resolve()) + os.sep).encode()
+    # The start times are read before the environments: if a pid is reused in between, its
+    # start time is the old process's, and the new one is never signalled (signal_process).
+    processes = _processes()
+    parents = {pid: parent for pid, (parent, _) in processes.items()}
+    ours = _descendants(os.getpid(), parents) | {os.getpid()}
+    found = {}
+    for pid, (_, started) in processes.items():
+        if pid in ours:
+            continue
+        try:
+            environ = Path(f"/proc/{pid}/environ").read_bytes()
+        except OSError:  # gone, or not ours
+            continue
+        if any(value.partition(b"=")[2].startswith(inside) for value in environ.split(b"\0")):
+            if not _warm_dbt_of_live_load(pid, running=parents.keys()):
+                found[pid] = started
+    return found
+
+
+def _warm_dbt_of_live_load(pid: int, running: AbstractSet[int]) -> bool:
+    """Whether `pid` is a warm dbt process (orchestration/dbt/warm.py) whose load is among the
+    `running` processes.
+
+    Such a process only runs a build once its load holds the lock, and it ends by itself as
+    soon as its load does."""
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    if WARM_MODULE.encode() not in argv or b"--parent" not in argv:
+        return False
+    try:
+        parent = int(argv[argv.index(b"--parent") + 1])
+    except (IndexError, ValueError):
+        return False
+    return parent in running
+
+
+def stop_leftover_processes(
+    folder: Path, grace_seconds: float = LEFTOVER_GRACE_SECONDS
+) -> list[int]:
+    """Stop processes a killed load left behind for its build folder; return their pids.
+
+    The caller holds the load lock, so no live load builds with these processes. SIGTERM,
+    then SIGKILL; each has ended (or is a zombie) when this returns.
+    """
+    leftovers = _started_for(folder)
+    if not leftovers:
+        return []
+    _log().warning("stopping processes of a killed load still using %s: %s", folder,
+                   list(leftovers))
+    for sig, wait in ((signal.SIGTERM, grace_seconds), (signal.SIGKILL, grace_seconds)):
+        # Each pid with its start time: one that ended during the grace period may already
+        # name another process, which must not be signalled.
+        for pid, started in leftovers.items():
+            signal_process(pid, started, sig)
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            if not any(_running(pid, started) for pid, started in leftovers.items()):
+                return list(leftovers)
+            time.sleep(0.1)
+    raise RuntimeError(
+        f"processes {processes_started_for(folder)} of a killed load still use {folder}; stop them "
+        "and run the load again")
+

@@ -1,0 +1,95 @@
+"""The warehouse as a Dagster run sees it: a locked, private build until the publish step."""
+
+# No `from __future__ import annotations`: Dagster inspects resource annotations at runtime.
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from pydantic import PrivateAttr
+
+from orchestration import settings
+from orchestration.dbt.env import dbt_environment
+from orchestration.warehouse.engine import Build, Connection, WarehouseEngine, engine_for
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The run's warehouse: its engine (chosen by the address), the load lock and the build.
+
+    `setup_for_execution` runs once per run with the in-process executor: it takes the load
+    lock and starts the build; `teardown_after_execution` drops an unpublished build and
+    releases the lock, also when the run failed.
+    """
+
+    path: str | None = None  # the warehouse address; default TUPHAP_WAREHOUSE or the project's
+    scope: str | None = None  # cluster | national; default TUPHAP_SCOPE or cluster
+    lock_timeout_seconds: float = 300.0
+
+    _stack: ExitStack | None = PrivateAttr(default=None)
+    _build: Build | None = PrivateAttr(default=None)
+
+    @property
+    def engine(self) -> WarehouseEngine:
+        return engine_for(settings.warehouse_address(self.path))
+
+    @property
+    def published_path(self) -> Path:
+        """The published warehouse's file (DuckDB); files of the load are kept beside it."""
+        return Path(self.engine.address)
+
+    @property
+    def resolved_scope(self) -> str:
+        return settings.scope(self.scope)
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.engine.archive_dir
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        self._open_build()
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        self._close_build()
+
+    def _open_build(self) -> Build:
+        if self._build is None:
+            stack = ExitStack()
+            stack.enter_context(self.engine.load_lock(self.lock_timeout_seconds))
+            try:
+                build = self.engine.start_build()
+            except BaseException:
+                stack.close()
+                raise
+            self._stack, self._build = stack, build
+        return self._build
+
+    def _close_build(self) -> None:
+        if self._build is not None:
+            self._build.discard()
+        if self._stack is not None:
+            self._stack.close()
+        self._build, self._stack = None, None
+
+    @property
+    def build_folder(self) -> Path:
+        """This run's private folder (dbt's artifacts go there)."""
+        return self._open_build().folder
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A read-write connection to this run's build. Close it before dbt runs."""
+        with self._open_build().connect() as con:
+            yield con
+
+    def dbt_environment(self) -> dict[str, str]:
+        """What dbt reads from the environment to build this run's build in its scope."""
+        self._open_build()
+        return dbt_environment(target=self.engine.dbt_environment(), scope=self.resolved_scope)
+
+    def publish(self) -> Mapping[str, Any]:
+        """Make this run's build the published warehouse (the last step of a load)."""
+        published = self._open_build().publish()
+        # Later writers in this run (none expected) would start again from the published one.
+        self._close_build()
+        return published

@@ -1,0 +1,212 @@
+"""`tuphap report` on real loads: the demo's 2022 report holds the published figures, in the HTML
+page and in the PDF's text; an open error is marked; nothing is fetched; the same warehouse gives
+the same bytes; a national report of a 34-province year; the Dagster asset writes the same files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import re
+import shutil
+import unicodedata
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import duckdb
+import pypdf
+import pytest
+
+from ingest.sample import write_sample
+from orchestration.report.cli import add_report_parser, run_report
+from tests.e2e.conftest import Loaded, isolated_env, tuphap
+
+# One worker owns the shared demo load (pytest -n 2 --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("e2e")
+
+PUBLISHED_2022 = ("27.430", "410.870", "2.754/3.247", "84,82%", "24.196", "21.698", "89,68%")
+CLUSTER_2022 = ("Hà Giang", "Cao Bằng", "Lào Cai", "Điện Biên", "Lai Châu", "Sơn La",
+                "Lạng Sơn")
+
+
+def report(*args: str) -> tuple[int, list[Path], str]:
+    """`tuphap report ARGS` through the command's own parser; (exit code, paths, stderr)."""
+    parser = argparse.ArgumentParser(prog="tuphap")
+    add_report_parser(parser.add_subparsers(dest="command", required=True))
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = run_report(parser.parse_args(["report", *args]))
+    return code, [Path(line) for line in out.getvalue().splitlines()], err.getvalue()
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def html_text(path: Path) -> str:
+    parser = _Text()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", " ".join(parser.parts)))
+
+
+def pdf_text(path: Path) -> str:
+    reader = pypdf.PdfReader(path)
+    text = " ".join(page.extract_text() for page in reader.pages)
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text))
+
+
+@pytest.fixture(scope="module")
+def report_2022(demo_load: Loaded, tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    out = tmp_path_factory.mktemp("report-2022")
+    code, paths, err = report("--year", "2022", "--warehouse", str(demo_load.warehouse),
+                              "--out", str(out))
+    assert code == 0, err
+    return paths
+
+
+def test_the_2022_report_holds_the_published_figures(report_2022: list[Path]) -> None:
+    html, pdf = report_2022
+    assert (html.suffix, pdf.suffix) == (".html", ".pdf")
+    for text in (html_text(html), pdf_text(pdf)):
+        assert "Số liệu công tác tư pháp năm 2022" in text
+        assert "Khu vực thi đua các tỉnh miền núi biên giới phía Bắc" in text
+        for figure in PUBLISHED_2022:
+            assert figure in text, figure
+        for province in CLUSTER_2022:
+            assert province in text, province
+        assert "SỐ LIỆU GIẢ LẬP" in text  # the demo's files are the synthetic sample
+
+
+def test_the_pdf_is_a4_with_its_fonts_embedded(report_2022: list[Path]) -> None:
+    reader = pypdf.PdfReader(report_2022[1])
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)
+    resources: list[Any] = [page["/Resources"] for page in reader.pages]
+    for resource in resources:
+        for font in (resource.get("/Font") or {}).values():
+            descriptor = font.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            assert any(k in descriptor.get_object() for k in ("/FontFile2", "/FontFile3"))
+
+
+def test_the_html_page_fetches_nothing(report_2022: list[Path]) -> None:
+    html = report_2022[0].read_text(encoding="utf-8")
+    assert not re.search(r"https?:|//[\w.-]+\.\w", html)
+    assert not re.search(r"<(script|link|iframe|object|embed)\b", html)
+    assert "@import" not in html and "url(" not in html and "@font-face" not in html
+    assert html.count("<svg") == 3  # the charts, inline
+    assert unicodedata.is_normalized("NFC", html)
+
+
+def test_the_same_warehouse_gives_the_same_bytes(demo_load: Loaded, report_2022: list[Path],
+                                                 tmp_path: Path) -> None:
+    code, again, err = report("--year", "2022", "--warehouse", str(demo_load.warehouse),
+                              "--out", str(tmp_path))
+    assert code == 0, err
+    for first, second in zip(report_2022, again, strict=True):
+        assert first.name == second.name and first.read_bytes() == second.read_bytes()
+
+
+def test_the_default_folder_is_reports_beside_the_warehouse(demo_load: Loaded,
+                                                           tmp_path: Path) -> None:
+    copy = tmp_path / "tuphap.duckdb"  # the shared demo's folder stays as the load left it
+    shutil.copyfile(demo_load.warehouse, copy)
+    code, paths, err = report("--year", "2021", "--warehouse", str(copy))
+    assert code == 0, err
+    assert [p.parent for p in paths] == [tmp_path / "reports"] * 2
+    assert all(p.stat().st_size > 0 for p in paths)
+
+
+def test_a_figure_with_an_open_error_is_marked(demo_load: Loaded, tmp_path: Path) -> None:
+    # The demo's 2024 THADS-14 report resolves more cases than were eligible (ENF-05).
+    code, (html, pdf), err = report("--year", "2024", "--warehouse", str(demo_load.warehouse),
+                                    "--out", str(tmp_path))
+    assert code == 0, err
+    for text in (html_text(html), pdf_text(pdf)):
+        assert "Sơn La†" in text
+        assert "4.956†" in text and "4.919†" in text  # resolved and eligible, Sơn La's row
+        assert "ENF-05: Cục THADS tỉnh Sơn La, năm 2024" in text  # the footnote
+
+
+def test_a_year_without_figures_is_refused_with_a_message(demo_load: Loaded,
+                                                          tmp_path: Path) -> None:
+    code, paths, err = report("--year", "2010", "--warehouse", str(demo_load.warehouse),
+                              "--out", str(tmp_path))
+    assert code == 1 and paths == []
+    assert "no figures for 2010" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_dagster_asset_writes_the_same_reports(demo_load: Loaded, report_2022: list[Path],
+                                                   tmp_path: Path) -> None:
+    from orchestration.report.assets import yearly_reports
+    from orchestration.warehouse.resources import WarehouseResource
+
+    copy = tmp_path / "warehouse" / "tuphap.duckdb"  # the asset's resource takes the load lock
+    copy.parent.mkdir()
+    shutil.copyfile(demo_load.warehouse, copy)
+    result = dg.materialize(
+        [yearly_reports], partition_key="2022", instance=dg.DagsterInstance.ephemeral(),
+        resources={"warehouse": WarehouseResource(path=str(copy), scope="cluster")})
+    assert result.success
+    written = copy.parent / "reports"
+    for path in report_2022:
+        assert (written / path.name).read_bytes() == path.read_bytes()
+
+
+@pytest.fixture(scope="module")
+def national_load(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real national load of the sample's last two years (34 provinces in 2025, 63 in 2024):
+    the whole national sample would take minutes; two years are enough for the comparison."""
+    base = tmp_path_factory.mktemp("national")
+    env = isolated_env(base)
+    env["TUPHAP_SCOPE"] = "national"
+    write_sample(base / "inbox", scale="national", years=[2024, 2025], include_flawed=False)
+    loaded = tuphap(["load", "--scope", "national"], env, timeout=900)
+    assert loaded.returncode == 0, loaded.stdout + loaded.stderr
+    return base / "warehouse" / "tuphap.duckdb"
+
+
+def test_a_national_report_of_a_34_province_year(national_load: Path, tmp_path: Path) -> None:
+    code, (html, pdf), err = report("--year", "2025", "--scope", "national", "--warehouse",
+                                    str(national_load), "--out", str(tmp_path))
+    assert code == 0, err
+    con = duckdb.connect(str(national_load), read_only=True)
+    try:
+        names = [r[0] for r in con.execute(
+            "select province_name from dim_province where valid_to is null").fetchall()]
+    finally:
+        con.close()
+    assert len(names) == 34
+    short = [re.sub(r"^(Tỉnh|Thành phố) ", "", n) for n in names]
+    for text in (html_text(html), pdf_text(pdf)):
+        assert "Toàn quốc" in text and "34 tỉnh, thành phố" in text
+        for name in short:
+            assert name in text, name
+        # Compared with 2024 on the current boundaries, the merged provinces summed.
+        assert "địa giới hành chính hiện nay" in text
+        assert re.search(r"[▲▼] \d", text)
+    assert html.name == "so-lieu-tu-phap-2025-toan-quoc.html"
+
+
+def test_a_load_leaves_the_reports_of_its_years_beside_the_warehouse(
+        demo_load: Loaded, report_2022: list[Path]) -> None:
+    written = demo_load.warehouse.parent / "reports"
+    for path in report_2022:  # the command and the load's asset write the same bytes
+        assert (written / path.name).read_bytes() == path.read_bytes()
+    years = sorted(int(p.name.split("-")[4]) for p in written.glob("*-khu-vuc.pdf"))
+    assert years == list(range(2018, 2026))
+
+
+def test_the_code_location_lists_the_report_asset() -> None:
+    from orchestration.definitions import load
+
+    defs = load()
+    assert dg.AssetKey("yearly_reports") in {a.key for a in defs.resolve_all_asset_specs()}

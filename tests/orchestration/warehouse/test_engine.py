@@ -1,0 +1,96 @@
+"""The engine seam (orchestration/warehouse/engine.py), on its DuckDB engine: what a load asks of
+any engine, on real files."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.ingest.rows import RawBatch
+from orchestration.warehouse.duckdb import DuckDBWarehouse, build_file
+from orchestration.warehouse.engine import WarehouseMissingError, engine_for, transaction
+
+NOW = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+def _batch(sha: str, value: float, *, receipt: bool = True) -> RawBatch:
+    """One accepted file with one figure (and its receipt: a load adds only new receipts)."""
+    batch = RawBatch()
+    batch.received.append({
+        "sha256": sha, "source_file": "a.xlsx", "archive_path": f"/archive/{sha}",
+        "size_bytes": 10, "received_at": NOW, "file_modified_at": None, "file_kind": "xlsx",
+        "status": "accepted", "reason_code": None, "reason": None, "rejection_year": None,
+        "rejection_unit_code": None, "years": [2022], "parsed_scope": "cluster",
+        "parse_notes": ["a note"]})
+    if receipt:
+        batch.receipts.append({"sha256": sha, "source_file": "a.xlsx", "first_seen_at": NOW})
+    sid = f"{sha}:STP-10:2022:PBGDPL"
+    batch.submissions.append({
+        "submission_id": sid, "sha256": sha, "source_file": "a.xlsx", "unit_code": "STP-10",
+        "province_code": "10", "year": 2022, "form": "PBGDPL", "report_date": None,
+        "unit_name_reported": None, "sheet_name": None, "received_at": NOW,
+        "file_modified_at": None, "loaded_at": NOW})
+    batch.values.extend({"submission_id": [sid], "subunit": [None], "subunit_order": [0],
+                         "indicator": ["sessions"], "value": [value], "decimals": [0],
+                         "source_cell": ["PBGDPL!C9"]})
+    return batch
+
+
+def test_a_path_selects_the_duckdb_engine_and_a_server_url_is_refused_clearly(
+    tmp_path: Path
+) -> None:
+    engine = engine_for(tmp_path / "w.duckdb")
+    assert isinstance(engine, DuckDBWarehouse) and engine.kind == "duckdb"
+    assert engine.address == str(tmp_path / "w.duckdb")
+    assert engine.archive_dir == tmp_path / "archive" and engine.logs_dir == tmp_path / "logs"
+    # dbt builds the load's private copy, never the published file.
+    assert engine.dbt_environment() == {"TUPHAP_DBT_DB_PATH": str(build_file(engine.path))}
+    with pytest.raises(ValueError, match="PostgreSQL"):
+        engine_for("postgresql://loader@db.example:5432/tuphap")
+
+
+def test_raw_rows_are_written_in_bulk_and_replaced_by_key(tmp_path: Path) -> None:
+    engine = engine_for(tmp_path / "w.duckdb")
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        engine.ensure_raw_schema(con)
+        engine.ensure_raw_schema(con)  # idempotent: every load runs it
+        engine.write_raw(con, RawBatch())  # nothing to write: no transaction
+        engine.write_raw(con, _batch("s1", 5.0))
+        engine.write_raw(con, _batch("s1", 7.0, receipt=False))  # the same file parsed again
+        assert con.execute("select value from raw.submission_values").fetchall() == [(7.0,)]
+        assert con.execute("select count(*) from raw.submissions").fetchone()[0] == 1
+        assert con.execute("select years, parse_notes from raw.received_files").fetchall() == [
+            ([2022], ["a note"])]
+
+
+def test_the_build_state_is_recorded_with_the_warehouse(tmp_path: Path) -> None:
+    engine = engine_for(tmp_path / "w.duckdb")
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        assert engine.read_build_state(con) is None
+        engine.record_build_state(con, inputs='{"a": 1}', plan="full", reason="first")
+        engine.record_build_state(con, inputs='{"a": 2}', plan="none", reason="again")
+        assert engine.read_build_state(con) == '{"a": 2}'
+
+
+def test_a_build_is_published_with_its_metadata_or_discarded(tmp_path: Path) -> None:
+    engine = engine_for(tmp_path / "w.duckdb")
+    assert not engine.exists()
+    with pytest.raises(WarehouseMissingError), engine.read_only():
+        pass
+    with pytest.raises(WarehouseMissingError), transaction(engine):
+        pass
+    with engine.load_lock():
+        build = engine.start_build()
+        with build.connect() as con:
+            con.execute("create table t as select 1 as v")
+        published = build.publish()
+        build.discard()
+    assert published == {"path": engine.address, "size_bytes": engine.path.stat().st_size}
+    with transaction(engine) as con:
+        con.execute("update t set v = 2")
+    with engine.read_only() as con:
+        assert con.execute("select v from t").fetchone()[0] == 2
+    assert list(build.folder.iterdir()) == []
