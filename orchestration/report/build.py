@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cache
+from multiprocessing import get_context
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,9 +24,12 @@ from orchestration.report.model import ReportData
 from orchestration.report.read import NoReportData, read_report_data
 from orchestration.report.render import render_charts, render_html, render_pdf
 from orchestration.report.synthetic import count_synthetic
+from orchestration.workers import exit_when_orphaned
 
 if TYPE_CHECKING:
     from orchestration.warehouse.engine import WarehouseEngine
+
+MAX_RENDER_WORKERS = 4  # beyond that, memory (vl-convert's engine per worker) buys little
 
 __all__ = ["NoReportData", "ReportPaths", "default_out_dir", "report_file_stem",
            "write_reports", "write_year_report"]
@@ -40,6 +46,16 @@ def report_file_stem(year: int, scope: str) -> str:
     return f"so-lieu-tu-phap-{year}-{'toan-quoc' if scope == 'national' else 'khu-vuc'}"
 
 
+@dataclass(frozen=True)
+class _Pending:
+    """A year whose report must be rendered: its data, where it goes, what it was made from."""
+
+    data: ReportData
+    paths: ReportPaths
+    stamp: Path
+    fingerprint: str
+
+
 def write_year_report(connection: Any, *, year: int, scope: str = "cluster",
                       out_dir: Path) -> ReportPaths:
     """Write the HTML page and the A4 PDF of `year` for `scope` into `out_dir`.
@@ -47,28 +63,46 @@ def write_year_report(connection: Any, *, year: int, scope: str = "cluster",
     Raises NoReportData (a LookupError with a message for the data team) when the warehouse has
     no figures for the year. The same warehouse always gives the same bytes.
     """
+    pending = _plan(connection, year=year, scope=scope, out_dir=Path(out_dir))
+    if pending is None:
+        return _paths(Path(out_dir), year, scope)
+    return _render(pending)
+
+
+def _paths(out_dir: Path, year: int, scope: str) -> ReportPaths:
+    stem = report_file_stem(year, scope)
+    return ReportPaths(out_dir / f"{stem}.html", out_dir / f"{stem}.pdf")
+
+
+def _plan(connection: Any, *, year: int, scope: str, out_dir: Path) -> _Pending | None:
+    """Read the year's data (NoReportData when none); None when its report is up to date."""
     if scope not in SCOPES:
         raise ValueError(f"scope must be one of {', '.join(SCOPES)}, not {scope!r}")
     data = read_report_data(connection, year=year, scope=scope)
-    out_dir = Path(out_dir)
-    stem = report_file_stem(year, scope)
-    paths = ReportPaths(out_dir / f"{stem}.html", out_dir / f"{stem}.pdf")
+    paths = _paths(out_dir, year, scope)
     fingerprint = inputs_fingerprint(data)
-    stamp = out_dir / f".{stem}.inputs"
+    stamp = out_dir / f".{report_file_stem(year, scope)}.inputs"
     if _unchanged(paths, stamp, fingerprint):
-        return paths
+        return None
+    return _Pending(data, paths, stamp, fingerprint)
+
+
+def _render(pending: _Pending) -> ReportPaths:
+    """Render one report and write its two files (and the stamp of its inputs, last)."""
     data = dataclasses.replace(
-        data, synthetic_files=count_synthetic(s.sha256 for s in data.submissions))
+        pending.data,
+        synthetic_files=count_synthetic(s.sha256 for s in pending.data.submissions))
     charts = build_charts(data)
     rendered = render_charts(charts)
     document = build_document(data, charts)
     html = render_html(document, rendered)
     pdf = render_pdf(document, rendered, timestamp=data.loaded_at)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    paths, stamp = pending.paths, pending.stamp
+    paths.html.parent.mkdir(parents=True, exist_ok=True)
     stamp.unlink(missing_ok=True)  # a crash between the two files must not leave it "unchanged"
     _write_atomically(paths.html, html)
     _write_atomically(paths.pdf, pdf)
-    _write_atomically(stamp, fingerprint.encode())
+    _write_atomically(stamp, pending.fingerprint.encode())
     return paths
 
 
@@ -112,17 +146,34 @@ def default_out_dir(engine: WarehouseEngine) -> Path:
 def write_reports(engine: WarehouseEngine, *, years: Iterable[int], scope: str,
                   out_dir: Path | None = None) -> dict[int, ReportPaths]:
     """The reports of every year that has figures, from the published warehouse (read-only, so
-    analysts and other readers are never blocked); years without figures are left out."""
+    analysts and other readers are never blocked); years without figures are left out.
+
+    Reading a year takes hundredths of a second, rendering it about a second (charts, PDF): the
+    years to render are rendered on every core, which after the publish are free.
+    """
     out_dir = out_dir or default_out_dir(engine)
-    written = {}
+    written: dict[int, ReportPaths] = {}
+    pending: list[_Pending] = []
     with engine.read_only() as connection:
         for year in sorted(set(years)):
             try:
-                written[year] = write_year_report(connection, year=year, scope=scope,
-                                                  out_dir=out_dir)
+                planned = _plan(connection, year=year, scope=scope, out_dir=out_dir)
             except NoReportData:
                 continue
-    return written
+            if planned is None:
+                written[year] = _paths(out_dir, year, scope)
+            else:
+                pending.append(planned)
+    workers = min(len(pending), os.cpu_count() or 1, MAX_RENDER_WORKERS)
+    if workers < 2:
+        written.update({p.data.year: _render(p) for p in pending})
+        return dict(sorted(written.items()))
+    # Fresh workers ("spawn"): the Dagster process runs threads, and forking one is unsafe.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
+                             initializer=exit_when_orphaned, initargs=(os.getpid(),)) as pool:
+        for p, paths in zip(pending, pool.map(_render, pending), strict=True):
+            written[p.data.year] = paths
+    return dict(sorted(written.items()))
 
 
 def _write_atomically(path: Path, content: bytes) -> None:

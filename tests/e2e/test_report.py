@@ -210,3 +210,18 @@ def test_the_code_location_lists_the_report_asset() -> None:
 
     defs = load()
     assert dg.AssetKey("yearly_reports") in {a.key for a in defs.resolve_all_asset_specs()}
+
+
+def test_reports_whose_inputs_did_not_change_are_not_rendered_again(
+        demo_load: Loaded, tmp_path: Path) -> None:
+    from orchestration.report.build import write_reports
+    from orchestration.warehouse.engine import engine_for
+
+    engine = engine_for(demo_load.warehouse)
+    first = write_reports(engine, years=[2021, 2022], scope="cluster", out_dir=tmp_path)
+    stamps = {p: p.stat().st_mtime_ns for paths in first.values() for p in (paths.html, paths.pdf)}
+    first[2022].pdf.unlink()  # a missing file is written again, whatever the stamp says
+    again = write_reports(engine, years=[2021, 2022], scope="cluster", out_dir=tmp_path)
+    assert again == first
+    assert first[2021].pdf.stat().st_mtime_ns == stamps[first[2021].pdf]  # left as it was
+    assert first[2022].pdf.is_file()
