@@ -81,6 +81,16 @@ _LOADED_AT_SQL = ("select max(received_at) as loaded_at from ("
                   "where year = ? or year is null) as received")
 
 
+# The reporting years of the newest load that brought figures: the years "it loaded".
+_LAST_LOADED_YEARS_SQL = ("select distinct year from raw.submissions "
+                          "where loaded_at = (select max(loaded_at) from raw.submissions)")
+
+
+def last_loaded_years(connection: Any) -> set[int]:
+    """The years whose figures the newest load that brought any received."""
+    return {int(row["year"]) for row in _Query(connection)(_LAST_LOADED_YEARS_SQL)}
+
+
 class NoReportData(LookupError):
     """The warehouse has no figures for the year asked (message for the data team)."""
 

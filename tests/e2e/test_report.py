@@ -225,3 +225,22 @@ def test_reports_whose_inputs_did_not_change_are_not_rendered_again(
     assert again == first
     assert first[2021].pdf.stat().st_mtime_ns == stamps[first[2021].pdf]  # left as it was
     assert first[2022].pdf.is_file()
+
+
+def test_a_load_refreshes_the_reports_of_the_years_it_loaded(demo_load: Loaded,
+                                                            tmp_path: Path) -> None:
+    from orchestration.report.build import write_load_reports
+    from orchestration.warehouse.engine import engine_for
+
+    copy = tmp_path / "tuphap.duckdb"
+    shutil.copyfile(demo_load.warehouse, copy)
+    con = duckdb.connect(str(copy))
+    try:  # as if the newest load had brought a corrected 2021 report only
+        con.execute("update raw.submissions set loaded_at = loaded_at + interval 1 hour "
+                    "where year = 2021")
+    finally:
+        con.close()
+    written = write_load_reports(engine_for(copy), years=range(2015, 2027), scope="cluster")
+    assert sorted(written) == [2021]
+    assert sorted(p.name for p in (tmp_path / "reports").glob("*.pdf")) == [
+        "so-lieu-tu-phap-2021-khu-vuc.pdf"]
