@@ -11,10 +11,10 @@ are bound as parameters in the driver's own placeholder style, never pasted into
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 from typing import Any
 
+from ingest.dbapi import run_query
 from ingest.forms import UNIT_TYPE_FORMS
 from ingest.reference import Registry, load_registry
 
@@ -23,46 +23,16 @@ from ingest.reference import Registry, load_registry
 _SUBMISSIONS_SQL = """
 select submission_id, year, form
 from raw.submissions
-where unit_code = {p} and year <= {p}
+where unit_code = ? and year <= ?
 order by year desc, report_date desc nulls last, received_at desc, submission_id desc
 """
 _NAMES_SQL = """
 select subunit
 from raw.submission_values
-where submission_id = {p} and subunit is not null
+where submission_id = ? and subunit is not null
 group by subunit
 order by min(subunit_order), subunit
 """
-_PLACEHOLDERS = {"qmark": "?", "numeric": "?", "format": "%s", "pyformat": "%s"}
-
-
-def placeholder(connection: Any) -> str:
-    """The parameter placeholder of the connection's driver (DB-API `paramstyle`)."""
-    module = sys.modules.get(type(connection).__module__.split(".")[0])
-    style = getattr(module, "paramstyle", "qmark")
-    if style not in _PLACEHOLDERS:
-        raise ValueError(f"unsupported DB-API paramstyle {style!r}")
-    return _PLACEHOLDERS[style]
-
-
-def run_query(connection: Any, sql: str, params: Sequence[object] = ()
-              ) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Column names and rows of `sql`, whose "{p}" marks are the driver's placeholders.
-
-    A connection with `execute` (DuckDB's, psycopg 3's: the project's warehouse connections) is
-    asked directly; a plain DB-API connection through a cursor."""
-    query = sql.format(p=placeholder(connection))
-    if hasattr(connection, "execute"):
-        result = connection.execute(query, tuple(params))
-        return [d[0] for d in result.description or ()], list(result.fetchall())
-    cursor = connection.cursor()
-    try:
-        cursor.execute(query, tuple(params))
-        return [d[0] for d in cursor.description or ()], list(cursor.fetchall())
-    finally:
-        cursor.close()
-
-
 def _rows(connection: Any, sql: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
     return run_query(connection, sql, params)[1]
 
@@ -91,4 +61,4 @@ def fetch_subunit_names(connection: Any, unit_code: str, year: int, *,
     return names
 
 
-__all__ = ["fetch_subunit_names", "placeholder", "run_query"]
+__all__ = ["fetch_subunit_names"]

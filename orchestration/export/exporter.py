@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ingest.template.subunits import run_query
+from ingest.dbapi import run_query
 from ingest.vn_format import format_number
 from orchestration.export.files import ExportInfo, write_csv, write_xlsx
 from orchestration.export.tables import ExportError, build_query, normalise_province, public_table

@@ -73,8 +73,8 @@ def normalise_province(code: str) -> str:
 
 @dataclass(frozen=True)
 class Query:
-    """SQL with "{p}" placeholders (ingest.template.subunits.run_query fills them in for the
-    driver) and the values bound to them."""
+    """SQL with `?` placeholders (ingest.dbapi.run_query translates them for the driver) and
+    the values bound to them."""
 
     sql: str
     params: tuple[object, ...]
@@ -87,11 +87,11 @@ def build_query(table: PublicTable, *, year: int | None = None,
     params: list[object] = []
     if year is not None:
         if table.year == "column":
-            where.append("year = {p}")
+            where.append("year = ?")
             params.append(int(year))
         elif table.year == "validity":  # versions valid at some time during calendar year N
-            where.append("(valid_from is null or valid_from <= {p})"
-                         " and (valid_to is null or valid_to >= {p})")
+            where.append("(valid_from is null or valid_from <= ?)"
+                         " and (valid_to is null or valid_to >= ?)")
             params += [date(year, 12, 31), date(year, 1, 1)]
         else:
             raise ExportError(f"{table.name} has no year to filter on")
@@ -100,10 +100,10 @@ def build_query(table: PublicTable, *, year: int | None = None,
         if table.province is None:
             raise ExportError(f"{table.name} is not broken down by province")
         if table.province == "unit_code":  # a rejection knows its unit (STP-PP, THADS-PP)
-            where.append("unit_code in ({p}, {p})")
+            where.append("unit_code in (?, ?)")
             params += [f"STP-{code}", f"THADS-{code}"]
         else:
-            where.append(f"{table.province} = {{p}}")
+            where.append(f"{table.province} = ?")
             params.append(code)
     # Identifiers from PUBLIC_TABLES only, never the user's text; values are bound.
     sql = f"select * from {table.name}"  # noqa: S608

@@ -9,11 +9,11 @@ driver's paramstyle, so the PostgreSQL engine can hand its connection in unchang
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
+from ingest.dbapi import query_dicts
 from orchestration.report.model import (
     BoundaryRow,
     FactRow,
@@ -143,27 +143,9 @@ class _Query:
 
     def __init__(self, connection: Any) -> None:
         self.connection = connection
-        module = sys.modules.get(type(connection).__module__.split(".")[0])
-        self.paramstyle = getattr(module, "paramstyle", "qmark")
 
     def __call__(self, sql: str, *params: object) -> list[dict[str, Any]]:
-        cursor = self.connection.cursor()
-        try:
-            cursor.execute(to_paramstyle(sql, self.paramstyle), params)
-            names = [d[0] for d in cursor.description]
-            rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-        finally:
-            cursor.close()
-        return rows
-
-
-def to_paramstyle(sql: str, paramstyle: str) -> str:
-    """`?` placeholders for drivers that want `%s` (psycopg); the SQL here has no other `?`."""
-    if paramstyle in ("format", "pyformat"):
-        return sql.replace("%", "%%").replace("?", "%s")
-    if paramstyle != "qmark":
-        raise ValueError(f"unsupported DB-API paramstyle {paramstyle!r}")
-    return sql
+        return query_dicts(self.connection, sql, params)
 
 
 def _codes(text: str | None) -> tuple[str, ...]:

@@ -10,7 +10,6 @@ import pytest
 
 from ingest.reference import Registry
 from ingest.template import fetch_subunit_names
-from ingest.template.subunits import placeholder
 from orchestration.ingest.raw_schema import RAW_DDL
 
 
@@ -74,8 +73,3 @@ def test_unknown_unit_gives_nothing(warehouse: duckdb.DuckDBPyConnection,
                                     registry: Registry) -> None:
     assert fetch_subunit_names(warehouse, "THADS-10", 2025, registry=registry) == {}
     assert fetch_subunit_names(warehouse, "x' or 1=1 --", 2024, registry=registry) == {}
-
-
-def test_placeholder_follows_the_driver() -> None:
-    con = duckdb.connect()
-    assert placeholder(con) == "?"
