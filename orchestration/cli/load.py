@@ -129,6 +129,8 @@ def read_summary(result, *, engine: WarehouseEngine, scope: str,  # noqa: ANN001
 
     raw = _metadata(result, "raw_reports")
     alerts = _metadata(result, "quality_alerts")
+    reports = sorted(str(v) for k, v in _metadata(result, "yearly_reports").items()
+                     if k.startswith("pdf_"))
     summary = LoadSummary(
         warehouse=engine.address, reader_hint=engine.reader_hint, scope=scope, years=years,
         new_loaded=list(raw.get("loaded") or []), new_rejected=list(raw.get("rejected") or []),
@@ -137,7 +139,7 @@ def read_summary(result, *, engine: WarehouseEngine, scope: str,  # noqa: ANN001
         rejected_files_total=int(raw.get("rejected_files_total") or 0),
         new_issues=dict(alerts.get("new_issues_by_severity") or {}),
         alert_channels=dict(alerts.get("channels") or {}),
-        dagster_home=dagster_home(), run_id=result.run_id,
+        dagster_home=dagster_home(), run_id=result.run_id, yearly_reports=reports,
     )
     with engine.read_only() as con:
         summary.coverage = read_coverage(con)

@@ -45,6 +45,7 @@ class LoadSummary:
     dagster_home: Path | None = None
     run_id: str | None = None
     log_path: Path | None = None  # dbt's console output of the load
+    yearly_reports: list[str] = field(default_factory=list)  # PDFs this load wrote
     reader_hint: str = ""  # how to open the warehouse read-only (WarehouseEngine.reader_hint)
 
 
@@ -229,6 +230,10 @@ def format_summary(summary: LoadSummary, *, full: bool = False) -> str:
     if summary.reader_hint:
         lines.append(f"  open it read-only, e.g. in Python: {summary.reader_hint}")
     lines.append("  queries to start from: README.md, section \"Querying the warehouse\"")
+    if summary.yearly_reports:
+        first = Path(summary.yearly_reports[0])
+        lines.append(f"  yearly reports of this load (HTML and PDF): {first.parent} "
+                     f"({len(summary.yearly_reports)} years; `tuphap report --year N`)")
     if summary.log_path:
         lines.append(f"  dbt output of this load: {summary.log_path}")
     if summary.dagster_home:

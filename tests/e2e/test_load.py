@@ -47,6 +47,8 @@ def test_load_prints_the_summary_and_publishes(demo_load: Loaded) -> None:
     assert "files rejected" in out and "Rejected files" in out
     assert str(demo_load.warehouse) in out
     assert "THADS-15" in out and "STP-02" in out  # coverage grid per unit and year
+    reports = demo_load.warehouse.parent / "reports"
+    assert f"yearly reports of this load (HTML and PDF): {reports} (8 years;" in out
     assert demo_load.warehouse.exists()
     con = duckdb.connect(str(demo_load.warehouse), read_only=True)
     try:
