@@ -8,6 +8,7 @@ from __future__ import annotations
 import fcntl
 import os
 import pty
+import select
 import struct
 import sys
 import termios
@@ -35,15 +36,17 @@ def terminal() -> Iterator[tuple[TextIO, int]]:
 
 
 def _received(reader: int) -> str:
+    """Everything the terminal received: read until nothing more arrives for 0,2 s (a pty may
+    hand over what was written in several reads, not one)."""
     chunks = []
-    while True:
+    while select.select([reader], [], [], 0.2)[0]:
         try:
             chunk = os.read(reader, 65536)
-        except BlockingIOError:
+        except OSError:  # the writer's side is closed
+            break
+        if not chunk:
             break
         chunks.append(chunk)
-        if len(chunk) < 65536:
-            break
     return b"".join(chunks).decode("utf-8")
 
 
