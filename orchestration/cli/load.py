@@ -84,7 +84,10 @@ def _run_load(
     first, last = parse_years(years) if years else (keys[0], keys[-1])
     dagster_home()
     prepare_if_stale()
-    from orchestration.automation.jobs import LOAD_JOB_NAME
+    # The run's configuration carries the address without its password; the run, in this
+    # process, finds it where libpq looks (PGPASSWORD).
+    os.environ.update(engine.credentials_environment())
+    from orchestration.automation.jobs import LOAD_JOB_NAME, warehouse_tags
     from orchestration.definitions import defs
 
     job = defs.resolve_job_def(LOAD_JOB_NAME)
@@ -101,7 +104,9 @@ def _run_load(
             run_config=run_config(warehouse=engine.address, inbox=inbox, scope=scope,
                                   wait_seconds=wait_seconds),
             instance=instance,
-            tags={**range_tags(first, last), "tuphap/trigger": trigger},
+            # tuphap/warehouse: a queued run of this warehouse waits for this one (dagster.yaml)
+            tags={**range_tags(first, last), **warehouse_tags(engine.address),
+                  "tuphap/trigger": trigger},
             raise_on_error=False,
             run_id=run_id,
         )

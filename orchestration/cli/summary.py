@@ -76,7 +76,7 @@ def read_coverage(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, int]]:
         (row[0], int(row[1]), int(row[2]))
         for row in con.execute(
             "select unit_code, year, count(distinct form) from raw.submissions"
-            " group by all order by unit_code, year"
+            " group by unit_code, year order by unit_code, year"
         ).fetchall()
     ]
 
@@ -90,7 +90,7 @@ def read_open_issues(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         return {}
     return dict(
         con.execute(
-            "select severity, count(*) from main.dq_issues where status = 'open' group by all"
+            "select severity, count(*) from main.dq_issues where status = 'open' group by severity"
         ).fetchall()
     )
 
@@ -228,7 +228,7 @@ def format_summary(summary: LoadSummary, *, full: bool = False) -> str:
     lines.append("")
     lines.append(f"Warehouse: {summary.warehouse}")
     if summary.reader_hint:
-        lines.append(f"  open it read-only, e.g. in Python: {summary.reader_hint}")
+        lines.append(f"  open it read-only, e.g. {summary.reader_hint}")
     lines.append("  queries to start from: README.md, section \"Querying the warehouse\"")
     if summary.yearly_reports:
         first = Path(summary.yearly_reports[0])

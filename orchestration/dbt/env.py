@@ -40,12 +40,21 @@ def build_environment(*, target: Mapping[str, str], scope: str, project_dir: Pat
     }
 
 
+def parse_key(environment: Mapping[str, str]) -> str:
+    """What names the warehouse a dbt environment builds: the DuckDB file, or the server,
+    database and role (never the password)."""
+    if environment.get("TUPHAP_DBT_TARGET") == "postgres":
+        return "postgres:" + "/".join(environment.get(name, "") for name in (
+            "TUPHAP_PG_HOST", "TUPHAP_PG_PORT", "TUPHAP_PG_DATABASE", "TUPHAP_PG_USER"))
+    return environment.get(DB_PATH_ENV, "")
+
+
 PARSE_CACHE_FILES = 32  # warehouses whose dbt parse is kept (the newest used win; ~1 MB each)
 
 
 def parse_cache_file(project_dir: Path, database: Path | str) -> Path:
     """Where dbt's partial parse of the project for the warehouse built at `database` (the
-    profile's DB_PATH_ENV) is kept.
+    profile's DB_PATH_ENV, or `parse_key`) is kept.
 
     dbt discards a saved parse when the profile differs, and the profile holds the DuckDB path:
     one file per warehouse, so loading another warehouse (a test, the national benchmark)

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import dagster as dg
 
 from orchestration.cli.progress import report as report_progress
-from orchestration.dbt.env import DB_PATH_ENV, keep_parse, parse_cache_file
+from orchestration.dbt.env import keep_parse, parse_cache_file, parse_key
 from orchestration.dbt.selection import BuildPlan, ancestors_in_order, in_dependency_order
 
 K = TypeVar("K", bound=Hashable)
@@ -165,5 +165,5 @@ def keep_partial_parse(target: Path, project_dir: Path, project_target: Path,
     (env.parse_cache_file); dagster-dbt also seeds the next plain run with it
     (`project_target`, the project's target folder)."""
     produced = target / "partial_parse.msgpack"
-    keep_parse(produced, parse_cache_file(project_dir, env.get(DB_PATH_ENV, "")), prune=True)
+    keep_parse(produced, parse_cache_file(project_dir, parse_key(env)), prune=True)
     keep_parse(produced, project_target / "partial_parse.msgpack")

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from orchestration import settings
-from orchestration.dbt.env import DB_PATH_ENV, build_environment, keep_parse, parse_cache_file
+from orchestration.dbt.env import build_environment, keep_parse, parse_cache_file, parse_key
 from orchestration.dbt.shim import SHIM_NAME, SOCKET_ENV, receive, send
 from orchestration.workers import exit_when_orphaned
 
@@ -180,7 +180,7 @@ def serve(server: socket.socket, workdir: Path, project_dir: Path, profiles_dir:
     parse_env = dict(os.environ)
     parse_target = workdir / "target"
     parse_target.mkdir(exist_ok=True)
-    cache = parse_cache_file(project_dir, Path(parse_env.get(DB_PATH_ENV, "")))
+    cache = parse_cache_file(project_dir, parse_key(parse_env))
     if cache.exists():  # this warehouse's last parse: dbt re-parses only what changed
         shutil.copyfile(cache, parse_target / "partial_parse.msgpack")
     # --no-write-json: the manifest stays in memory (writing manifest.json costs ~1 s); dbt

@@ -66,7 +66,7 @@ def raw_ddl(source_yml: Path = RAW_SOURCE_YML) -> tuple[str, ...]:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     sources = yaml.load(source_yml.read_text(encoding="utf-8"), Loader=loader)["sources"]
     (source,) = [s for s in sources if s["name"] == RAW_SCHEMA]
-    schema = source.get("schema", RAW_SCHEMA)
+    schema = RAW_SCHEMA  # the yml's schema adds a PostgreSQL build's suffix (dbt only)
     return (f"create schema if not exists {_checked(_IDENTIFIER, schema)}",
             *(create_table(schema, table) for table in source["tables"]),
             *MIGRATIONS)

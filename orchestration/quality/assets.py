@@ -53,7 +53,7 @@ CHECK_SPECS = [
 
 def _open_totals(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
     rows = conn.execute(
-        "select severity, status, count(*) from main.dq_issues group by all"
+        "select severity, status, count(*) from main.dq_issues group by severity, status"
     ).fetchall()
     totals = {"open_errors": 0, "open_warnings": 0, "acknowledged": 0}
     for severity, status, n in rows:
@@ -143,7 +143,7 @@ class AlertRun:
 
 
 def send_new_issue_alerts(connect: Connect, alerts: AlertChannelsResource,
-                          warehouse_path: Path, *, now: datetime | None = None,
+                          folder: Path, *, now: datetime | None = None,
                           sleep: Callable[[float], None] | None = None) -> AlertRun:
     """Alert the open issues never alerted, once, on every channel; mark those delivered.
 
@@ -163,7 +163,7 @@ def send_new_issue_alerts(connect: Connect, alerts: AlertChannelsResource,
                               "backoff_seconds": alerts.retry_backoff_seconds}
     if sleep is not None:
         kwargs["sleep"] = sleep
-    run.outcomes = deliver(alert, alerts.remote_channels(), alerts.log_channel(warehouse_path),
+    run.outcomes = deliver(alert, alerts.remote_channels(), alerts.log_channel(folder),
                            **kwargs)
     if run.channels_ok:
         with connect() as conn:
@@ -183,7 +183,7 @@ def send_new_issue_alerts(connect: Connect, alerts: AlertChannelsResource,
 )
 def quality_alerts(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
                    alerts: AlertChannelsResource) -> dg.MaterializeResult:
-    run = send_new_issue_alerts(warehouse.connect, alerts, warehouse.published_path)
+    run = send_new_issue_alerts(warehouse.connect, alerts, warehouse.engine.local_dir)
     for outcome in run.outcomes:
         if outcome.ok:
             context.log.info(f"alert sent via {outcome.channel}")

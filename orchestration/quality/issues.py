@@ -70,7 +70,8 @@ def ensure_issues_table(conn: duckdb.DuckDBPyConnection) -> None:
 def issues_table_exists(conn: duckdb.DuckDBPyConnection) -> bool:
     return bool(conn.execute(
         "select count(*) from information_schema.tables"
-        " where table_schema = 'main' and table_name = 'dq_issues'"
+        # current_schema(): `main`, or a PostgreSQL build's `main__build` (its search_path)
+        " where table_schema = current_schema() and table_name = 'dq_issues'"
     ).fetchone()[0])  # type: ignore[index]
 
 
@@ -143,8 +144,9 @@ def merge_violations(conn: duckdb.DuckDBPyConnection, violations: Iterable[Viola
     result = MergeResult(produced=len(current))
     conn.execute("begin transaction")
     try:
+        conn.execute("drop table if exists dq_current")
         conn.execute(
-            """create or replace temp table dq_current (
+            """create temp table dq_current (
                 fingerprint varchar primary key, rule_id varchar, severity varchar,
                 form varchar, unit_code varchar, unit_name varchar, province_code varchar,
                 year integer, message varchar, "values" varchar, details varchar)"""
@@ -205,7 +207,7 @@ def merge_violations(conn: duckdb.DuckDBPyConnection, violations: Iterable[Viola
         counts = conn.execute(
             """select i.rule_id, i.status, count(*) from main.dq_issues as i
             where i.fingerprint in (select fingerprint from dq_current)
-            group by all"""
+            group by i.rule_id, i.status"""
         ).fetchall()
         conn.execute("drop table dq_current")
         conn.execute("commit")

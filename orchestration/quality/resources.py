@@ -123,7 +123,8 @@ class AlertChannelsResource(dg.ConfigurableResource):
             ))
         return channels
 
-    def log_channel(self, warehouse_path: Path) -> LogChannel:
-        """The local alert log: TUPHAP_ALERT_LOG, else alerts.log next to the warehouse."""
+    def log_channel(self, folder: Path) -> LogChannel:
+        """The local alert log: TUPHAP_ALERT_LOG, else alerts.log in the warehouse's folder on
+        this machine (beside a DuckDB file; WarehouseEngine.local_dir)."""
         configured = self._setting(self.alert_log, "TUPHAP_ALERT_LOG")
-        return LogChannel(Path(configured) if configured else warehouse_path.parent / "alerts.log")
+        return LogChannel(Path(configured) if configured else folder / "alerts.log")

@@ -158,6 +158,13 @@ class DuckDBWarehouse:
         return str(self.path)
 
     @property
+    def local_dir(self) -> Path:
+        return self.path.parent
+
+    def credentials_environment(self) -> dict[str, str]:
+        return {}
+
+    @property
     def logs_dir(self) -> Path:
         """The load log and the warm dbt process's log live next to the warehouse."""
         return self.path.parent / "logs"
@@ -169,7 +176,7 @@ class DuckDBWarehouse:
 
     @property
     def reader_hint(self) -> str:
-        return f"duckdb.connect('{self.path}', read_only=True)"
+        return f"in Python: duckdb.connect('{self.path}', read_only=True)"
 
     def exists(self) -> bool:
         return self.path.exists()

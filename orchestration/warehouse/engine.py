@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 # The errors live in their own module so that engines can raise them without importing this
 # one (which imports them lazily in `engine_for`): callers keep importing them from here.
 from orchestration.warehouse.errors import LoadInProgressError, WarehouseMissingError
+from orchestration.warehouse.server import SERVER_SCHEMES
 
 if TYPE_CHECKING:
     from orchestration.ingest.rows import RawBatch
@@ -33,7 +34,6 @@ __all__ = [
     "WarehouseEngine", "WarehouseMissingError", "engine_for", "transaction",
 ]
 
-SERVER_SCHEMES = ("postgresql://", "postgres://")
 
 
 class Cursor(Protocol):
@@ -79,12 +79,18 @@ class WarehouseEngine(Protocol):
 
     @property
     def kind(self) -> str:
-        """"duckdb": a Dagster asset kind, and the name people know the engine by."""
+        """"duckdb" or "postgres": a Dagster asset kind, and the name people know it by."""
         ...
 
     @property
     def address(self) -> str:
         """The warehouse as the data team gave it; never holds a password."""
+        ...
+
+    @property
+    def local_dir(self) -> Path:
+        """This machine's folder for the warehouse: the DuckDB file's folder, or one per
+        server warehouse (load logs, yearly reports, the alert log)."""
         ...
 
     @property
@@ -104,6 +110,11 @@ class WarehouseEngine(Protocol):
 
     def exists(self) -> bool:
         """Whether a load has published a warehouse here."""
+        ...
+
+    def credentials_environment(self) -> dict[str, str]:
+        """Variables a run in this process needs to reach the warehouse that its address
+        (which never holds a password) does not carry: PGPASSWORD from a URL's password."""
         ...
 
     def load_lock(self, timeout_seconds: float = 0.0) -> AbstractContextManager[None]:
@@ -144,11 +155,13 @@ class WarehouseEngine(Protocol):
 
 
 def engine_for(address: str | Path) -> WarehouseEngine:
-    """The engine of the warehouse at `address`: a DuckDB file path (a PostgreSQL URL will
-    select the PostgreSQL engine, issue 12)."""
+    """The engine of the warehouse at `address`: a `postgresql://` URL is a PostgreSQL
+    database, anything else a DuckDB file path."""
     text = str(address)
     if text.startswith(SERVER_SCHEMES):
-        raise ValueError("a PostgreSQL warehouse is not supported yet: give a DuckDB file path")
+        from orchestration.warehouse.postgres import PostgresWarehouse
+
+        return PostgresWarehouse.from_url(text)
     from orchestration.warehouse.duckdb import DuckDBWarehouse
 
     return DuckDBWarehouse(Path(text).resolve())

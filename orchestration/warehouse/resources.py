@@ -34,11 +34,6 @@ class WarehouseResource(dg.ConfigurableResource):
         return engine_for(settings.warehouse_address(self.path))
 
     @property
-    def published_path(self) -> Path:
-        """The published warehouse's file (DuckDB); files of the load are kept beside it."""
-        return Path(self.engine.address)
-
-    @property
     def resolved_scope(self) -> str:
         return settings.scope(self.scope)
 

@@ -117,7 +117,7 @@ def test_one_message_per_load_on_every_channel(warehouse: Path) -> None:
             smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_user="tuphap",
             smtp_password=SMTP_PASSWORD, email_to="a@stp.local, b@moj.local",
         )
-        run = send_new_issue_alerts(connector(warehouse), alerts, warehouse, now=NOW)
+        run = send_new_issue_alerts(connector(warehouse), alerts, warehouse.parent, now=NOW)
 
         assert (run.new_errors, run.new_warnings, run.alerted) == (2, 1, 3)
         assert run.channels_failed == []
@@ -147,14 +147,14 @@ def test_one_message_per_load_on_every_channel(warehouse: Path) -> None:
         assert all(i["alerted_at"] == NOW for i in issues(warehouse))
 
         # a second load with no new issue sends nothing anywhere
-        again = send_new_issue_alerts(connector(warehouse), alerts, warehouse, now=NOW)
+        again = send_new_issue_alerts(connector(warehouse), alerts, warehouse.parent, now=NOW)
         assert again.outcomes == [] and again.alerted == 0
         assert len(hook.requests) == 1 and len(smtp.mails) == 1
         assert log.read_text(encoding="utf-8") == logged
 
         # a later load with one new issue sends only that one
         merge(warehouse, [ENF05, ENF01, DIS01, GEN03])
-        third = send_new_issue_alerts(connector(warehouse), alerts, warehouse, now=NOW)
+        third = send_new_issue_alerts(connector(warehouse), alerts, warehouse.parent, now=NOW)
         assert (third.new_errors, third.new_warnings) == (0, 1)
         assert len(hook.requests) == 2
         assert hook.requests[1]["json"]["text"].startswith(
@@ -177,7 +177,7 @@ def test_acknowledged_issues_are_never_sent(warehouse: Path) -> None:
         assert acknowledge(con, violation_fingerprint(ENF05), "đã giải trình")
     with WebhookSink() as hook:
         run = send_new_issue_alerts(connector(warehouse), resource(webhook_url=hook.url()),
-                                    warehouse, now=NOW)
+                                    warehouse.parent, now=NOW)
         assert (run.new_errors, run.new_warnings) == (0, 1)
         text = hook.requests[0]["json"]["text"]
     assert "DIS-01" in text and "ENF-05" not in text and "3.569" not in text
@@ -193,7 +193,7 @@ def test_dead_channels_are_reported_never_fatal(warehouse: Path,
     alerts = resource(webhook_url=f"http://127.0.0.1:{dead}/hooks/{WEBHOOK_TOKEN}",
                       smtp_host="127.0.0.1", smtp_port=closed_port(), smtp_user="u",
                       smtp_password=SMTP_PASSWORD, email_to="a@stp.local")
-    run = send_new_issue_alerts(connector(warehouse), alerts, warehouse, now=NOW)
+    run = send_new_issue_alerts(connector(warehouse), alerts, warehouse.parent, now=NOW)
     failed = [o for o in run.outcomes if not o.ok]
     assert [o.channel.split()[0] for o in failed] == ["webhook", "smtp"]
     assert all(o.attempts == 3 and o.error for o in failed)
@@ -216,11 +216,11 @@ def test_nothing_delivered_means_alerted_again_next_time(
     unwritable.write_text("not a folder")
     alerts = resource(webhook_url=f"http://127.0.0.1:{closed_port()}/x",
                       alert_log=str(unwritable / "alerts.log"))
-    run = send_new_issue_alerts(connector(warehouse), alerts, warehouse, now=NOW)
+    run = send_new_issue_alerts(connector(warehouse), alerts, warehouse.parent, now=NOW)
     assert run.channels_ok == [] and run.alerted == 0
     assert issues(warehouse)[0]["alerted_at"] is None  # kept for the next load
     # next load, the log works again: the issue goes out then
-    ok = send_new_issue_alerts(connector(warehouse), resource(), warehouse, now=NOW)
+    ok = send_new_issue_alerts(connector(warehouse), resource(), warehouse.parent, now=NOW)
     assert ok.alerted == 1 and ok.new_errors == 1
 
 
@@ -245,7 +245,7 @@ def test_resource_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPat
                  "TUPHAP_ALERT_LOG"):
         monkeypatch.delenv(name, raising=False)
     assert empty.remote_channels() == []  # unset means off
-    assert empty.log_channel(tmp_path / "wh" / "tuphap.duckdb").path == \
+    assert empty.log_channel(tmp_path / "wh").path == \
         tmp_path / "wh" / "alerts.log"
 
     env = {"TUPHAP_ALERT_WEBHOOK_URL": "https://hooks.example.org/services/SECRET",
@@ -260,7 +260,7 @@ def test_resource_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert (smtp.host, smtp.port, smtp.starttls, smtp.recipients) == (  # type: ignore[attr-defined]
         "mail.example.org", 2525, False, ("a@example.org", "b@example.org"))
     assert SMTP_PASSWORD not in smtp.describe()
-    assert configured.log_channel(tmp_path / "x.duckdb").path == tmp_path / "custom.log"
+    assert configured.log_channel(tmp_path).path == tmp_path / "custom.log"
 
     # a bare resource follows the process environment at run time
     for key, value in env.items():

@@ -12,6 +12,7 @@ import pytest
 from orchestration.ingest.rows import RawBatch
 from orchestration.warehouse.duckdb import DuckDBWarehouse, build_file
 from orchestration.warehouse.engine import WarehouseMissingError, engine_for, transaction
+from orchestration.warehouse.postgres import PostgresWarehouse
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -39,7 +40,7 @@ def _batch(sha: str, value: float, *, receipt: bool = True) -> RawBatch:
     return batch
 
 
-def test_a_path_selects_the_duckdb_engine_and_a_server_url_is_refused_clearly(
+def test_a_path_selects_the_duckdb_engine_and_a_server_url_the_postgresql_one(
     tmp_path: Path
 ) -> None:
     engine = engine_for(tmp_path / "w.duckdb")
@@ -48,8 +49,13 @@ def test_a_path_selects_the_duckdb_engine_and_a_server_url_is_refused_clearly(
     assert engine.archive_dir == tmp_path / "archive" and engine.logs_dir == tmp_path / "logs"
     # dbt builds the load's private copy, never the published file.
     assert engine.dbt_environment() == {"TUPHAP_DBT_DB_PATH": str(build_file(engine.path))}
-    with pytest.raises(ValueError, match="PostgreSQL"):
-        engine_for("postgresql://loader@db.example:5432/tuphap")
+    server = engine_for("postgresql://loader:s3cret@db.example:5433/tuphap?sslmode=require")
+    assert isinstance(server, PostgresWarehouse) and server.kind == "postgres"
+    # The address runs carry and the CLI prints: never the password.
+    assert server.address == "postgresql://loader@db.example:5433/tuphap?sslmode=require"
+    assert "s3cret" not in repr(server) and server.local_dir.name == "db.example-5433-tuphap"
+    with pytest.raises(ValueError, match="must name dbname"):
+        engine_for("postgresql://loader@db.example:5432")
 
 
 def test_raw_rows_are_written_in_bulk_and_replaced_by_key(tmp_path: Path) -> None:

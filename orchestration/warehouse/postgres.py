@@ -1,0 +1,269 @@
+"""The PostgreSQL engine: a load builds schemas beside the published ones and renames them in.
+
+Many analysts and BI tools read the published schemas while a load runs. So a load writes only
+its build schemas (`raw__build`, `main__build`, ...: the raw rows it copies forward and adds to,
+and everything dbt builds), and publishing renames them into place in one short transaction
+with a `lock_timeout`: renaming schemas takes no table lock, so an analyst's open transaction
+neither blocks the publish nor is blocked by it, and each statement of a reader (READ COMMITTED)
+sees the old warehouse or the new one, never a mix. The old schemas lose the reader's grants in
+the same transaction and are dropped in their own transactions afterwards; an analyst still
+reading them only delays that drop to a later load (stack-facts.md: rename and drop in one
+transaction blocked new readers).
+
+Outside the swapped schemas, in `tuphap_meta`: the issue history (`dq_issues`; the public
+`main.dq_issues` is a view of it), the log of builds, and the content of every received file
+(publish.py). One load at a time across machines: a session advisory lock held for the load
+(`load_lock`), which the server frees when the holder's connection ends, killed or not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from orchestration import settings
+from orchestration.ingest.raw_schema import RAW_DDL
+from orchestration.warehouse.errors import LoadInProgressError, WarehouseMissingError
+from orchestration.warehouse.pgconnection import PostgresConnection
+from orchestration.warehouse.pgpublish import (
+    BUILD_SUFFIX,
+    META_SCHEMA,
+    SWAPPED_SCHEMAS,
+    build_schema,
+    drop_build_schemas,
+    drop_retired_schemas,
+    ensure_meta,
+    prepare_build_schemas,
+    publish_build,
+    start_build_record,
+)
+from orchestration.warehouse.processes import stop_leftover_processes
+from orchestration.warehouse.server import ServerAddress
+
+if TYPE_CHECKING:
+    from orchestration.ingest.rows import RawBatch
+
+# The advisory lock's key: one load at a time per database (pg_advisory_lock takes a bigint).
+LOAD_LOCK_KEY = int.from_bytes(hashlib.sha256(b"tuphap-warehouse load").digest()[:8], "big",
+                               signed=True)
+LOCK_APPLICATION = "tuphap-load"
+DBT_SCHEMA_SUFFIX_ENV = "TUPHAP_SCHEMA_SUFFIX"
+# A variable's name, not a password; dbt scrubs the values of DBT_ENV_SECRET_* from its logs.
+PASSWORD_SECRET_ENV = "DBT_ENV_SECRET_TUPHAP_PG_PASSWORD"  # noqa: S105
+
+
+LOCAL_ROOT_ENV = "TUPHAP_LOCAL_DIR"
+
+
+def local_folder(address: ServerAddress) -> Path:
+    """This machine's folder for one server warehouse: the load logs, the yearly reports, the
+    build's dbt artifacts and the local copies of received files. Under TUPHAP_LOCAL_DIR, else
+    the project's warehouse/servers/."""
+    name = "".join(c if c.isalnum() or c in "-." else "_" for c in
+                   f"{address.host}-{address.port}-{address.dbname}")
+    root = os.environ.get(LOCAL_ROOT_ENV) or settings.DEFAULT_WAREHOUSE.parent / "servers"
+    return Path(root).resolve() / name
+
+
+class PostgresBuild:
+    """One load's build schemas: written, then renamed into place or dropped."""
+
+    def __init__(self, engine: PostgresWarehouse) -> None:
+        self.engine = engine
+        self.folder = engine.local_dir / ".build"
+        self.published_done = False
+        self.build_id = 0
+
+    def prepare(self) -> None:
+        if self.folder.exists():
+            # A killed load's dbt process may still be writing its build schemas: stop it.
+            stop_leftover_processes(self.folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with self.engine.server_connection() as con:
+            drop_retired_schemas(con)
+            drop_build_schemas(con)
+            ensure_meta(con)
+            self.build_id = start_build_record(con)
+            prepare_build_schemas(con)
+
+    @contextmanager
+    def connect(self) -> Iterator[PostgresConnection]:
+        with self.engine.server_connection(schemas=BUILD_SCHEMAS) as con:
+            con.build_id = self.build_id
+            con.execute(f"set search_path = {build_schema('main')}")  # constant identifier
+            yield con
+
+    def publish(self) -> dict[str, Any]:
+        with self.engine.server_connection() as con:
+            published = publish_build(con, build_id=self.build_id,
+                                      reader_role=self.engine.reader_role)
+            self.published_done = True
+            published["dropped_old_schemas"] = drop_retired_schemas(con)
+        return {"warehouse": self.engine.address, **published}
+
+    def discard(self) -> None:
+        if self.published_done:
+            return
+        try:
+            with self.engine.server_connection() as con:
+                drop_build_schemas(con)
+        except Exception:  # noqa: BLE001 - the next load removes them; the load's error matters
+            return
+
+
+BUILD_SCHEMAS = {name: build_schema(name) for name in SWAPPED_SCHEMAS}
+
+
+@dataclass(frozen=True)
+class PostgresWarehouse:
+    """The warehouse as schemas of a PostgreSQL database (orchestration/warehouse/engine.py)."""
+
+    server: ServerAddress
+    reader_role: str = "tuphap_reader"
+    kind = "postgres"
+
+    @classmethod
+    def from_url(cls, url: str) -> PostgresWarehouse:
+        role = os.environ.get("TUPHAP_PG_READER_ROLE", "").strip() or "tuphap_reader"
+        return cls(ServerAddress.parse(url), reader_role=role)
+
+    @property
+    def address(self) -> str:
+        return self.server.display
+
+    @property
+    def local_dir(self) -> Path:
+        return local_folder(self.server)
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.local_dir / "logs"
+
+    @property
+    def archive_dir(self) -> Path:
+        """This machine's copies of received files; the warehouse keeps every file's content
+        (tuphap_meta.received_file_contents), so nothing received is lost across machines."""
+        return self.local_dir / "archive"
+
+    @property
+    def reader_hint(self) -> str:
+        url = (f"postgresql://{self.reader_role}@{self.server.host}:{self.server.port}/"
+               f"{self.server.dbname}")
+        return f"with psql: psql '{url}' -c 'select * from main.rpt_cluster_year'"  # noqa: S608
+
+    def credentials_environment(self) -> dict[str, str]:
+        """The URL's password as libpq's PGPASSWORD, for a run started in this process (its
+        configuration carries the address without the password)."""
+        return {"PGPASSWORD": self.server.password} if self.server.password else {}
+
+    @contextmanager
+    def server_connection(self, schemas: dict[str, str] | None = None
+                          ) -> Iterator[PostgresConnection]:
+        con = PostgresConnection(self.server.connect("tuphap"), schemas)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def exists(self) -> bool:
+        with self.server_connection() as con:
+            return bool(con.execute(
+                "select count(*) from information_schema.tables"
+                " where table_schema = 'main' and table_name = 'fct_enforcement'").fetchone()[0])
+
+    @contextmanager
+    def load_lock(self, timeout_seconds: float = 0.0) -> Iterator[None]:
+        """A session advisory lock on its own connection, held for the load."""
+        holder = f"{LOCK_APPLICATION} pid {os.getpid()} on {socket.gethostname()}"
+        con = self.server.connect(holder[:63])
+        try:
+            deadline = time.monotonic() + timeout_seconds
+            while not con.execute("select pg_try_advisory_lock(%s)",
+                                  [LOAD_LOCK_KEY]).fetchone()[0]:
+                if time.monotonic() >= deadline:
+                    raise LoadInProgressError(
+                        f"another load is running on {self.server.label} "
+                        f"({_lock_holder(con) or 'unknown holder'}); wait for it to finish,"
+                        " or pass --wait SECONDS")
+                time.sleep(0.2)
+            yield
+        finally:
+            con.close()  # ends the session: the server frees the lock
+
+    @contextmanager
+    def read_only(self) -> Iterator[PostgresConnection]:
+        with self.server_connection() as con:
+            if not _published(con):
+                raise WarehouseMissingError(
+                    f"no warehouse at {self.address}; run `tuphap load` first")
+            con.execute("set search_path = main")
+            con.execute("set default_transaction_read_only = on")
+            yield con
+
+    def start_build(self) -> PostgresBuild:
+        build = PostgresBuild(self)
+        build.prepare()
+        return build
+
+    def dbt_environment(self) -> dict[str, str]:
+        """The profile's `postgres` target, building into the build schemas."""
+        environment = {
+            "TUPHAP_DBT_TARGET": "postgres", "TUPHAP_PG_HOST": self.server.host,
+            "TUPHAP_PG_PORT": str(self.server.port), "TUPHAP_PG_USER": self.server.user,
+            "TUPHAP_PG_DATABASE": self.server.dbname, DBT_SCHEMA_SUFFIX_ENV: BUILD_SUFFIX,
+        }
+        password = self.server.password or os.environ.get("PGPASSWORD")
+        if password:
+            environment[PASSWORD_SECRET_ENV] = password
+        return environment
+
+    def ensure_raw_schema(self, con: PostgresConnection) -> None:
+        for statement in RAW_DDL:
+            con.execute(statement)
+
+    def write_raw(self, con: PostgresConnection, batch: RawBatch) -> None:
+        from orchestration.warehouse.pgraw import write_batch
+
+        write_batch(con, batch)
+
+    def read_build_state(self, con: PostgresConnection) -> str | None:
+        """None: every load builds fresh build schemas, so dbt builds everything (the log of
+        builds is `tuphap_meta.builds`)."""
+        return None
+
+    def record_build_state(self, con: PostgresConnection, *, inputs: str, plan: str,
+                           reason: str) -> None:
+        """Record that dbt built the whole project into this build: only then does the
+        publish swap the dbt schemas (pgpublish.publish_build)."""
+        con.execute(
+            f"update {META_SCHEMA}.builds set inputs = ?, plan = ?, reason = ?,"  # noqa: S608
+            " built_at = ? where build_id = ?",
+            [inputs, plan, reason, datetime.now(UTC), con.build_id])
+
+
+def _published(con: PostgresConnection) -> bool:
+    """Whether a load has published here (the `main` schema exists)."""
+    return bool(con.execute(
+        "select count(*) from information_schema.schemata where schema_name = 'main'"
+    ).fetchone()[0])
+
+
+def _lock_holder(con: Any) -> str | None:
+    """Who holds the load lock (sessions of our own role are visible to us): the application
+    name the holder set, e.g. `tuphap-load pid 123 on host`, and since when."""
+    key = LOAD_LOCK_KEY & 0xFFFFFFFFFFFFFFFF  # pg_locks shows a bigint key as two oids
+    row = con.execute(
+        "select a.application_name || ' since ' || to_char(a.backend_start at time zone 'UTC',"
+        " 'YYYY-MM-DD HH24:MI:SS') || ' UTC' from pg_locks l join pg_stat_activity a using (pid)"
+        " where l.locktype = 'advisory' and l.granted and l.objsubid = 1"
+        " and l.classid::bigint = %s and l.objid::bigint = %s",
+        [key >> 32, key & 0xFFFFFFFF]).fetchone()
+    return row[0] if row else None

@@ -1,0 +1,176 @@
+"""The PostgreSQL engine on a real server: connections and their faults, the load lock across
+processes, and publishing build schemas while an analyst reads (orchestration/warehouse/)."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+
+from orchestration.warehouse.engine import LoadInProgressError, engine_for
+from orchestration.warehouse.pgconnection import map_schemas
+from orchestration.warehouse.postgres import PostgresWarehouse
+from orchestration.warehouse.server import WarehouseUnreachableError
+from tests.postgres.warehouse import ServerWarehouse, server_warehouse  # noqa: F401
+from tests.postgres_server import postgres_server  # noqa: F401
+
+
+@pytest.fixture
+def engine(server_warehouse: ServerWarehouse, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+           tmp_path) -> PostgresWarehouse:  # noqa: ANN001
+    monkeypatch.setenv("PGPASSWORD", server_warehouse.loader_password)
+    monkeypatch.setenv("TUPHAP_PG_READER_ROLE", server_warehouse.reader)
+    monkeypatch.setenv("TUPHAP_LOCAL_DIR", str(tmp_path / "local"))
+    chosen = engine_for(server_warehouse.url)
+    assert isinstance(chosen, PostgresWarehouse)
+    return chosen
+
+
+def test_schema_names_of_the_load_sql_are_mapped_to_the_build_and_nothing_else() -> None:
+    schemas = {"raw": "raw__build", "main": "main__build"}
+    sql = ("select r.sha256, 'raw.x' from raw.received_files r join main.\"dq_issues\" i"
+           " on tuphap_meta.builds.x = information_schema.tables.y where main_raw.a = ?")
+    assert map_schemas(sql, schemas) == (
+        "select r.sha256, 'raw__build.x' from raw__build.received_files r join"
+        " main__build.\"dq_issues\" i on tuphap_meta.builds.x = information_schema.tables.y"
+        " where main_raw.a = ?")
+
+
+def test_a_wrong_password_fails_naming_the_host_never_the_password(
+    server_warehouse: ServerWarehouse,  # noqa: F811
+) -> None:
+    wrong = server_warehouse.url_with_password.replace(
+        server_warehouse.loader_password, "Wrong-Pa55word")
+    with pytest.raises(WarehouseUnreachableError) as raised:
+        engine_for(wrong).exists()
+    message = str(raised.value)
+    assert f"127.0.0.1:{server_warehouse.server.port}/{server_warehouse.database}" in message
+    assert "password authentication failed" in message
+    assert "Wrong-Pa55word" not in message
+
+
+def test_an_unreachable_server_fails_naming_the_host() -> None:
+    with pytest.raises(WarehouseUnreachableError, match=r"at 127\.0\.0\.1:1/tuphap as loader"):
+        engine_for("postgresql://loader@127.0.0.1:1/tuphap").exists()
+
+
+def test_one_load_at_a_time_across_processes_and_a_killed_holder_frees_the_lock(
+    engine: PostgresWarehouse, server_warehouse: ServerWarehouse,  # noqa: F811
+) -> None:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(f"""
+            import sys, time
+            from orchestration.warehouse.engine import engine_for
+            with engine_for({server_warehouse.url!r}).load_lock():
+                print("held", flush=True)
+                time.sleep(600)
+        """)], stdout=subprocess.PIPE, text=True,
+        env={**_environment(server_warehouse)})
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with pytest.raises(LoadInProgressError, match=rf"tuphap-load pid {holder.pid} on "):
+            with engine.load_lock(timeout_seconds=0.5):
+                pass
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait()
+    # The server ends the killed holder's session, and with it the lock.
+    with engine.load_lock(timeout_seconds=10):
+        pass
+
+
+def _environment(warehouse: ServerWarehouse) -> dict[str, str]:
+    import os
+
+    return {**os.environ, **warehouse.environment()}
+
+
+def _publish_fact(engine: PostgresWarehouse, total: int, *, dbt_built: bool = True) -> dict:
+    """A build whose `main` holds one public table, published like a load's."""
+    with engine.load_lock():
+        build = engine.start_build()
+        try:
+            with build.connect() as con:
+                engine.ensure_raw_schema(con)
+                con.execute("create table main.rpt_cluster_year (year integer, sessions bigint)")
+                con.execute("insert into main.rpt_cluster_year values (2022, ?)", [total])
+                if dbt_built:
+                    engine.record_build_state(con, inputs="{}", plan="full", reason="test")
+            return dict(build.publish())
+        finally:
+            build.discard()
+
+
+@pytest.fixture
+def analyst(server_warehouse: ServerWarehouse) -> Iterator[psycopg.Connection]:  # noqa: F811
+    with server_warehouse.connect_as_reader() as con:
+        yield con
+
+
+def test_publish_renames_the_build_into_place_while_an_analyst_holds_a_transaction(
+    engine: PostgresWarehouse, analyst: psycopg.Connection,
+) -> None:
+    first = _publish_fact(engine, 100)
+    assert first["schemas_published"] == ["raw", "main"]  # the build's schemas
+    # READ COMMITTED, a transaction left open on the published table: the load neither waits
+    # for it nor disturbs it; its next statement sees the new figures.
+    assert analyst.execute("select sessions from main.rpt_cluster_year").fetchone() == (100,)
+    second = _publish_fact(engine, 200)
+    assert analyst.execute("select sessions from main.rpt_cluster_year").fetchone() == (200,)
+    # The old `main` is still held by the analyst: kept, not dropped, and not readable.
+    retired = f"main__retired_{second['build_id']}"
+    assert retired in second["dropped_old_schemas"]["kept"]
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        analyst.execute(f"select * from {retired}.rpt_cluster_year")  # noqa: S608 - test name
+    analyst.rollback()
+    # ... and a later load drops it, now that nobody holds it.
+    _publish_fact(engine, 300)
+    assert analyst.execute("select sessions from main.rpt_cluster_year").fetchone() == (300,)
+    assert analyst.execute("select count(*) from pg_namespace where nspname like '%retired%'"
+                           ).fetchone() == (0,)
+
+
+def test_the_reader_reads_the_public_schema_and_can_change_nothing(
+    engine: PostgresWarehouse, analyst: psycopg.Connection,
+) -> None:
+    published = _publish_fact(engine, 100)
+    assert published["reader_role"] == engine.reader_role
+    assert analyst.execute("select count(*) from main.dq_issues").fetchone() == (0,)
+    analyst.commit()
+    for statement in ("insert into main.rpt_cluster_year values (2023, 1)",
+                      "delete from main.rpt_cluster_year", "drop table main.rpt_cluster_year",
+                      "create table main.mine (x int)", "create table public.mine (x int)",
+                      "select * from raw.received_files", "select * from tuphap_meta.dq_issues",
+                      "drop schema main cascade", "create schema mine"):
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            analyst.execute(statement)
+        analyst.rollback()
+
+
+def test_a_build_without_dbt_publishes_its_raw_rows_and_keeps_the_published_models(
+    engine: PostgresWarehouse, analyst: psycopg.Connection,
+) -> None:
+    _publish_fact(engine, 100)
+    partial = _publish_fact(engine, 999, dbt_built=False)
+    assert partial["schemas_published"] == ["raw"]
+    assert analyst.execute("select sessions from main.rpt_cluster_year").fetchone() == (100,)
+
+
+def test_a_killed_loads_build_schemas_are_removed_by_the_next(
+    engine: PostgresWarehouse, server_warehouse: ServerWarehouse,  # noqa: F811
+) -> None:
+    with engine.load_lock():
+        engine.start_build()  # never published nor discarded: a killed load's leftovers
+    with server_warehouse.connect_as_loader() as con:
+        assert con.execute("select count(*) from pg_namespace where nspname like '%\\_\\_build'"
+                           ).fetchone() == (2,)  # raw and main
+    _publish_fact(engine, 1)
+    with server_warehouse.connect_as_loader() as con:
+        names = {row[0] for row in con.execute("select nspname from pg_namespace").fetchall()}
+    assert not {name for name in names if name.endswith("__build")}
+    assert {"raw", "main", "tuphap_meta"} <= names
