@@ -21,6 +21,7 @@ TARGETS = {
     "a_floor_ratio": 10.0,
     "c_seconds": 15.0,
     "d_seconds": 20.0,
+    "e_duckdb_ratio": 1.5,  # the national load on PostgreSQL, against (a) on DuckDB
     "memory_kib": int(1.5 * GIB),
 }
 LINEAR_TOLERANCE = 1.10  # 4× is "linear or better" if its time per file is within 10% of 1×
@@ -148,6 +149,15 @@ def results_document(machine: dict, settings: dict, measurements: Sequence[Measu
         entry["checks"].append(ratio_check)
         entry["pass"] = entry["pass"] and ratio_check["pass"]
         entry["targets"]["floor_ratio"] = TARGETS["a_floor_ratio"]
+    e = by_key.get("e_postgres_national_load")
+    if e is not None:
+        to_duckdb = e.median / a.median if a and a.median and e.median else None
+        duckdb_check = check("ratio_to_duckdb", to_duckdb, TARGETS["e_duckdb_ratio"])
+        entry = doc_measurements[e.key]
+        entry["checks"].append(duckdb_check)
+        entry["pass"] = entry["pass"] and duckdb_check["pass"]
+        entry["targets"]["duckdb_ratio"] = TARGETS["e_duckdb_ratio"]
+        entry["ratio_to_duckdb_national"] = rounded(to_duckdb, 2)
     return {
         "schema_version": 1,
         "machine": machine,

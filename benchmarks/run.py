@@ -8,6 +8,7 @@ Measurements (each the median of --runs runs; see README.md):
   (b) the floor (benchmarks/floor/), in-process;
   (c) a load of the national inbox from (a) plus one corrected report, into (a)'s warehouse;
   (d) `tuphap load` of the 14-unit demo inbox into an empty warehouse;
+  (e) (a) on PostgreSQL: a server started by the benchmark, a new database each run;
   (a4) with --scale4: (a) on the 4× national set, for time per file at 1× and 4×.
 
 Peak memory of a load is measured two ways: ru_maxrss from os.wait4 (the largest single
@@ -29,6 +30,7 @@ from pathlib import Path
 from benchmarks import inputs
 from benchmarks.loads import Log, repeated_loads, telemetry_off
 from benchmarks.measure import DEFAULT_TIMEOUT
+from benchmarks.postgres import postgres_national
 from benchmarks.report import format_table, seconds
 from benchmarks.results import (
     LINEAR_TOLERANCE,
@@ -79,6 +81,8 @@ def run_benchmark(args: argparse.Namespace, log: Log = _log) -> dict:
                     TARGETS["a_seconds"], mem, info={"files": national_files}),
         Measurement("c_correction_load", "(c) national inbox + 1 corrected report",
                     TARGETS["c_seconds"], mem))
+    e = Measurement("e_postgres_national_load", "(e) national load on PostgreSQL",
+                    None, mem, info={"files": national_files})
     d = Measurement("d_demo_load", "(d) demo inbox (14 units), empty warehouse",
                     TARGETS["d_seconds"], mem, info={"files": used["demo"]["files"]})
 
@@ -89,10 +93,12 @@ def run_benchmark(args: argparse.Namespace, log: Log = _log) -> dict:
     national_and_correction(national, folders["national"], correction, floor,
                             work_root=work_root, count=runs, timeout=args.timeout,
                             keep=args.keep, log=log)
+    postgres_national(e, folders["national"], floor, work_root=work_root, count=runs,
+                      timeout=args.timeout, keep=args.keep, log=log)
     repeated_loads(d, folders["demo"], work_root / "demo", scope="cluster", runs=runs,
                    timeout=args.timeout, keep=args.keep, log=log,
                    what="tuphap load (demo inbox, cluster scope)")
-    measurements = [national.a, b, national.c, d]
+    measurements = [national.a, b, national.c, d, e]
     scaling = None
     if with_scale4:
         more, scaling = scale4(folders["national4"], used["national4"]["files"], national.a, b,

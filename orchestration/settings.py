@@ -36,6 +36,11 @@ def disable_telemetry() -> None:
         os.environ.setdefault(key, value)
 
 
+# The --warehouse flag of every command.
+WAREHOUSE_HELP = ("a DuckDB file or a postgresql://USER@HOST:PORT/DB URL "
+                  "(TUPHAP_WAREHOUSE; warehouse/tuphap.duckdb)")
+
+
 def warehouse_address(value: str | os.PathLike[str] | None = None) -> str:
     """Where the published warehouse is: flag, then TUPHAP_WAREHOUSE, then the project default.
 
@@ -43,6 +48,14 @@ def warehouse_address(value: str | os.PathLike[str] | None = None) -> str:
     engine that serves it.
     """
     return str(value or os.environ.get("TUPHAP_WAREHOUSE") or DEFAULT_WAREHOUSE)
+
+
+def warehouse_kind(value: str | None = None) -> str:
+    """The engine of the configured warehouse, as a Dagster asset kind: "postgres" for a
+    postgresql:// URL, else "duckdb" (the UI shows it on the assets that write it)."""
+    from orchestration.warehouse.server import is_server_address
+
+    return "postgres" if is_server_address(warehouse_address(value)) else "duckdb"
 
 
 def inbox_path(value: str | None = None) -> Path:

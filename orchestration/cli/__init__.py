@@ -31,8 +31,7 @@ def _parser() -> argparse.ArgumentParser:
 
     load = commands.add_parser("load", help="ingest the inbox, build the warehouse, run checks")
     load.add_argument("--inbox", help="folder of report files (TUPHAP_INBOX; data/inbox)")
-    load.add_argument("--warehouse",
-                      help="DuckDB file (TUPHAP_WAREHOUSE; warehouse/tuphap.duckdb)")
+    load.add_argument("--warehouse", help=settings.WAREHOUSE_HELP)
     load.add_argument("--years", help="reporting years to load, e.g. 2018-2025 (default: all)")
     load.add_argument("--scope", choices=settings.SCOPES,
                       help="which units are expected and accepted (TUPHAP_SCOPE; cluster)")
@@ -43,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
                            "rejected file and skipped inbox entry (the default fits one screen)")
 
     issues = commands.add_parser("issues", help="list quality issues")
-    issues.add_argument("--warehouse")
+    issues.add_argument("--warehouse", help=settings.WAREHOUSE_HELP)
     issues.add_argument("--year", type=int)
     issues.add_argument("--severity", choices=("error", "warn"))
     issues.add_argument("--unit", help="unit code, e.g. THADS-10")
@@ -53,7 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     ack = commands.add_parser("ack", help="acknowledge an issue so it is not alerted again")
     ack.add_argument("fingerprint")
     ack.add_argument("--note", required=True, help="why it is acknowledged (kept with the issue)")
-    ack.add_argument("--warehouse")
+    ack.add_argument("--warehouse", help=settings.WAREHOUSE_HELP)
 
     commands.add_parser("prepare", help="parse the dbt project if its manifest is missing or "
                         "stale (make setup runs it; a load does it too)")

@@ -31,7 +31,7 @@ def add_template_parser(commands: Any) -> argparse.ArgumentParser:
     parser.add_argument("--year", required=True, type=int, help="reporting year, e.g. 2025")
     parser.add_argument("--out", type=Path,
                         help="the .xlsx to write (default: bieu_mau_<UNIT>_<YEAR>.xlsx here)")
-    parser.add_argument("--warehouse", help="DuckDB file (TUPHAP_WAREHOUSE): sub-unit names are "
+    parser.add_argument("--warehouse", help=settings.WAREHOUSE_HELP + ": sub-unit names are "
                         "pre-filled from the unit's latest accepted report in it, if any")
     return parser
 
@@ -49,7 +49,7 @@ def add_export_parser(commands: Any) -> argparse.ArgumentParser:
     parser.add_argument("--province", help="only this province (GSO code, e.g. 08)")
     parser.add_argument("--out", type=Path, help="file to write (default: TABLE[_YEAR]"
                         "[_PROVINCE].FORMAT here)")
-    parser.add_argument("--warehouse", help="DuckDB file (TUPHAP_WAREHOUSE)")
+    parser.add_argument("--warehouse", help=settings.WAREHOUSE_HELP)
     return parser
 
 

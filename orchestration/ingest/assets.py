@@ -9,6 +9,7 @@ import dagster as dg
 
 from ingest.limits import Limits
 from ingest.reference import load_registry
+from orchestration import settings
 from orchestration.automation.partitions import years_partitions
 from orchestration.ingest.inbox import InboxResource
 from orchestration.ingest.receive import Received, receive
@@ -25,7 +26,7 @@ RAW_TABLES = ("received_files", "file_receipts", "submissions", "submission_valu
     name="raw_reports",
     specs=[
         dg.AssetSpec(
-            ["raw", table], group_name="ingest", kinds={"python", "duckdb"},
+            ["raw", table], group_name="ingest", kinds={"python", settings.warehouse_kind()},
             description=f"raw.{table}: see dbt_project/models/staging/ (the raw source)",
         )
         for table in RAW_TABLES

@@ -74,6 +74,9 @@ def receive(files: Sequence[InboxFile], *, engine: WarehouseEngine, connect: Con
         engine.ensure_raw_schema(con)
         known, loaded_years = read_known(con)
         receipts = read_receipts(con)
+        # A server warehouse may have received files on another machine: copy them here.
+        engine.restore_received(con, {sha: archive_path_for(engine.archive_dir, sha)
+                                      for sha in known})
 
     batch = RawBatch()
     passed_over = list(skipped)

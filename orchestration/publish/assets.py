@@ -3,6 +3,7 @@
 # No `from __future__ import annotations`: Dagster inspects the `context` annotation at runtime.
 import dagster as dg
 
+from orchestration import settings
 from orchestration.dbt.assets import warehouse_models
 from orchestration.ingest.assets import raw_reports
 from orchestration.warehouse.resources import WarehouseResource
@@ -13,7 +14,7 @@ from orchestration.warehouse.resources import WarehouseResource
     group_name="publish",
     # Everything a load writes comes before the swap, even in a partial selection.
     deps=[raw_reports, warehouse_models, "dq_issues", "quality_alerts"],
-    kinds={"duckdb"},
+    kinds={settings.warehouse_kind()},
     description=(
         "The warehouse analysts read. Everything before this step wrote a private build; this "
         "step swaps it in atomically, so readers never see a half-built warehouse."

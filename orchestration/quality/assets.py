@@ -18,6 +18,7 @@ import dagster as dg
 import duckdb
 
 from expectations.rules import RULES
+from orchestration import settings
 from orchestration.dbt.assets import warehouse_models
 from orchestration.quality.alerts import ChannelOutcome, compose_alert, deliver
 from orchestration.quality.engine import RowRulesResource
@@ -89,7 +90,7 @@ def check_results(merged: MergeResult) -> list[dg.AssetCheckResult]:
     group_name="quality",
     deps=DQ_DEPS,
     check_specs=CHECK_SPECS,
-    kinds={"duckdb", "python"},
+    kinds={settings.warehouse_kind(), "python"},
     description=(
         "Every data-quality rule of quality-rules.md evaluated on this load (Great Expectations"
         " suites for the row rules, dbt models for the cross-row rules) and merged into the"

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from ingest.constants import SCOPES
+from orchestration import settings
 
 
 def add_report_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -19,15 +20,13 @@ def add_report_parser(subparsers: argparse._SubParsersAction) -> argparse.Argume
     report.add_argument("--year", type=int, required=True, help="reporting year, e.g. 2022")
     report.add_argument("--scope", choices=SCOPES,
                         help="the cluster's members or the whole country (TUPHAP_SCOPE; cluster)")
-    report.add_argument("--warehouse",
-                        help="DuckDB file (TUPHAP_WAREHOUSE; warehouse/tuphap.duckdb)")
+    report.add_argument("--warehouse", help=settings.WAREHOUSE_HELP)
     report.add_argument("--out", type=Path,
                         help="folder for the two files (default: reports/ beside the warehouse)")
     return report
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from orchestration import settings
     from orchestration.report.build import NoReportData, default_out_dir, write_year_report
     from orchestration.warehouse.engine import WarehouseMissingError, engine_for
 

@@ -244,6 +244,11 @@ class DuckDBWarehouse:
             for name in tables:
                 con.unregister(name)
 
+    def restore_received(self, con: duckdb.DuckDBPyConnection,
+                         files: Mapping[str, Path]) -> list[str]:
+        """Nothing to restore: the archive beside the file is the only copy."""
+        return []
+
     def read_build_state(self, con: duckdb.DuckDBPyConnection) -> str | None:
         """The inputs of the last build: `meta.dbt_build_state`, published with the warehouse
         it built."""

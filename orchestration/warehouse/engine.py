@@ -145,6 +145,11 @@ class WarehouseEngine(Protocol):
         """Write one batch of raw rows atomically, replacing rows with the same keys."""
         ...
 
+    def restore_received(self, con: Any, files: Mapping[str, Path]) -> list[str]:
+        """Make sure this machine's archive holds the received files (sha256 -> where the
+        archive keeps it) when the warehouse keeps them elsewhere; returns those restored."""
+        ...
+
     def read_build_state(self, con: Any) -> str | None:
         """The inputs (JSON) of the last dbt build recorded in this warehouse, if any."""
         ...

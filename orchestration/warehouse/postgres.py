@@ -22,7 +22,7 @@ import hashlib
 import os
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -233,6 +233,14 @@ class PostgresWarehouse:
         from orchestration.warehouse.pgraw import write_batch
 
         write_batch(con, batch)
+
+    def restore_received(self, con: PostgresConnection, files: Mapping[str, Path]
+                         ) -> list[str]:
+        """Received files this machine lacks (loaded from another machine), from the
+        database's copies (tuphap_meta.received_file_contents)."""
+        from orchestration.warehouse.pgraw import restore_contents
+
+        return restore_contents(con, dict(files))
 
     def read_build_state(self, con: PostgresConnection) -> str | None:
         """None: every load builds fresh build schemas, so dbt builds everything (the log of

@@ -54,3 +54,23 @@ def test_results_json_has_the_documented_shape(inbox: Path, tmp_path: Path) -> N
     cold = next(line for line in format_table(saved).splitlines()
                 if line.startswith("first run at its location"))
     assert "(a) " in cold and "(a4) " in cold
+
+
+def test_the_postgresql_load_is_checked_against_the_duckdb_load_of_the_same_run() -> None:
+    def timed(key: str, title: str, seconds: float) -> Measurement:
+        measurement = Measurement(key, title, None, 1024 * 1024)
+        measurement.runs.append({"seconds": seconds, "ok": True, "tree_peak_kib": 1,
+                                 "exit_code": 0})
+        return measurement
+
+    a = timed("a_national_load", "(a) national load", 40.0)
+    for seconds, verdict in ((59.0, True), (61.0, False)):
+        e = timed("e_postgres_national_load", "(e) national load on PostgreSQL", seconds)
+        entry = results_document({}, {}, [a, e], inputs_used={})["measurements"][e.key]
+        assert entry["targets"]["duckdb_ratio"] == 1.5
+        assert entry["ratio_to_duckdb_national"] == round(seconds / 40.0, 2)
+        assert entry["pass"] is verdict
+        line = next(line for line in format_table(
+            {"measurements": {e.key: entry}, "pass": verdict, "scaling": None}).splitlines()
+            if line.startswith("(e)"))
+        assert "≤ 1,5× (a)" in line and ("PASS" if verdict else "FAIL (× (a))") in line

@@ -17,11 +17,12 @@ from orchestration.warehouse.postgres import PostgresWarehouse
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 
 
-def _batch(sha: str, value: float, *, receipt: bool = True) -> RawBatch:
+def raw_batch(sha: str, value: float, *, receipt: bool = True,
+              archive_path: str | None = None) -> RawBatch:
     """One accepted file with one figure (and its receipt: a load adds only new receipts)."""
     batch = RawBatch()
     batch.received.append({
-        "sha256": sha, "source_file": "a.xlsx", "archive_path": f"/archive/{sha}",
+        "sha256": sha, "source_file": "a.xlsx", "archive_path": archive_path or f"/archive/{sha}",
         "size_bytes": 10, "received_at": NOW, "file_modified_at": None, "file_kind": "xlsx",
         "status": "accepted", "reason_code": None, "reason": None, "rejection_year": None,
         "rejection_unit_code": None, "years": [2022], "parsed_scope": "cluster",
@@ -64,8 +65,8 @@ def test_raw_rows_are_written_in_bulk_and_replaced_by_key(tmp_path: Path) -> Non
         engine.ensure_raw_schema(con)
         engine.ensure_raw_schema(con)  # idempotent: every load runs it
         engine.write_raw(con, RawBatch())  # nothing to write: no transaction
-        engine.write_raw(con, _batch("s1", 5.0))
-        engine.write_raw(con, _batch("s1", 7.0, receipt=False))  # the same file parsed again
+        engine.write_raw(con, raw_batch("s1", 5.0))
+        engine.write_raw(con, raw_batch("s1", 7.0, receipt=False))  # the same file parsed again
         assert con.execute("select value from raw.submission_values").fetchall() == [(7.0,)]
         assert con.execute("select count(*) from raw.submissions").fetchone()[0] == 1
         assert con.execute("select years, parse_notes from raw.received_files").fetchall() == [

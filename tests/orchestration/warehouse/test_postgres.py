@@ -8,14 +8,17 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
 
+from orchestration.ingest.rows import RawBatch
 from orchestration.warehouse.engine import LoadInProgressError, engine_for
 from orchestration.warehouse.pgconnection import map_schemas
 from orchestration.warehouse.postgres import PostgresWarehouse
 from orchestration.warehouse.server import WarehouseUnreachableError
+from tests.orchestration.warehouse.test_engine import raw_batch
 from tests.postgres.warehouse import ServerWarehouse, server_warehouse  # noqa: F401
 from tests.postgres_server import postgres_server  # noqa: F401
 
@@ -174,3 +177,30 @@ def test_a_killed_loads_build_schemas_are_removed_by_the_next(
         names = {row[0] for row in con.execute("select nspname from pg_namespace").fetchall()}
     assert not {name for name in names if name.endswith("__build")}
     assert {"raw", "main", "tuphap_meta"} <= names
+
+
+def test_raw_rows_go_in_by_copy_and_received_files_reach_another_machine(
+    engine: PostgresWarehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    archived = engine.archive_dir / "s1"
+    archived.parent.mkdir(parents=True)
+    archived.write_bytes(b"the officer's workbook \x00\xff")
+    with engine.load_lock():
+        build = engine.start_build()
+        with build.connect() as con:
+            engine.ensure_raw_schema(con)
+            engine.write_raw(con, RawBatch())  # nothing to write: no transaction
+            engine.write_raw(con, raw_batch("s1", 5.0, archive_path=str(archived)))
+            engine.write_raw(con, raw_batch("s1", 7.0, receipt=False, archive_path=str(archived)))
+            assert con.execute("select value from raw.submission_values").fetchall() == [(7.0,)]
+            assert con.execute("select years, parse_notes from raw.received_files").fetchall() \
+                == [([2022], ["a note"])]
+        build.discard()  # never published: the file's content is kept all the same
+    # Another machine (its own local folder) loading the same warehouse gets the file back.
+    monkeypatch.setenv("TUPHAP_LOCAL_DIR", str(tmp_path / "second-machine"))
+    elsewhere = engine_for(engine.server.display)
+    target = elsewhere.archive_dir / "s1"
+    with elsewhere.server_connection() as con:  # type: ignore[attr-defined]
+        assert elsewhere.restore_received(con, {"s1": target, "s2": target.with_name("s2")}) \
+            == ["s1"]
+    assert target.read_bytes() == archived.read_bytes()

