@@ -184,7 +184,11 @@ def plan_load(engine: WarehouseEngine, con: Connection, *, project_dir: Path, sc
     inputs = read_inputs(con, fingerprint=project_fingerprint(project_dir), scope=scope)
     if not whole_project:
         return BuildPlan("full", "models selected by hand"), inputs
-    return plan_build(read_previous(engine, con), inputs), inputs
+    plan = plan_build(read_previous(engine, con), inputs)
+    if plan.kind == "partial" and not engine.keeps_unchanged_models:
+        # The build starts empty (PostgreSQL's build schemas): nothing to leave as it was.
+        plan = BuildPlan("full", f"{plan.reason}; every model is rebuilt on this engine")
+    return plan, inputs
 
 
 # Reporting the models left as they were: Dagster wants a multi-asset's outputs in dependency

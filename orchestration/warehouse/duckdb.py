@@ -152,6 +152,7 @@ class DuckDBWarehouse:
 
     path: Path  # the published file, absolute
     kind = "duckdb"
+    keeps_unchanged_models = True  # the build file is a copy of the published one
 
     @property
     def address(self) -> str:

@@ -88,6 +88,12 @@ class WarehouseEngine(Protocol):
         ...
 
     @property
+    def keeps_unchanged_models(self) -> bool:
+        """Whether a build starts as a copy of the published warehouse, so dbt may rebuild
+        only what changed (DuckDB); else a build rebuilds every model, or none."""
+        ...
+
+    @property
     def local_dir(self) -> Path:
         """This machine's folder for the warehouse: the DuckDB file's folder, or one per
         server warehouse (load logs, yearly reports, the alert log)."""

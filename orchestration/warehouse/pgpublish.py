@@ -60,6 +60,12 @@ def _schemas(raw: Any, names: list[str]) -> list[str]:
         [names]).fetchall()]
 
 
+def existing_schemas(con: Any) -> set[str]:
+    """The build and published schemas that exist now."""
+    names = [*SWAPPED_SCHEMAS, *(build_schema(s) for s in SWAPPED_SCHEMAS)]
+    return set(_schemas(con.raw, names))
+
+
 def _tables(raw: Any, schema: str) -> list[str]:
     return [row[0] for row in raw.execute(
         "select table_name from information_schema.tables where table_schema = %s"
@@ -111,13 +117,14 @@ def _reader_exists(raw: Any, role: str) -> bool:
 def publish_build(con: Any, *, build_id: int, reader_role: str) -> dict[str, Any]:
     """Make the build the published warehouse in one short transaction: the issue history
     applied, the reader's grants set on the build schemas, every schema renamed. The dbt
-    schemas are swapped only when dbt built the whole project in this build (else the
-    published ones stay, and their build schemas are dropped)."""
+    schemas are swapped only when dbt built the whole project in this build (plan "full");
+    else (nothing changed, or no dbt in this run) the published ones stay, and their build
+    schemas are dropped."""
     raw = con.raw
     with raw.transaction():
         raw.execute(f"set local lock_timeout = '{PUBLISH_LOCK_TIMEOUT}'")
-        dbt_built = raw.execute(f"select plan is not null from {META_SCHEMA}.builds"  # noqa: S608
-                                " where build_id = %s", [build_id]).fetchone()[0]
+        dbt_built = raw.execute(f"select plan = 'full' from {META_SCHEMA}.builds"  # noqa: S608
+                                " where build_id = %s", [build_id]).fetchone()[0] is True
         issues = _apply_issue_history(raw)
         built = set(_schemas(raw, [build_schema(s) for s in SWAPPED_SCHEMAS]))
         swapped = [schema for schema in ("raw", *(DBT_SCHEMAS if dbt_built else ()))

@@ -41,6 +41,7 @@ from orchestration.warehouse.pgpublish import (
     drop_build_schemas,
     drop_retired_schemas,
     ensure_meta,
+    existing_schemas,
     prepare_build_schemas,
     publish_build,
     start_build_record,
@@ -96,7 +97,12 @@ class PostgresBuild:
 
     @contextmanager
     def connect(self) -> Iterator[PostgresConnection]:
-        with self.engine.server_connection(schemas=BUILD_SCHEMAS) as con:
+        """A connection on which the published schema names mean this build's schemas, those
+        the build has so far: a load whose dbt had nothing to do reads the published models."""
+        with self.engine.server_connection() as con:
+            built = existing_schemas(con)
+            con.schemas = {name: build_schema(name) for name in SWAPPED_SCHEMAS
+                           if build_schema(name) in built}
             con.build_id = self.build_id
             con.execute(f"set search_path = {build_schema('main')}")  # constant identifier
             yield con
@@ -119,9 +125,6 @@ class PostgresBuild:
             return
 
 
-BUILD_SCHEMAS = {name: build_schema(name) for name in SWAPPED_SCHEMAS}
-
-
 @dataclass(frozen=True)
 class PostgresWarehouse:
     """The warehouse as schemas of a PostgreSQL database (orchestration/warehouse/engine.py)."""
@@ -129,6 +132,7 @@ class PostgresWarehouse:
     server: ServerAddress
     reader_role: str = "tuphap_reader"
     kind = "postgres"
+    keeps_unchanged_models = False  # build schemas start empty: dbt builds all, or nothing
 
     @classmethod
     def from_url(cls, url: str) -> PostgresWarehouse:
@@ -243,14 +247,17 @@ class PostgresWarehouse:
         return restore_contents(con, dict(files))
 
     def read_build_state(self, con: PostgresConnection) -> str | None:
-        """None: every load builds fresh build schemas, so dbt builds everything (the log of
-        builds is `tuphap_meta.builds`)."""
-        return None
+        """The inputs of the last published build that ran dbt (`tuphap_meta.builds`): a load
+        with nothing new runs no dbt and keeps the published models."""
+        row = con.execute(
+            f"select inputs from {META_SCHEMA}.builds where published_at is not null"  # noqa: S608
+            " and inputs is not null order by build_id desc limit 1").fetchone()
+        return row[0] if row else None
 
     def record_build_state(self, con: PostgresConnection, *, inputs: str, plan: str,
                            reason: str) -> None:
-        """Record that dbt built the whole project into this build: only then does the
-        publish swap the dbt schemas (pgpublish.publish_build)."""
+        """Record what dbt did in this build: the publish swaps the dbt schemas only after a
+        full build (pgpublish.publish_build); after none, the published models stay."""
         con.execute(
             f"update {META_SCHEMA}.builds set inputs = ?, plan = ?, reason = ?,"  # noqa: S608
             " built_at = ? where build_id = ?",

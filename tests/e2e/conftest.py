@@ -1,16 +1,27 @@
-"""A real `tuphap load` of the sample inbox, shared by the end-to-end tests of a session."""
+"""A real `tuphap load` of the sample inbox, shared by the end-to-end tests of a session.
+
+The same inbox is loaded once more into a PostgreSQL warehouse (tests/e2e/postgres_load.py),
+and `published` runs a test's queries on either: the end-to-end assertions (published figures,
+planted issues, rejections, corrections, mergers) take it, so they hold on both engines.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import duckdb
 import pytest
 
+from ingest.dbapi import run_query
 from tests.ingest.builders import write_unloadable_files
+from tests.postgres_server import postgres_server  # noqa: F401 - the session's server
 
 ROOT = Path(__file__).resolve().parents[2]
 TUPHAP = [sys.executable, "-m", "orchestration.cli"]
@@ -59,3 +70,55 @@ def demo_load(tmp_path_factory: pytest.TempPathFactory) -> Loaded:
     assert first.returncode == 0, first.stdout + first.stderr
     return Loaded(base / "inbox", base / "warehouse" / "tuphap.duckdb", base / "dagster_home",
                   env, first)
+
+
+ENGINES = ("duckdb", "postgres")
+
+
+@dataclass
+class Published:
+    """The demo load's published warehouse on one engine, as an analyst queries it."""
+
+    engine: str
+    first: subprocess.CompletedProcess  # the load that published it
+    address: str  # as `tuphap load` prints it
+    reports: Path  # where the load left its yearly reports
+    connect: Callable[[bool], contextlib.AbstractContextManager[Any]]
+
+    def rows(self, query: str, params: tuple[Any, ...] = (), *, lower_layers: bool = False
+             ) -> list[tuple[Any, ...]]:
+        """`query`'s rows (`?` placeholders on both engines). On PostgreSQL as the reader role,
+        which sees schema `main` only; `lower_layers` reads `raw` and the rest as the loader."""
+        with self.connect(lower_layers) as con:
+            return run_query(con, query, params)[1]
+
+
+@contextlib.contextmanager
+def _duckdb_read_only(path: Path) -> Iterator[Any]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+@pytest.fixture(params=ENGINES)
+def published(request: pytest.FixtureRequest) -> Published:
+    """The demo load on DuckDB, then on PostgreSQL (each loaded once per session)."""
+    if request.param == "duckdb":
+        loaded: Loaded = request.getfixturevalue("demo_load")
+        return Published(
+            "duckdb", loaded.first, str(loaded.warehouse), loaded.warehouse.parent / "reports",
+            lambda lower_layers: _duckdb_read_only(loaded.warehouse))  # one file, all layers
+    server: PostgresLoaded = request.getfixturevalue("pg_demo_load")
+    return Published(
+        "postgres", server.first, server.warehouse.url, server.local_dir / "reports",
+        lambda lower_layers: server.connect(as_loader=lower_layers))
+
+
+# Last: tests/e2e/postgres_load.py imports the names above from this module.
+from tests.e2e.postgres_load import (  # noqa: E402
+    PostgresLoaded,
+    pg_demo_load,  # noqa: F401
+    pg_second_load,  # noqa: F401
+)

@@ -1,4 +1,5 @@
-"""`tuphap load` end to end: real files, a real Dagster run, a real DuckDB warehouse."""
+"""`tuphap load` end to end: real files, a real Dagster run, a real DuckDB warehouse (and the
+same load on PostgreSQL where a test takes `published`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.e2e.conftest import ROOT, Loaded, tuphap
+from tests.e2e.conftest import ROOT, Loaded, Published, tuphap
 
 # One worker owns the shared demo load (pytest -n 2 --dist loadgroup).
 pytestmark = pytest.mark.xdist_group("e2e")
@@ -42,21 +43,18 @@ def _snapshot(warehouse: Path) -> dict[str, list[str]]:
         con.close()
 
 
-def test_load_prints_the_summary_and_publishes(demo_load: Loaded) -> None:
-    out = demo_load.first.stdout
+def test_load_prints_the_summary_and_publishes(published: Published) -> None:
+    out = published.first.stdout
     assert "files rejected" in out and "Rejected files" in out
-    assert str(demo_load.warehouse) in out
+    assert published.address in out
     assert "THADS-15" in out and "STP-02" in out  # coverage grid per unit and year
-    reports = demo_load.warehouse.parent / "reports"
+    reports = published.reports
     assert f"yearly reports of this load (HTML and PDF): {reports} (8 years;" in out
-    assert demo_load.warehouse.exists()
-    con = duckdb.connect(str(demo_load.warehouse), read_only=True)
-    try:
-        for table in PUBLIC_TABLES:
-            assert con.execute(f"select count(*) from main.{table}").fetchone()[0] >= 0  # noqa: S608
-        assert con.execute("select count(*) from main.rejected_reports").fetchone()[0] >= 4
-    finally:
-        con.close()
+    if published.engine == "duckdb":
+        assert Path(published.address).exists()
+    for table in PUBLIC_TABLES:
+        assert published.rows(f"select count(*) from main.{table}")[0][0] >= 0  # noqa: S608
+    assert published.rows("select count(*) from main.rejected_reports")[0][0] >= 4
 
 
 def test_dbt_ran_in_the_warm_process_on_its_parse(demo_load: Loaded) -> None:
@@ -144,23 +142,19 @@ def test_load_fails_with_a_message_when_another_load_holds_the_warehouse(
 
 
 def test_every_unloadable_kind_is_rejected_with_file_and_place_and_the_rest_loads(
-    demo_load: Loaded, tmp_path: Path
+    published: Published, tmp_path: Path
 ) -> None:
     from tests.ingest.builders import write_unloadable_files
 
     expected = {f"unloadable/{path.name}": code
                 for code, path in write_unloadable_files(tmp_path).items()}
-    con = duckdb.connect(str(demo_load.warehouse), read_only=True)
-    try:
-        rows = con.execute("select source_file, reason_code, reason from rejected_reports"
-                           " where source_file like 'unloadable/%'").fetchall()
-        loaded = con.execute("select count(*) from raw.submissions").fetchone()[0]
-    finally:
-        con.close()
+    rows = published.rows("select source_file, reason_code, reason from main.rejected_reports"
+                          " where source_file like 'unloadable/%'")
+    loaded = published.rows("select count(*) from raw.submissions", lower_layers=True)[0][0]
     assert {name: code for name, code, _ in rows} == expected
     for name, code, reason in rows:
         assert reason.startswith(f'Tệp "{name}"'), reason
         if code in {"not_a_number", "negative", "fractional", "unknown_column"}:
             assert "ô " in reason or "dòng " in reason, reason  # names the cell or line
     assert loaded > 200  # the good files of the same load
-    assert demo_load.first.returncode == 0
+    assert published.first.returncode == 0
