@@ -4,8 +4,12 @@
 whose dagster.yaml turns telemetry off and configures the event log that keeps its SQLite
 connections open (`PooledSqliteEventLogStorage`, in orchestration/vendor.py with the other
 overrides of Dagster's internals: ~12 ms -> ~2 ms an event, and a load records ~300), so
-`tuphap load`, `dagster dev` and the daemon all use it. The dagster.yaml names the class as
-`orchestration.instance.PooledSqliteEventLogStorage`: it stays importable from here.
+`tuphap load`, `make dev`, `make serve` and the daemon all use it. The dagster.yaml names the
+class as `orchestration.instance.PooledSqliteEventLogStorage`: it stays importable from here.
+
+That tuning is the embedded default's only. A dagster.yaml someone put in DAGSTER_HOME (the
+service's deploy/dagster.yaml: PostgreSQL, a run queue, run monitoring) is used exactly as
+written: nothing of this module is added to it, and the SQLite event log is never used for it.
 """
 
 from __future__ import annotations
@@ -18,21 +22,33 @@ from pathlib import Path
 from orchestration.settings import DEFAULT_DAGSTER_HOME
 from orchestration.vendor import PooledSqliteEventLogStorage
 
-__all__ = ["PooledSqliteEventLogStorage", "dagster_home", "instance_config"]
+__all__ = [
+    "WAREHOUSE_TAG", "PooledSqliteEventLogStorage", "dagster_home", "describe_instance",
+    "instance_config",
+]
 
 # dagster.yaml as earlier versions of the project wrote it: replaced by the current one.
 _EARLIER_INSTANCE_CONFIGS = ("telemetry:\n  enabled: false\n",)
 _INSTANCE_CONFIG_HEADER = "# Written by tuphap"
-_INSTANCE_READY = ".storage-ready-v2"  # bump when instance_config changes
+_INSTANCE_READY = ".storage-ready-v3"  # bump when instance_config changes
+# The run tag the instance allows one run in progress per value of: every load carries the
+# address of its warehouse in it (orchestration/automation/jobs.py; deploy/dagster.yaml).
+WAREHOUSE_TAG = "tuphap/warehouse"
 
 
 def instance_config(home: Path) -> str:
-    """The project's dagster.yaml: no telemetry; the event log that keeps its SQLite
-    connections open."""
+    """The project's dagster.yaml: no telemetry; one queued load per warehouse at a time (as
+    deploy/dagster.yaml); the event log that keeps its SQLite connections open."""
     return (
         f"{_INSTANCE_CONFIG_HEADER}; see orchestration/instance.py.\n"
         "telemetry:\n"
         "  enabled: false\n"
+        "concurrency:\n"
+        "  runs:\n"
+        "    tag_concurrency_limits:\n"
+        f"      - key: {WAREHOUSE_TAG}\n"
+        "        value: {applyLimitPerUniqueValue: true}\n"
+        "        limit: 1\n"
         "event_log_storage:\n"
         "  module: orchestration.instance\n"
         "  class: PooledSqliteEventLogStorage\n"
@@ -60,9 +76,7 @@ def dagster_home() -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not marker.exists():
             config = home / "dagster.yaml"
-            current = config.read_text(encoding="utf-8") if config.exists() else None
-            if current is None or current in _EARLIER_INSTANCE_CONFIGS or current.startswith(
-                    _INSTANCE_CONFIG_HEADER):
+            if is_embedded(home):
                 config.write_text(instance_config(home), encoding="utf-8")
             import dagster as dg
 
@@ -70,3 +84,22 @@ def dagster_home() -> Path:
                 pass
             marker.touch()
     return home
+
+
+def is_embedded(home: Path) -> bool:
+    """Whether the instance in `home` is the project's embedded one (its dagster.yaml is
+    ours, or not written yet), rather than a configuration someone wrote."""
+    config = home / "dagster.yaml"
+    if not config.exists():
+        return True
+    current = config.read_text(encoding="utf-8")
+    return current in _EARLIER_INSTANCE_CONFIGS or current.startswith(_INSTANCE_CONFIG_HEADER)
+
+
+def describe_instance(home: Path) -> str:
+    """The instance in `home`, for people: where it records runs."""
+    if is_embedded(home):
+        return f"{home} (the project's embedded instance: SQLite files in {home / 'history'})"
+    text = (home / "dagster.yaml").read_text(encoding="utf-8")
+    kind = "PostgreSQL" if "postgres" in text else "its own storage"
+    return f"{home} ({kind}, configured by {home / 'dagster.yaml'})"

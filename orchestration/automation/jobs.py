@@ -1,10 +1,44 @@
-"""The one load job: every asset, in one process, for a range of reporting years."""
+"""The one load job: every asset, in one process, for a range of reporting years.
+
+Every run of it carries the tag `tuphap/warehouse`, the address of the warehouse it loads
+(without a password): the service's instance (deploy/dagster.yaml) lets one run per value of
+that tag be in progress, so the sensor, the schedule and a person in the UI never start two
+loads of one warehouse. The job's own tag is the warehouse of the environment (TUPHAP_WAREHOUSE,
+read when the code location loads); `tuphap load` tags its run with the warehouse it was given.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
 import dagster as dg
 
+from orchestration import settings
+from orchestration.instance import WAREHOUSE_TAG
+
+__all__ = ["LOAD_JOB_NAME", "WAREHOUSE_TAG", "load_job", "warehouse_tag_value", "warehouse_tags"]
+
 LOAD_JOB_NAME = "load_warehouse"
+_URL_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg2", "postgresql+psycopg")
+
+
+def warehouse_tag_value(address: str) -> str:
+    """One warehouse, one value: a DuckDB file as its absolute path; a server URL with its
+    scheme, user, host, port and database only (never a password or connection options)."""
+    parts = urlsplit(address)
+    if parts.scheme.lower() in _URL_SCHEMES:
+        user = f"{parts.username}@" if parts.username else ""
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+        return urlunsplit((parts.scheme.lower(), f"{user}{host}{port}", parts.path, "", ""))
+    return str(Path(address).expanduser().resolve())
+
+
+def warehouse_tags(address: str | None = None) -> dict[str, str]:
+    """The run tag that keeps loads of one warehouse apart (default: the environment's)."""
+    return {WAREHOUSE_TAG: warehouse_tag_value(settings.warehouse_address(address))}
+
 
 load_job = dg.define_asset_job(
     LOAD_JOB_NAME,
@@ -12,6 +46,9 @@ load_job = dg.define_asset_job(
     # One process: the warehouse build copy and its lock belong to the run, and
     # subprocesses per step buy nothing on a single DuckDB file.
     executor_def=dg.in_process_executor,
+    # `tags`, not `run_tags`: Dagster puts a job's tags on every run of it (the sensor's, the
+    # schedule's) and also on a run launched from the UI, which gets no `run_tags`.
+    tags=warehouse_tags(),
     description=(
         "Ingest the inbox for the selected reporting years, rebuild the warehouse with dbt, "
         "run every quality rule, send alerts and publish atomically."

@@ -1,8 +1,24 @@
-"""Watch the inbox and load the reporting years whose files are new or changed."""
+"""Watch the inbox and load the reporting years whose files are not in the warehouse yet.
 
+A file is "new" until the published warehouse records its content (raw.received_files): a
+file whose run failed (a killed run worker, a crashed machine) is still new at the next tick,
+and is loaded again, up to MAX_ATTEMPTS runs for the same files. The runs a tick asked for are
+found again in the Dagster instance by their tag `tuphap/inbox` (the digest of the files they
+were to load): while one of them is queued or running, no second one is asked for.
+
+The cursor only saves work: each file's size, time, sha256 and reporting years, so a file is
+hashed and parsed once, not at every tick. The sensor is on by default wherever a daemon runs
+(`make serve`, `make dev`); its interval is TUPHAP_SENSOR_INTERVAL_SECONDS (default 15 s: a
+report that lands is published well within a minute; a tick with nothing new costs a
+directory listing and a look at the warehouse).
+"""
 
 import hashlib
 import json
+import os
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import dagster as dg
 
@@ -13,6 +29,24 @@ from orchestration.automation.jobs import load_job
 from orchestration.automation.partitions import range_tags, years_partitions
 from orchestration.ingest.inbox import InboxResource, sha256_of
 from orchestration.warehouse.engine import WarehouseEngine, WarehouseMissingError, engine_for
+
+INBOX_TAG = "tuphap/inbox"
+INTERVAL_ENV = "TUPHAP_SENSOR_INTERVAL_SECONDS"
+DEFAULT_INTERVAL_SECONDS = 15
+MAX_ATTEMPTS = 3  # runs for the same files that may end without publishing them
+# A run asked for but not seen in the instance after this long is asked for again.
+REQUEST_GRACE_SECONDS = 600
+
+
+def interval_seconds(environ: dict[str, str] | None = None) -> int:
+    """The sensor's minimum interval: TUPHAP_SENSOR_INTERVAL_SECONDS, default 15 s. (The daemon
+    looks at its sensors every 5 s at most, so a shorter interval acts as 5 s.)"""
+    text = (os.environ if environ is None else environ).get(INTERVAL_ENV, "").strip()
+    if not text:
+        return DEFAULT_INTERVAL_SECONDS
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"{INTERVAL_ENV} must be a whole number of seconds >= 1, not {text!r}")
+    return int(text)
 
 
 def published_shas(engine: WarehouseEngine) -> set[str]:
@@ -31,53 +65,124 @@ def published_shas(engine: WarehouseEngine) -> set[str]:
         return set()
 
 
-def plan_run(years: set[int], shas: list[str]) -> dg.RunRequest | None:
-    """One run over the contiguous range of years touched by the new files."""
+def sha256_digest(parts: Iterable[str]) -> str:
+    return hashlib.sha256("\n".join(sorted(parts)).encode()).hexdigest()[:16]
+
+
+def plan_run(years: set[int], shas: Sequence[str], attempt: int = 0) -> dg.RunRequest | None:
+    """One run over the contiguous range of years touched by the new files. Its run key names
+    the files and the attempt: the same files ask for the same run (Dagster starts it once);
+    after a failed run the next attempt is a new run."""
     if not shas:
         return None
     keys = years_partitions.get_partition_keys()
     wanted = sorted(str(y) for y in years if str(y) in keys) or [keys[-1]]
+    digest = sha256_digest(shas)
     return dg.RunRequest(
-        run_key="inbox-" + sha256_digest(sorted(shas)),
-        tags={**range_tags(wanted[0], wanted[-1]), "tuphap/trigger": "sensor"},
+        run_key=f"inbox-{digest}" + (f"-attempt-{attempt + 1}" if attempt else ""),
+        tags={**range_tags(wanted[0], wanted[-1]), "tuphap/trigger": "sensor",
+              INBOX_TAG: digest},
     )
 
 
-def sha256_digest(parts: list[str]) -> str:
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+@dataclass(frozen=True)
+class EarlierRun:
+    """A run an earlier tick asked for, as the instance has it now."""
+
+    run_id: str
+    status: str  # Dagster's run status: QUEUED, STARTED, SUCCESS, FAILURE, …
+    finished: bool
 
 
-@dg.sensor(
-    job=load_job,
-    minimum_interval_seconds=60,
-    default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Requests a load for the reporting years of new or changed inbox files.",
-)
-def inbox_sensor(context: dg.SensorEvaluationContext, inbox: InboxResource) -> dg.SensorResult:
-    cursor = json.loads(context.cursor) if context.cursor else {}
-    seen: dict[str, list] = cursor.get("files", {})
-    known = set(cursor.get("shas", [])) | published_shas(engine_for(settings.warehouse_address()))
-    scope = settings.scope()
-    registry = load_registry()
-    new_shas: list[str] = []
-    years: set[int] = set()
+@dataclass(frozen=True)
+class Decision:
+    request: dg.RunRequest | None
+    reason: str  # why nothing was asked for (a tick's skip reason); "" when a run is
+
+
+def decide(shas: Sequence[str], years: set[int], earlier: Sequence[EarlierRun],
+           requested: dict | None, now: float) -> Decision:
+    """What a tick does about the files not in the warehouse (`shas`), given the runs earlier
+    ticks asked for them (`earlier`, from the instance) and the last request (`requested`,
+    from the cursor, for the moment before its run is visible)."""
+    if not shas:
+        return Decision(None, "no new or changed report files")
+    active = [run for run in earlier if not run.finished]
+    if active:
+        return Decision(None, f"run {active[0].run_id} is loading these files "
+                              f"({active[0].status.lower()})")
+    ended = [run for run in earlier if run.finished]
+    if len(ended) >= MAX_ATTEMPTS:
+        return Decision(None, f"{len(ended)} runs ended without publishing these files (last: "
+                              f"{ended[0].run_id}, {ended[0].status.lower()}); see its log, or "
+                              "load by hand with `tuphap load`")
+    request = plan_run(years, shas, attempt=len(ended))
+    assert request is not None
+    if requested and requested.get("run_key") == request.run_key and \
+            now - float(requested.get("at", 0)) < REQUEST_GRACE_SECONDS:
+        return Decision(None, f"run {request.run_key} was asked for; waiting for it to start")
+    return Decision(request, "")
+
+
+def earlier_runs(context: dg.SensorEvaluationContext, digest: str) -> list[EarlierRun]:
+    """The runs asked for these files, newest first (none when the context has no instance,
+    as in a unit test)."""
+    try:
+        instance = context.instance
+    except dg.DagsterInvariantViolationError:
+        return []
+    runs = instance.get_runs(filters=dg.RunsFilter(tags={INBOX_TAG: digest}))
+    return [EarlierRun(run.run_id, run.status.value, run.is_finished) for run in runs]
+
+
+def scan(inbox: InboxResource, seen: dict[str, list]) -> dict[str, list]:
+    """name -> [size, mtime, sha256, years or None]; a file unchanged since the last tick
+    keeps what that tick knew (its years are read only when they are needed)."""
     files: dict[str, list] = {}
     for item in inbox.files():
         stamp = [item.size_bytes, item.modified_at.timestamp()]
         previous = seen.get(item.name)
-        if previous and previous[:2] == stamp:
-            files[item.name] = previous
-            continue
-        sha = sha256_of(item.path)
-        files[item.name] = [*stamp, sha]
-        if sha in known or sha in new_shas:
-            continue
-        new_shas.append(sha)
-        years.update(parse_file(item.path, source_name=item.name, registry=registry,
-                                scope=scope).years)
-    request = plan_run(years, new_shas)
-    new_cursor = json.dumps({"files": files, "shas": sorted(known | set(new_shas))})
-    if request is None:
-        return dg.SensorResult(skip_reason="no new or changed report files", cursor=new_cursor)
-    context.log.info(f"{len(new_shas)} new files for years {sorted(years)}")
-    return dg.SensorResult(run_requests=[request], cursor=new_cursor)
+        if previous and previous[:2] == stamp and len(previous) >= 3:
+            files[item.name] = [*previous[:3], previous[3] if len(previous) > 3 else None]
+        else:
+            files[item.name] = [*stamp, sha256_of(item.path), None]
+    return files
+
+
+def years_of(inbox: InboxResource, files: dict[str, list], names: Iterable[str]) -> set[int]:
+    """The reporting years of these files, parsing those not parsed at an earlier tick."""
+    registry, scope, years = None, settings.scope(), set()
+    for name in names:
+        entry = files[name]
+        if entry[3] is None:
+            registry = registry or load_registry()
+            parsed = parse_file(inbox.resolved_path / name, source_name=name,
+                                registry=registry, scope=scope)
+            entry[3] = sorted(parsed.years)
+        years.update(entry[3])
+    return years
+
+
+@dg.sensor(
+    job=load_job,
+    minimum_interval_seconds=interval_seconds(),
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Requests a load for the reporting years of inbox files not in the warehouse.",
+)
+def inbox_sensor(context: dg.SensorEvaluationContext, inbox: InboxResource) -> dg.SensorResult:
+    cursor = json.loads(context.cursor) if context.cursor else {}
+    files = scan(inbox, cursor.get("files", {}))
+    published = published_shas(engine_for(settings.warehouse_address()))
+    new = {entry[2]: name for name, entry in sorted(files.items()) if entry[2] not in published}
+    shas = sorted(new)
+    years = years_of(inbox, files, new.values()) if shas else set()
+    earlier = earlier_runs(context, sha256_digest(shas)) if shas else []
+    decision = decide(shas, years, earlier, cursor.get("requested"), time.time())
+    requested = cursor.get("requested") if shas else None
+    if decision.request is not None:
+        requested = {"run_key": decision.request.run_key, "at": time.time()}
+        context.log.info(f"{len(shas)} new files for years {sorted(years)}")
+    new_cursor = json.dumps({"files": files, "requested": requested})
+    if decision.request is None:
+        return dg.SensorResult(skip_reason=decision.reason, cursor=new_cursor)
+    return dg.SensorResult(run_requests=[decision.request], cursor=new_cursor)

@@ -53,6 +53,19 @@ def _failure_message(result) -> str:  # noqa: ANN001 - ExecuteInProcessResult
     return "the Dagster run failed (see `make dev` for the run's logs)"
 
 
+def _unreachable(engine: WarehouseEngine) -> str | None:
+    """Why a failed load's warehouse server cannot be reached, if it cannot (the server
+    stopped or the network dropped mid-load): the client's own last message (dbt's, libpq's
+    second line) would not name the server."""
+    from orchestration.warehouse.server import WarehouseUnreachableError
+
+    try:
+        engine.exists()
+    except WarehouseUnreachableError as error:
+        return f"the warehouse server stopped answering during the load: {error}"
+    return None
+
+
 def _show_step(event) -> None:  # noqa: ANN001 - Dagster's EventLogEntry
     """The instance's listener of the run's events: a step starting moves the progress on."""
     dagster_event = event.dagster_event
@@ -111,7 +124,8 @@ def _run_load(
             run_id=run_id,
         )
     if not result.success:
-        raise LoadError(f"{_failure_message(result)} (run log: {log_path})")
+        raise LoadError(f"{_unreachable(engine) or _failure_message(result)}"
+                        f" (run log: {log_path})")
     summary = read_summary(result, engine=engine, scope=scope, years=(first, last))
     summary.log_path = log_path
     return summary

@@ -114,7 +114,30 @@ def _reader_exists(raw: Any, role: str) -> bool:
                             [role]).fetchone()[0])
 
 
-def publish_build(con: Any, *, build_id: int, reader_role: str) -> dict[str, Any]:
+class LoadLockLostError(RuntimeError):
+    """The load's lock session ended (a server restart) before the publish: another load may
+    have started since, so this one must not publish."""
+
+
+def lock_key_oids(key: int) -> list[int]:
+    """pg_locks shows an advisory lock's bigint key as two oids (classid, objid)."""
+    unsigned = key & 0xFFFFFFFFFFFFFFFF
+    return [unsigned >> 32, unsigned & 0xFFFFFFFF]
+
+
+def _check_lock(raw: Any, session: int | None, key: int) -> None:
+    held = session is not None and raw.execute(
+        "select count(*) from pg_locks where locktype = 'advisory' and granted"
+        " and objsubid = 1 and pid = %s and classid::bigint = %s and objid::bigint = %s",
+        [session, *lock_key_oids(key)]).fetchone()[0]
+    if not held:
+        raise LoadLockLostError(
+            "the load lost its lock on the warehouse (did the server restart?); not publishing:"
+            " run the load again")
+
+
+def publish_build(con: Any, *, build_id: int, reader_role: str, lock_session: int | None,
+                  lock_key: int) -> dict[str, Any]:
     """Make the build the published warehouse in one short transaction: the issue history
     applied, the reader's grants set on the build schemas, every schema renamed. The dbt
     schemas are swapped only when dbt built the whole project in this build (plan "full");
@@ -123,6 +146,7 @@ def publish_build(con: Any, *, build_id: int, reader_role: str) -> dict[str, Any
     raw = con.raw
     with raw.transaction():
         raw.execute(f"set local lock_timeout = '{PUBLISH_LOCK_TIMEOUT}'")
+        _check_lock(raw, lock_session, lock_key)
         dbt_built = raw.execute(f"select plan = 'full' from {META_SCHEMA}.builds"  # noqa: S608
                                 " where build_id = %s", [build_id]).fetchone()[0] is True
         issues = _apply_issue_history(raw)

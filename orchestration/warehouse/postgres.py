@@ -42,6 +42,7 @@ from orchestration.warehouse.pgpublish import (
     drop_retired_schemas,
     ensure_meta,
     existing_schemas,
+    lock_key_oids,
     prepare_build_schemas,
     publish_build,
     start_build_record,
@@ -56,6 +57,9 @@ if TYPE_CHECKING:
 LOAD_LOCK_KEY = int.from_bytes(hashlib.sha256(b"tuphap-warehouse load").digest()[:8], "big",
                                signed=True)
 LOCK_APPLICATION = "tuphap-load"
+# The backend pid of the session holding each warehouse's load lock in this process: a publish
+# checks the lock is still held (a server restart ends that session, and frees the lock).
+_LOCK_SESSIONS: dict[str, int] = {}
 DBT_SCHEMA_SUFFIX_ENV = "TUPHAP_SCHEMA_SUFFIX"
 # A variable's name, not a password; dbt scrubs the values of DBT_ENV_SECRET_* from its logs.
 PASSWORD_SECRET_ENV = "DBT_ENV_SECRET_TUPHAP_PG_PASSWORD"  # noqa: S105
@@ -110,7 +114,9 @@ class PostgresBuild:
     def publish(self) -> dict[str, Any]:
         with self.engine.server_connection() as con:
             published = publish_build(con, build_id=self.build_id,
-                                      reader_role=self.engine.reader_role)
+                                      reader_role=self.engine.reader_role,
+                                      lock_session=_LOCK_SESSIONS.get(self.engine.address),
+                                      lock_key=LOAD_LOCK_KEY)
             self.published_done = True
             published["dropped_old_schemas"] = drop_retired_schemas(con)
         return {"warehouse": self.engine.address, **published}
@@ -198,8 +204,10 @@ class PostgresWarehouse:
                         f"({_lock_holder(con) or 'unknown holder'}); wait for it to finish,"
                         " or pass --wait SECONDS")
                 time.sleep(0.2)
+            _LOCK_SESSIONS[self.address] = con.info.backend_pid
             yield
         finally:
+            _LOCK_SESSIONS.pop(self.address, None)
             con.close()  # ends the session: the server frees the lock
 
     @contextmanager
@@ -274,11 +282,10 @@ def _published(con: PostgresConnection) -> bool:
 def _lock_holder(con: Any) -> str | None:
     """Who holds the load lock (sessions of our own role are visible to us): the application
     name the holder set, e.g. `tuphap-load pid 123 on host`, and since when."""
-    key = LOAD_LOCK_KEY & 0xFFFFFFFFFFFFFFFF  # pg_locks shows a bigint key as two oids
     row = con.execute(
         "select a.application_name || ' since ' || to_char(a.backend_start at time zone 'UTC',"
         " 'YYYY-MM-DD HH24:MI:SS') || ' UTC' from pg_locks l join pg_stat_activity a using (pid)"
         " where l.locktype = 'advisory' and l.granted and l.objsubid = 1"
         " and l.classid::bigint = %s and l.objid::bigint = %s",
-        [key >> 32, key & 0xFFFFFFFF]).fetchone()
+        lock_key_oids(LOAD_LOCK_KEY)).fetchone()
     return row[0] if row else None

@@ -16,11 +16,12 @@ import pytest
 from orchestration.ingest.rows import RawBatch
 from orchestration.warehouse.engine import LoadInProgressError, engine_for
 from orchestration.warehouse.pgconnection import map_schemas
+from orchestration.warehouse.pgpublish import LoadLockLostError
 from orchestration.warehouse.postgres import PostgresWarehouse
 from orchestration.warehouse.server import WarehouseUnreachableError
 from tests.orchestration.warehouse.test_engine import raw_batch
 from tests.postgres.warehouse import ServerWarehouse, server_warehouse  # noqa: F401
-from tests.postgres_server import postgres_server  # noqa: F401
+from tests.postgres_server import PostgresServer, postgres_server  # noqa: F401
 
 
 @pytest.fixture
@@ -204,3 +205,24 @@ def test_raw_rows_go_in_by_copy_and_received_files_reach_another_machine(
         assert elsewhere.restore_received(con, {"s1": target, "s2": target.with_name("s2")}) \
             == ["s1"]
     assert target.read_bytes() == archived.read_bytes()
+
+
+def test_a_load_whose_lock_session_ended_does_not_publish(
+    engine: PostgresWarehouse, analyst: psycopg.Connection, postgres_server: PostgresServer,  # noqa: F811
+) -> None:
+    _publish_fact(engine, 100)
+    with engine.load_lock():
+        build = engine.start_build()
+        with build.connect() as con:
+            con.execute("create table main.rpt_cluster_year (year integer, sessions bigint)")
+            con.execute("insert into main.rpt_cluster_year values (2022, 200)")
+            engine.record_build_state(con, inputs="{}", plan="full", reason="test")
+        # As a server restart would: the session holding the load lock ends, and the lock
+        # with it, so another load may have started by now.
+        with postgres_server.connect() as admin:
+            admin.execute("select pg_terminate_backend(pid) from pg_stat_activity"
+                          " where application_name like 'tuphap-load%%'")
+        with pytest.raises(LoadLockLostError, match="lost its lock"):
+            build.publish()
+        build.discard()
+    assert analyst.execute("select sessions from main.rpt_cluster_year").fetchone() == (100,)
