@@ -18,7 +18,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: setup demo test dev docs lint bench clean
+.PHONY: setup demo test dev serve docs lint bench clean
 
 # The dbt manifest Dagster reads is prepared here (and by `tuphap load`), never by importing the
 # code: a check of the project's file times, and `dbt parse` only when they changed.
@@ -51,6 +51,12 @@ lint: setup
 
 dev: setup
 	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/.dagster_home} $(VENV)/bin/dagster dev
+
+# The webserver and the daemon as a service, on the instance in DAGSTER_HOME (deploy/dagster.yaml
+# for PostgreSQL; the project's .dagster_home when unset), until Ctrl-C. README "Running as a
+# service"; e.g. make serve SERVE_ARGS="--host 0.0.0.0 --port 3000".
+serve: setup
+	$(VENV)/bin/python -m deploy.serve $(SERVE_ARGS)
 
 docs: setup
 	@# dbt opens its database read-write: document a copy, never the file analysts have open.

@@ -9,7 +9,9 @@ Measurements (each the median of --runs runs; see README.md):
   (c) a load of the national inbox from (a) plus one corrected report, into (a)'s warehouse;
   (d) `tuphap load` of the 14-unit demo inbox into an empty warehouse;
   (e) (a) on PostgreSQL: a server started by the benchmark, a new database each run;
-  (a4) with --scale4: (a) on the 4× national set, for time per file at 1× and 4×.
+  (a4) with --scale4: (a) on the 4× national set, for time per file at 1× and 4×;
+  (f) with the service running (python -m deploy.serve, instance in PostgreSQL): seconds from
+      a corrected report landing in the inbox of a demo warehouse to its figure published.
 
 Peak memory of a load is measured two ways: ru_maxrss from os.wait4 (the largest single
 process among the child and the descendants it waited for) and the peak of the summed RSS of
@@ -42,6 +44,7 @@ from benchmarks.results import (
     write_results,
 )
 from benchmarks.scenarios import NationalRuns, measure_floor, national_and_correction, scale4
+from benchmarks.service import measure_service, new_measurement
 
 
 def _log(message: str) -> None:
@@ -98,7 +101,9 @@ def run_benchmark(args: argparse.Namespace, log: Log = _log) -> dict:
     repeated_loads(d, folders["demo"], work_root / "demo", scope="cluster", runs=runs,
                    timeout=args.timeout, keep=args.keep, log=log,
                    what="tuphap load (demo inbox, cluster scope)")
-    measurements = [national.a, b, national.c, d, e]
+    f = new_measurement()
+    measure_service(f, folders["demo"], work_root, runs=runs, keep=args.keep, log=log)
+    measurements = [national.a, b, national.c, d, e, f]
     scaling = None
     if with_scale4:
         more, scaling = scale4(folders["national4"], used["national4"]["files"], national.a, b,

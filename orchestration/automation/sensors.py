@@ -8,7 +8,7 @@ were to load): while one of them is queued or running, no second one is asked fo
 
 The cursor only saves work: each file's size, time, sha256 and reporting years, so a file is
 hashed and parsed once, not at every tick. The sensor is on by default wherever a daemon runs
-(`make serve`, `make dev`); its interval is TUPHAP_SENSOR_INTERVAL_SECONDS (default 15 s: a
+(`make serve`, `make dev`); its interval is TUPHAP_SENSOR_INTERVAL_SECONDS (default 10 s: a
 report that lands is published well within a minute; a tick with nothing new costs a
 directory listing and a look at the warehouse).
 """
@@ -32,14 +32,14 @@ from orchestration.warehouse.engine import WarehouseEngine, WarehouseMissingErro
 
 INBOX_TAG = "tuphap/inbox"
 INTERVAL_ENV = "TUPHAP_SENSOR_INTERVAL_SECONDS"
-DEFAULT_INTERVAL_SECONDS = 15
+DEFAULT_INTERVAL_SECONDS = 10
 MAX_ATTEMPTS = 3  # runs for the same files that may end without publishing them
 # A run asked for but not seen in the instance after this long is asked for again.
 REQUEST_GRACE_SECONDS = 600
 
 
 def interval_seconds(environ: dict[str, str] | None = None) -> int:
-    """The sensor's minimum interval: TUPHAP_SENSOR_INTERVAL_SECONDS, default 15 s. (The daemon
+    """The sensor's minimum interval: TUPHAP_SENSOR_INTERVAL_SECONDS, default 10 s. (The daemon
     looks at its sensors every 5 s at most, so a shorter interval acts as 5 s.)"""
     text = (os.environ if environ is None else environ).get(INTERVAL_ENV, "").strip()
     if not text:
@@ -97,7 +97,7 @@ class EarlierRun:
 @dataclass(frozen=True)
 class Decision:
     request: dg.RunRequest | None
-    reason: str  # why nothing was asked for (a tick's skip reason); "" when a run is
+    reason: str  # why no run was asked for (the tick's skip reason); "" when one was
 
 
 def decide(shas: Sequence[str], years: set[int], earlier: Sequence[EarlierRun],

@@ -13,7 +13,13 @@ import dagster as dg
 import pytest
 from dagster._core.instance.ref import InstanceRef
 
-from orchestration.instance import PooledSqliteEventLogStorage, dagster_home
+from orchestration.instance import (
+    WAREHOUSE_TAG,
+    PooledSqliteEventLogStorage,
+    dagster_home,
+    describe_instance,
+    is_embedded,
+)
 
 WRITER = """
 import dagster as dg
@@ -49,6 +55,19 @@ def test_the_instance_uses_the_pooled_event_log(home: Path) -> None:
     assert "PooledSqliteEventLogStorage" in (home / "dagster.yaml").read_text()
     with _instance(home) as instance:
         assert isinstance(instance.event_log_storage, PooledSqliteEventLogStorage)
+
+
+def test_the_embedded_instance_queues_one_load_per_warehouse_too(home: Path) -> None:
+    """As the service's instance (deploy/dagster.yaml): `make dev` and `make serve` without
+    PostgreSQL keep the sensor, the schedule and the UI from starting two loads of one
+    warehouse."""
+    assert is_embedded(home)
+    assert "embedded" in describe_instance(home)
+    with _instance(home) as instance:
+        queue = instance.get_concurrency_config().run_queue_config
+        assert queue is not None
+        assert queue.tag_concurrency_limits == [
+            {"key": WAREHOUSE_TAG, "value": {"applyLimitPerUniqueValue": True}, "limit": 1}]
 
 
 def test_runs_written_by_two_processes_at_once_are_all_readable(home: Path) -> None:
@@ -91,3 +110,4 @@ def test_a_config_someone_wrote_is_left_alone(tmp_path: Path,
     monkeypatch.setenv("DAGSTER_HOME", str(home))
     dagster_home()
     assert (home / "dagster.yaml").read_text() == custom
+    assert not is_embedded(home)

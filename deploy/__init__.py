@@ -1,0 +1,1 @@
+"""Running tuphap-warehouse as a service: the instance's dagster.yaml and `make serve`."""
