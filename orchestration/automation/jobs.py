@@ -9,9 +9,6 @@ read when the code location loads); `tuphap load` tags its run with the warehous
 
 from __future__ import annotations
 
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
-
 import dagster as dg
 
 from orchestration import settings
@@ -20,19 +17,15 @@ from orchestration.instance import WAREHOUSE_TAG
 __all__ = ["LOAD_JOB_NAME", "WAREHOUSE_TAG", "load_job", "warehouse_tag_value", "warehouse_tags"]
 
 LOAD_JOB_NAME = "load_warehouse"
-_URL_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg2", "postgresql+psycopg")
 
 
 def warehouse_tag_value(address: str) -> str:
-    """One warehouse, one value: a DuckDB file as its absolute path; a server URL with its
-    scheme, user, host, port and database only (never a password or connection options)."""
-    parts = urlsplit(address)
-    if parts.scheme.lower() in _URL_SCHEMES:
-        user = f"{parts.username}@" if parts.username else ""
-        host = parts.hostname or ""
-        port = f":{parts.port}" if parts.port else ""
-        return urlunsplit((parts.scheme.lower(), f"{user}{host}{port}", parts.path, "", ""))
-    return str(Path(address).expanduser().resolve())
+    """One warehouse, one value: its engine's address (a DuckDB file's absolute path, or a
+    server URL without its password), without connection options (`?sslmode=...`)."""
+    from orchestration.warehouse.engine import engine_for
+
+    engine = engine_for(address)
+    return engine.address.split("?", 1)[0] if engine.kind == "postgres" else engine.address
 
 
 def warehouse_tags(address: str | None = None) -> dict[str, str]:

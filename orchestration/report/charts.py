@@ -19,7 +19,7 @@ from typing import Any
 import altair as alt
 import vl_convert as vlc
 
-from orchestration.report import wording
+from orchestration.report import chart_cache, wording
 
 FORMAT_LOCALE = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " đ"]}
 FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
@@ -155,9 +155,16 @@ class RenderedChart:
 
 def render(chart: Chart) -> RenderedChart:
     """Render once to SVG (the costly part: Vega runs in vl-convert's JavaScript engine) and
-    rasterise that SVG for the PDF; the PNG is the same as rendering it directly."""
-    svg = vlc.vegalite_to_svg(chart.spec, format_locale=FORMAT_LOCALE)
-    png = vlc.svg_to_png(svg, scale=PNG_SCALE)
+    rasterise that SVG for the PDF; the PNG is the same as rendering it directly. A chart
+    drawn before on this machine comes from the chart cache (chart_cache.py)."""
+    key = chart_cache.chart_key(chart.spec, locale=FORMAT_LOCALE, scale=PNG_SCALE)
+    cached = chart_cache.load(key)
+    if cached is not None:
+        svg, png = cached
+    else:
+        svg = vlc.vegalite_to_svg(chart.spec, format_locale=FORMAT_LOCALE)
+        png = vlc.svg_to_png(svg, scale=PNG_SCALE)
+        chart_cache.store(key, svg, png)
     width_px = int(struct.unpack(">I", png[16:20])[0]) / PNG_SCALE  # IHDR comes first
     # HTML needs no namespaces; without them the page holds no URL at all.
     inline = re.sub(r'\s+xmlns(:\w+)?="[^"]*"', "", svg).replace("xlink:href", "href")
