@@ -132,9 +132,9 @@ def _unchanged(paths: ReportPaths, stamp: Path, fingerprint: str) -> bool:
 
 
 def default_out_dir(engine: WarehouseEngine) -> Path:
-    """`reports/` beside the warehouse: the folder that holds the DuckDB file and the archive of
-    received files."""
-    return Path(engine.archive_dir).parent / "reports"
+    """`reports/` in the warehouse's folder on this machine: beside the DuckDB file, or the
+    server warehouse's local folder."""
+    return engine.local_dir / "reports"
 
 
 def write_reports(engine: WarehouseEngine, *, years: Iterable[int], scope: str,

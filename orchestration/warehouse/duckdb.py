@@ -168,12 +168,12 @@ class DuckDBWarehouse:
     @property
     def logs_dir(self) -> Path:
         """The load log and the warm dbt process's log live next to the warehouse."""
-        return self.path.parent / "logs"
+        return self.local_dir / "logs"
 
     @property
     def archive_dir(self) -> Path:
         """The content-addressed archive of every received file lives beside the warehouse."""
-        return self.path.parent / "archive"
+        return self.local_dir / "archive"
 
     @property
     def reader_hint(self) -> str:

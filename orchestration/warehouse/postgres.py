@@ -175,9 +175,8 @@ class PostgresWarehouse:
         return {"PGPASSWORD": self.server.password} if self.server.password else {}
 
     @contextmanager
-    def server_connection(self, schemas: dict[str, str] | None = None
-                          ) -> Iterator[PostgresConnection]:
-        con = PostgresConnection(self.server.connect("tuphap"), schemas)
+    def server_connection(self) -> Iterator[PostgresConnection]:
+        con = PostgresConnection(self.server.connect("tuphap"))
         try:
             yield con
         finally:
@@ -185,9 +184,7 @@ class PostgresWarehouse:
 
     def exists(self) -> bool:
         with self.server_connection() as con:
-            return bool(con.execute(
-                "select count(*) from information_schema.tables"
-                " where table_schema = 'main' and table_name = 'fct_enforcement'").fetchone()[0])
+            return _published(con)
 
     @contextmanager
     def load_lock(self, timeout_seconds: float = 0.0) -> Iterator[None]:
@@ -273,7 +270,8 @@ class PostgresWarehouse:
 
 
 def _published(con: PostgresConnection) -> bool:
-    """Whether a load has published here (the `main` schema exists)."""
+    """Whether a load has published here: `main` exists only once a full build was renamed
+    into place (pgpublish.publish_build)."""
     return bool(con.execute(
         "select count(*) from information_schema.schemata where schema_name = 'main'"
     ).fetchone()[0])

@@ -37,10 +37,6 @@ class WarehouseResource(dg.ConfigurableResource):
     def resolved_scope(self) -> str:
         return settings.scope(self.scope)
 
-    @property
-    def archive_dir(self) -> Path:
-        return self.engine.archive_dir
-
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         self._open_build()
 
