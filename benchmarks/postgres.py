@@ -11,7 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from benchmarks import inputs
-from benchmarks.floor import FACT_COLUMNS, FloorResult, compare_facts
+from benchmarks.floor import FloorResult, compare_facts
+from benchmarks.floor.compare import facts_of
 from benchmarks.loads import Log, clean_up, load_env, record
 from benchmarks.loads import workdir as run_folder
 from benchmarks.measure import measure_command
@@ -20,19 +21,11 @@ from benchmarks.results import Measurement
 
 
 def postgres_facts(url: str) -> dict[str, list[dict[str, object]]]:
-    """The contract columns of the three fact tables (schema `main`), in the floor's order."""
+    """The contract columns of the three fact tables, in the floor's order (floor.facts_of)."""
     import psycopg
-    from psycopg import sql
 
-    out: dict[str, list[dict[str, object]]] = {}
     with psycopg.connect(url) as con:
-        for table, columns in FACT_COLUMNS.items():
-            query = sql.SQL("select {} from main.{} order by province_code, year, unit_code"
-                            ).format(sql.SQL(", ").join(map(sql.Identifier, columns)),
-                                     sql.Identifier(table))
-            out[table] = [dict(zip(columns, row, strict=True))
-                          for row in con.execute(query).fetchall()]
-    return out
+        return facts_of(con, url)
 
 
 def postgres_national(e: Measurement, national: Path, floor: FloorResult | None, *,

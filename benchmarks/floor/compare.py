@@ -3,31 +3,37 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
 from benchmarks.floor.sql import FACT_COLUMNS
+from ingest.dbapi import run_query
 
 
 def warehouse_facts(warehouse: Path) -> dict[str, list[dict[str, object]]]:
-    """The contract columns of the three fact tables of a warehouse file, in the floor's order.
+    """The contract columns of the three fact tables of a warehouse file, in the floor's order."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return facts_of(con, str(warehouse))
+
+
+def facts_of(connection: Any, label: str) -> dict[str, list[dict[str, object]]]:
+    """The same from any DB-API connection to a warehouse (DuckDB's, psycopg's).
 
     The marts may live in any schema (warehouse-contract.md); the table name is unique.
     """
     out: dict[str, list[dict[str, object]]] = {}
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        for table, columns in FACT_COLUMNS.items():
-            found = con.execute(
-                "select table_schema from information_schema.tables where table_name = ? "
-                "order by table_schema", [table]).fetchall()
-            if not found:
-                raise LookupError(f"{warehouse} has no table {table}")
-            # identifiers come from FACT_COLUMNS and information_schema, never from input
-            schema = found[0][0].replace('"', '""')
-            select = ", ".join(f'"{c}"' for c in columns)
-            rows = con.execute(f'select {select} from "{schema}"."{table}" '  # noqa: S608
-                               "order by province_code, year, unit_code").fetchall()
-            out[table] = [dict(zip(columns, r, strict=True)) for r in rows]
+    for table, columns in FACT_COLUMNS.items():
+        _, found = run_query(connection, "select table_schema from information_schema.tables"
+                             " where table_name = ? order by table_schema", [table])
+        if not found:
+            raise LookupError(f"{label} has no table {table}")
+        # identifiers come from FACT_COLUMNS and information_schema, never from input
+        schema = found[0][0].replace('"', '""')
+        select = ", ".join(f'"{c}"' for c in columns)
+        _, rows = run_query(connection, f'select {select} from "{schema}"."{table}" '  # noqa: S608
+                            "order by province_code, year, unit_code")
+        out[table] = [dict(zip(columns, r, strict=True)) for r in rows]
     return out
 
 
