@@ -276,6 +276,18 @@ class DbtRun:
     target_path: Path
 
 
+def assert_clean_build(build: DbtRun) -> None:
+    """A `dbt build` that succeeded with no error or warning and every node passed (an
+    exposure, which reads the marts outside dbt, has nothing to run: dbt reports no-op)."""
+    assert build.result.exception is None
+    assert build.errors == []
+    assert build.warnings == []
+    assert build.result.success
+    statuses = {str(r.status) for r in build.result.result.results
+                if r.node.resource_type != "exposure"}
+    assert statuses <= {"success", "pass"}, statuses
+
+
 def run_dbt(args: Sequence[str], db_path: Path | None, work_dir: Path,
             env: Mapping[str, str] | None = None) -> DbtRun:
     """Run one dbt command in-process against `db_path`, capturing warning and error events.

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import psycopg
 import pytest
 
-from tests.dbt.conftest import DbtRun, Warehouse, run_dbt
+from tests.dbt.conftest import DbtRun, Warehouse, assert_clean_build, run_dbt
 from tests.dbt.postgres_target import (
     BUILT_SCHEMAS,
     dbt_environment,
@@ -66,13 +66,7 @@ def test_build_succeeds_with_every_test_and_unit_test(
     pg_warehouse: PostgresWarehouse, warehouse: Warehouse
 ) -> None:
     build = pg_warehouse.build
-    assert build.result.exception is None
-    assert build.errors == []
-    assert build.warnings == []
-    assert build.result.success
-    statuses = {str(r.status) for r in build.result.result.results
-                if r.node.resource_type != "exposure"}
-    assert statuses <= {"success", "pass"}, statuses
+    assert_clean_build(build)
     # The same nodes ran as on DuckDB: every model, seed, data test and unit test.
     ran = {r.node.unique_id for r in build.result.result.results}
     assert ran == {r.node.unique_id for r in warehouse.build.result.result.results}

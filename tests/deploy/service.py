@@ -24,6 +24,7 @@ from typing import Any
 
 from psycopg import sql
 
+from orchestration.settings import TELEMETRY_OFF
 from tests.postgres_server import PostgresServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -130,9 +131,7 @@ def service_env(base: Path, instance: dict[str, str]) -> dict[str, str]:
         "TUPHAP_INBOX": str(base / "inbox"),
         "TUPHAP_ALERT_LOG": str(base / "warehouse" / "alerts.log"),
         "PYTHONIOENCODING": "utf-8",
-        "DAGSTER_DISABLE_TELEMETRY": "1",
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "GX_ANALYTICS_ENABLED": "false",
+        **TELEMETRY_OFF,
     })
     return env
 

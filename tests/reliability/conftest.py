@@ -30,6 +30,7 @@ import duckdb
 import pytest
 
 from ingest.sample import SampleManifest, write_sample
+from orchestration.settings import TELEMETRY_OFF
 from orchestration.warehouse.processes import signal_process, start_time
 from tests.reliability.hostile import Expect, write_hostile_inbox
 
@@ -341,9 +342,7 @@ def isolated_env(base: Path, inbox: Path) -> dict[str, str]:
         "PYTHONIOENCODING": "utf-8",
         # Step progress on stderr: the kill points watch for it.
         "TUPHAP_LOG_LEVEL": "INFO",
-        "DAGSTER_DISABLE_TELEMETRY": "1",
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "GX_ANALYTICS_ENABLED": "false",
+        **TELEMETRY_OFF,
     })
     return env
 
