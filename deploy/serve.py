@@ -18,20 +18,18 @@ the kernel sends both services SIGINT (Linux's parent-death signal): nothing is 
 from __future__ import annotations
 
 import argparse
-import ctypes
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from orchestration import settings
+from orchestration.workers import die_with_parent
 
 STOP_TIMEOUT_SECONDS = 30.0
 POLL_SECONDS = 0.2
-_PR_SET_PDEATHSIG = 1
 
 
 def service_commands(host: str, port: int) -> dict[str, list[str]]:
@@ -42,21 +40,6 @@ def service_commands(host: str, port: int) -> dict[str, list[str]]:
                               "--port", str(port)],
         "dagster-daemon": [str(bin_dir / "dagster-daemon"), "run"],
     }
-
-
-def _stop_with_parent() -> Callable[[], None] | None:
-    """A preexec_fn: the service gets SIGINT when this supervisor dies (Linux only)."""
-    if not sys.platform.startswith("linux"):
-        return None
-    libc = ctypes.CDLL(None, use_errno=True)
-    parent = os.getpid()
-
-    def preexec() -> None:
-        libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGINT), 0, 0, 0)
-        if os.getppid() != parent:  # the supervisor died before the call
-            os._exit(1)
-
-    return preexec
 
 
 class Supervisor:
@@ -74,7 +57,8 @@ class Supervisor:
         for name, command in self.commands.items():
             self.processes[name] = subprocess.Popen(
                 command, cwd=self.cwd, env=self.env, stdin=subprocess.DEVNULL,
-                start_new_session=True, preexec_fn=_stop_with_parent())  # noqa: PLW1509
+                start_new_session=True,
+                preexec_fn=die_with_parent(signal.SIGINT))  # noqa: PLW1509
             print(f"serve: started {name} (pid {self.processes[name].pid})", flush=True)
 
     def watch(self) -> str | None:

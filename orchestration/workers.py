@@ -14,8 +14,10 @@ load's process dies.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -47,6 +49,26 @@ def exit_when_orphaned(parent: int, cleanup: Callable[[], object] | None = None)
         os._exit(1)
 
     threading.Thread(target=watch, name="tuphap-orphan-watch", daemon=True).start()
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(sig: signal.Signals) -> Callable[[], None]:
+    """A subprocess `preexec_fn`: the child gets `sig` when the process that started it dies,
+    killed or not (Linux's parent-death signal), so a program started for a process (a
+    service, a test's database server) never outlives it. Set in the child after any user
+    switch (which would clear it); a child whose parent died before exits at once. The death
+    is that of the starting THREAD: start the child from a thread that outlives it."""
+    libc = ctypes.CDLL(None, use_errno=True)  # loaded here: the child only calls it
+    parent = os.getpid()
+
+    def preexec() -> None:
+        libc.prctl(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
+        if os.getppid() != parent:
+            os._exit(1)
+
+    return preexec
 
 
 def _serve(conn: Connection, warm_up: Callable[[], object] | None, parent: int,

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import ctypes
 import importlib.util
 import itertools
 import os
@@ -35,13 +34,15 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
 import pytest
 from psycopg import sql
+
+from orchestration.workers import die_with_parent
 
 UNPRIVILEGED_ID = 65534  # `nobody` / `nogroup` on Debian-like systems
 SUPERUSER = "postgres"
@@ -59,9 +60,6 @@ START_TIMEOUT_SECONDS = 30.0
 STOP_TIMEOUT_SECONDS = 10.0
 PORT_ATTEMPTS = 5  # another process may take the port between choosing it and binding it
 
-_PR_SET_PDEATHSIG = 1
-# Loaded in the parent: the child, between fork and exec, only calls it.
-_LIBC = ctypes.CDLL(None, use_errno=True)
 
 
 class PostgresServerError(RuntimeError):
@@ -126,18 +124,6 @@ def _process_exists(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def _die_with(parent_pid: int, sig: signal.Signals) -> Callable[[], None]:
-    """A preexec_fn: the child gets `sig` when its parent dies (set after the user switch,
-    which would clear it; if the parent died before, the child exits at once)."""
-
-    def preexec() -> None:
-        _LIBC.prctl(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
-        if os.getppid() != parent_pid:
-            os._exit(1)
-
-    return preexec
 
 
 def _free_port() -> int:
@@ -222,7 +208,7 @@ def _initdb(binaries: Path, data: Path, log: Path, unprivileged: bool) -> None:
         result = subprocess.run(
             command, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
             env=_server_environment(), cwd=data.parent, check=False,
-            preexec_fn=_die_with(os.getpid(), signal.SIGKILL),
+            preexec_fn=die_with_parent(signal.SIGKILL),
             **_run_as(unprivileged),  # type: ignore[arg-type]
         )
     if result.returncode != 0:
@@ -242,7 +228,7 @@ def _launch(binaries: Path, folder: Path, port: int, unprivileged: bool
             command, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
             env=_server_environment(), cwd=folder,
             # Immediate shutdown when we die: children stopped, shared memory released.
-            preexec_fn=_die_with(os.getpid(), signal.SIGQUIT),  # noqa: PLW1509
+            preexec_fn=die_with_parent(signal.SIGQUIT),  # noqa: PLW1509
             **_run_as(unprivileged),  # type: ignore[arg-type]
         )
 
