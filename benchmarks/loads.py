@@ -15,7 +15,7 @@ from benchmarks import inputs
 from benchmarks.measure import DEFAULT_TIMEOUT, ProcessRun, measure_command
 from benchmarks.report import memory, seconds
 from benchmarks.results import Measurement
-from orchestration.dbt.env import parse_cache_file
+from orchestration.runtime.dbt_env import parse_cache_file
 from orchestration.settings import DBT_PROJECT_DIR, TELEMETRY_OFF
 from orchestration.warehouse.duckdb import build_file
 

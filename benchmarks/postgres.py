@@ -24,8 +24,10 @@ def postgres_facts(url: str) -> dict[str, list[dict[str, object]]]:
     """The contract columns of the three fact tables, in the floor's order (floor.facts_of)."""
     import psycopg
 
+    from orchestration.warehouse.pgconnection import PostgresConnection
+
     with psycopg.connect(url) as con:
-        return facts_of(con, url)
+        return facts_of(PostgresConnection(con), url)
 
 
 def postgres_national(e: Measurement, national: Path, floor: FloorResult | None, *,

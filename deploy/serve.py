@@ -2,7 +2,7 @@
 
     python -m deploy.serve [--host 127.0.0.1] [--port 3000]
 
-The instance is the one `tuphap load` uses (orchestration/instance.py): DAGSTER_HOME's own
+The instance is the one `tuphap load` uses (orchestration/runtime/instance.py): DAGSTER_HOME's own
 dagster.yaml when it has one (deploy/dagster.yaml: PostgreSQL), else the project's embedded
 SQLite instance, `.dagster_home/` unless DAGSTER_HOME names another folder. Both services load
 the code location declared in pyproject.toml, so they run from the project's root.
@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 from orchestration import settings
-from orchestration.workers import die_with_parent
+from orchestration.runtime.workers import die_with_parent
 
 STOP_TIMEOUT_SECONDS = 30.0
 POLL_SECONDS = 0.2
@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     settings.disable_telemetry()
     # Imported here: they import Dagster, which the Supervisor itself does not need.
     from orchestration.automation.jobs import warehouse_tag_value
-    from orchestration.instance import dagster_home, describe_instance
+    from orchestration.runtime.instance import dagster_home, describe_instance
 
     home = dagster_home()  # DAGSTER_HOME, set for the services; the instance made if new
     print(f"serve: Dagster instance {describe_instance(home)}", flush=True)

@@ -28,6 +28,7 @@ from typing import Any, Literal
 import yaml
 
 from expectations import arithmetic
+from ingest.errors import TuphapError
 
 Severity = Literal["error", "warn"]
 RuleKind = Literal["row", "sql"]
@@ -40,7 +41,7 @@ _RULE_ID = re.compile(r"[A-Z]+-[0-9]+")
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML was built with it
 
 
-class CatalogueError(ValueError):
+class CatalogueError(TuphapError, ValueError):
     """A rule of the catalogue is malformed."""
 
 

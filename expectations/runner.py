@@ -15,6 +15,7 @@ import pandas as pd
 
 from expectations.rules import DATASET_MODELS, ROW_KEY_COLUMNS, Violation, rule
 from expectations.suites import build_suites, import_gx
+from ingest.errors import TuphapError
 
 RESULT_FORMAT: dict[str, Any] = {
     "result_format": "COMPLETE",
@@ -22,7 +23,7 @@ RESULT_FORMAT: dict[str, Any] = {
 }
 
 
-class RowRuleError(RuntimeError):
+class RowRuleError(TuphapError, RuntimeError):
     """An expectation could not be evaluated (a bug or a schema change, not a data problem)."""
 
 

@@ -30,6 +30,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from ingest.errors import TuphapError
+
 MAX_EXACT = 2**53
 _MAX_TEXT = 64  # longer text cannot be a figure a person typed; avoids pathological input
 
@@ -54,7 +56,7 @@ class ParsedNumber:
     percent: bool = False  # the text carried a "%" sign (only meaningful for rates)
 
 
-class NumberError(ValueError):
+class NumberError(TuphapError, ValueError):
     """Why a value is not a usable figure; `code` is one of not_a_number, nan, infinite, too_large.
     """
 

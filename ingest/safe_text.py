@@ -1,7 +1,7 @@
 """Text written into spreadsheets and CSV files is never executed by the program that opens it.
 
 Sub-unit names, unit names and figures typed as text come from untrusted files and can flow
-back out into files people open (sample reports today, exports tomorrow). A spreadsheet program
+back out into files people open (sample reports, exports, templates). A spreadsheet program
 treats a cell whose text starts with "=", "+", "-" or "@" (and, in some programs, a tab or a
 carriage return) as a formula: "=HYPERLINK(…)" becomes a link, "+cmd|' /C calc'!A0" a DDE call.
 OWASP's advice for CSV injection is to prefix such text with a single quote, which makes the

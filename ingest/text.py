@@ -14,6 +14,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from itertools import filterfalse
 
+from ingest.errors import TuphapError
 from ingest.vn_format import format_number
 
 # Anything that is neither a word character nor whitespace, plus "_" (a word character to `re`
@@ -97,7 +98,7 @@ def is_blank(value: object) -> bool:
     return False
 
 
-class Problem(Exception):
+class Problem(TuphapError):
     """A reason to reject a whole file, raised deep in a reader and caught once in ingest.parse.
 
     `where` locates it for the officer ("biểu THADS_VIEC, ô H12", "dòng 7"; empty for the

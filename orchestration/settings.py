@@ -3,7 +3,8 @@
 The defaults make `make demo` work with no configuration; every setting can be overridden with a
 TUPHAP_* environment variable, which is also how the CLI hands its flags to the Dagster run.
 Standard library only, and nothing happens at import: the dbt shim and the warm dbt process
-import this module and start in milliseconds.
+import this module and start in milliseconds. The bottom layer of orchestration/: it imports
+nothing of the project but `ingest.constants`.
 """
 
 from __future__ import annotations
@@ -41,20 +42,24 @@ WAREHOUSE_HELP = ("a DuckDB file or a postgresql://USER@HOST:PORT/DB URL "
                   "(TUPHAP_WAREHOUSE; warehouse/tuphap.duckdb)")
 
 
-def warehouse_address(value: str | os.PathLike[str] | None = None) -> str:
-    """Where the published warehouse is: flag, then TUPHAP_WAREHOUSE, then the project default.
+# A warehouse address with one of these prefixes is a PostgreSQL database; any other, a DuckDB
+# file path (orchestration.warehouse.engine.engine_for builds the engine that serves it).
+SERVER_SCHEMES = ("postgresql://", "postgres://")
 
-    A DuckDB file path today; `orchestration.warehouse.engine.engine_for` turns it into the
-    engine that serves it.
-    """
+
+def warehouse_address(value: str | os.PathLike[str] | None = None) -> str:
+    """Where the published warehouse is: flag, then TUPHAP_WAREHOUSE, then the project default:
+    a DuckDB file path, or a postgresql:// URL."""
     return str(value or os.environ.get("TUPHAP_WAREHOUSE") or DEFAULT_WAREHOUSE)
+
+
+def is_server_address(address: str) -> bool:
+    return address.startswith(SERVER_SCHEMES)
 
 
 def warehouse_kind(value: str | None = None) -> str:
     """The engine of the configured warehouse, as a Dagster asset kind: "postgres" for a
     postgresql:// URL, else "duckdb" (the UI shows it on the assets that write it)."""
-    from orchestration.warehouse.server import is_server_address
-
     return "postgres" if is_server_address(warehouse_address(value)) else "duckdb"
 
 

@@ -4,6 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from ingest.reference import Registry, load_registry
+
+
+@pytest.fixture(scope="session")
+def registry() -> Registry:
+    """The project's unit register (dbt_project/seeds), read once."""
+    return load_registry()
+
 
 def pytest_configure(config: pytest.Config) -> None:
     """Parse the dbt project first if its manifest is missing or stale, as `make setup` and

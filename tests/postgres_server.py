@@ -42,7 +42,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from orchestration.workers import die_with_parent
+from orchestration.runtime.workers import die_with_parent
 
 UNPRIVILEGED_ID = 65534  # `nobody` / `nogroup` on Debian-like systems
 SUPERUSER = "postgres"

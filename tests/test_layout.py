@@ -1,6 +1,8 @@
-"""The code's shape, as issue 11 set it: small modules, no import cycle, a small top level.
+"""The code's shape: small modules, no import cycle, a small top level, and packages in layers.
 
-These are properties a reviewer would otherwise check by hand on every change.
+These are properties a reviewer would otherwise check by hand on every change. The layers are
+those of the README's Layout: a package imports only from its own layer or below, lazily
+(inside a function) or not, and the packages' graph has no cycle.
 """
 
 from __future__ import annotations
@@ -11,9 +13,23 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("ingest", "orchestration", "expectations", "benchmarks")
+PACKAGES = ("ingest", "orchestration", "expectations", "benchmarks", "deploy")
 MAX_MODULE_LINES = 400
 MAX_TOP_LEVEL_MODULES = 10
+# Bottom to top. A unit is a top-level package, or a sub-package or top-level module of
+# orchestration/.
+LAYERS = (
+    ("ingest", "expectations"),
+    ("orchestration.settings", "orchestration.progress", "orchestration.partitions"),
+    ("orchestration.runtime",),
+    ("orchestration.warehouse",),
+    ("orchestration.ingest", "orchestration.dbt", "orchestration.quality",
+     "orchestration.publish", "orchestration.report", "orchestration.export"),
+    ("orchestration.automation",),
+    ("orchestration.definitions",),
+    ("orchestration.cli", "deploy", "benchmarks"),
+)
+CLI_USERS = ("orchestration.cli", "deploy")  # the CLI is an edge: only these import it
 
 
 def _modules() -> dict[str, Path]:
@@ -87,6 +103,81 @@ def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
                 path.append(following)
                 stack.append(iter(sorted(graph[following])))
     return None
+
+
+def _unit(module: str) -> str:
+    """The layered unit a module belongs to: `orchestration.warehouse.duckdb` ->
+    `orchestration.warehouse`, `ingest.workbook.guards` -> `ingest`."""
+    parts = module.split(".")
+    return ".".join(parts[:2]) if parts[0] == "orchestration" else parts[0]
+
+
+def unit_edges() -> dict[tuple[str, str], list[str]]:
+    """(importing unit, imported unit) -> "file: imported module" for every import between
+    two units (the package root `orchestration`, an empty __init__, is no unit)."""
+    modules = _modules()
+    known = set(modules)
+    edges: dict[tuple[str, str], list[str]] = {}
+    for name, path in modules.items():
+        for target in sorted(_imported(name, path, known)):
+            source_unit, target_unit = _unit(name), _unit(target)
+            if target == "orchestration" or source_unit == target_unit:
+                continue
+            edges.setdefault((source_unit, target_unit), []).append(
+                f"{path.relative_to(ROOT)}: imports {target}")
+    return edges
+
+
+def upward_imports(edges: dict[tuple[str, str], list[str]],
+                   layers: tuple[tuple[str, ...], ...]) -> list[str]:
+    """Each import of a unit from a layer above its own, or of a unit in no layer."""
+    level = {unit: index for index, layer in enumerate(layers) for unit in layer}
+    wrong = []
+    for (source, target), where in sorted(edges.items()):
+        if source not in level or target not in level:
+            wrong += [f"{line} ({source} or {target} is in no layer)" for line in where]
+        elif level[target] > level[source]:
+            wrong += [f"{line} (layer {level[source]} imports layer {level[target]})"
+                      for line in where]
+    return wrong
+
+
+def test_every_unit_has_a_layer() -> None:
+    units = {_unit(name) for name in _modules()} - {"orchestration"}
+    layered = {unit for layer in LAYERS for unit in layer}
+    assert units - layered == set()
+
+
+def test_no_package_imports_one_above_it() -> None:
+    assert upward_imports(unit_edges(), LAYERS) == []
+
+
+def test_the_packages_import_graph_has_no_cycle() -> None:
+    edges = unit_edges()
+    graph: dict[str, set[str]] = {}
+    for source, target in edges:
+        graph.setdefault(source, set()).add(target)
+        graph.setdefault(target, set())
+    cycle = _cycle(graph)
+    assert cycle is None, [edges[pair][0] for pair in zip(cycle, cycle[1:], strict=False)]
+
+
+def test_only_the_cli_and_the_service_import_the_cli() -> None:
+    users = sorted(line for (source, target), where in unit_edges().items()
+                   if target == "orchestration.cli" and source not in CLI_USERS
+                   for line in where)
+    assert users == []
+
+
+def test_ingest_imports_nothing_of_orchestration() -> None:
+    assert [line for (source, target), where in unit_edges().items()
+            if source == "ingest" and target.startswith("orchestration") for line in where] == []
+
+
+def test_an_upward_import_is_named_with_its_file() -> None:
+    edges = {("low", "high"): ["low/a.py: imports high.b"], ("high", "low"): ["high/c.py: x"]}
+    assert upward_imports(edges, (("low",), ("high",))) == [
+        "low/a.py: imports high.b (layer 0 imports layer 1)"]
 
 
 def test_no_module_over_400_lines() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import duckdb
 
 from benchmarks.floor.sql import FACT_COLUMNS
-from ingest.dbapi import run_query
+from orchestration.warehouse.sql import run_query
 
 
 def warehouse_facts(warehouse: Path) -> dict[str, list[dict[str, object]]]:
@@ -18,7 +18,8 @@ def warehouse_facts(warehouse: Path) -> dict[str, list[dict[str, object]]]:
 
 
 def facts_of(connection: Any, label: str) -> dict[str, list[dict[str, object]]]:
-    """The same from any DB-API connection to a warehouse (DuckDB's, psycopg's).
+    """The same from an engine's connection to a warehouse (DuckDB's, or PostgreSQL's:
+    orchestration/warehouse/pgconnection.py).
 
     The marts may live in any schema (warehouse-contract.md); the table name is unique.
     """

@@ -6,12 +6,10 @@ figures typed, and an untouched one is rejected as having no figures.
 
 - `layout`: where every part of a form's sheet sits, and the check formulas;
 - `wording`: the Vietnamese the unit reads (labels, prompts, instructions);
-- `writer`: the workbook file (`write_template`);
-- `subunits`: the sub-unit names of the unit's latest accepted report, from a warehouse.
+- `writer`: the workbook file (`write_template`), pre-filled with the sub-unit names it is
+  given (orchestration/export/subunits.py reads them from a warehouse).
 """
 
-from ingest.template.subunits import fetch_subunit_names
 from ingest.template.writer import TemplateError, names_by_form, template_unit, write_template
 
-__all__ = ["TemplateError", "fetch_subunit_names", "names_by_form", "template_unit",
-           "write_template"]
+__all__ = ["TemplateError", "names_by_form", "template_unit", "write_template"]

@@ -29,6 +29,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from ingest.constants import reporting_years
+from ingest.errors import TuphapError
 from ingest.forms import UNIT_TYPE_FORMS
 from ingest.identity import resolve_unit_code
 from ingest.reference import Registry, Unit, load_registry
@@ -60,7 +61,7 @@ ALERT = {"bg_color": "#F8CBAD", "font_color": "#9C0006", "bold": True}
 SubunitNames = Mapping[str, Sequence[str]] | Sequence[str] | None
 
 
-class TemplateError(ValueError):
+class TemplateError(TuphapError, ValueError):
     """The template cannot be made (unknown unit, unit not valid that year, year out of range);
     the message is Vietnamese, for the officer who asked."""
 

@@ -4,7 +4,8 @@ Every run of it carries the tag `tuphap/warehouse`, the address of the warehouse
 (without a password): the service's instance (deploy/dagster.yaml) lets one run per value of
 that tag be in progress, so the sensor, the schedule and a person in the UI never start two
 loads of one warehouse. The job's own tag is the warehouse of the environment (TUPHAP_WAREHOUSE,
-read when the code location loads); `tuphap load` tags its run with the warehouse it was given.
+read when the code location is assembled: `load_job()`, called by definitions.py, never at
+import); `tuphap load` tags its run with the warehouse it was given.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import dagster as dg
 
 from orchestration import settings
-from orchestration.instance import WAREHOUSE_TAG
+from orchestration.runtime.instance import WAREHOUSE_TAG
 
 __all__ = ["LOAD_JOB_NAME", "WAREHOUSE_TAG", "load_job", "warehouse_tag_value", "warehouse_tags"]
 
@@ -33,17 +34,19 @@ def warehouse_tags(address: str | None = None) -> dict[str, str]:
     return {WAREHOUSE_TAG: warehouse_tag_value(settings.warehouse_address(address))}
 
 
-load_job = dg.define_asset_job(
-    LOAD_JOB_NAME,
-    selection=dg.AssetSelection.all(),
-    # One process: the warehouse build copy and its lock belong to the run, and
-    # subprocesses per step buy nothing on a single DuckDB file.
-    executor_def=dg.in_process_executor,
-    # `tags`, not `run_tags`: Dagster puts a job's tags on every run of it (the sensor's, the
-    # schedule's) and also on a run launched from the UI, which gets no `run_tags`.
-    tags=warehouse_tags(),
-    description=(
-        "Ingest the inbox for the selected reporting years, rebuild the warehouse with dbt, "
-        "run every quality rule, send alerts and publish atomically."
-    ),
-)
+def load_job() -> dg.UnresolvedAssetJobDefinition:
+    """The load job, tagged with the environment's warehouse."""
+    return dg.define_asset_job(
+        LOAD_JOB_NAME,
+        selection=dg.AssetSelection.all(),
+        # One process: the warehouse build copy and its lock belong to the run, and
+        # subprocesses per step buy nothing on a single DuckDB file.
+        executor_def=dg.in_process_executor,
+        # `tags`, not `run_tags`: Dagster puts a job's tags on every run of it (the sensor's,
+        # the schedule's) and also on a run launched from the UI, which gets no `run_tags`.
+        tags=warehouse_tags(),
+        description=(
+            "Ingest the inbox for the selected reporting years, rebuild the warehouse with dbt, "
+            "run every quality rule, send alerts and publish atomically."
+        ),
+    )

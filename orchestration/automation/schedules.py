@@ -14,8 +14,8 @@ from datetime import datetime
 
 import dagster as dg
 
-from orchestration.automation.jobs import load_job
-from orchestration.automation.partitions import range_tags
+from orchestration.automation.jobs import LOAD_JOB_NAME
+from orchestration.partitions import range_tags
 
 TIMEZONE = "Asia/Ho_Chi_Minh"
 YEARLY_CRONS = ["0 6 20 10 *", "0 6 15 12 *", "0 6 1 2 *"]
@@ -27,7 +27,7 @@ def year_to_load(scheduled: datetime) -> int:
 
 
 @dg.schedule(
-    job=load_job,
+    job_name=LOAD_JOB_NAME,
     cron_schedule=YEARLY_CRONS,
     execution_timezone=TIMEZONE,
     default_status=dg.DefaultScheduleStatus.RUNNING,

@@ -25,10 +25,11 @@ import dagster as dg
 from ingest.parse import parse_file
 from ingest.reference import load_registry
 from orchestration import settings
-from orchestration.automation.jobs import load_job
-from orchestration.automation.partitions import range_tags, years_partitions
+from orchestration.automation.jobs import LOAD_JOB_NAME
 from orchestration.ingest.inbox import InboxResource, sha256_of
+from orchestration.partitions import range_tags, years_partitions
 from orchestration.warehouse.engine import WarehouseEngine, WarehouseMissingError, engine_for
+from orchestration.warehouse.sql import table_exists
 
 INBOX_TAG = "tuphap/inbox"
 INTERVAL_ENV = "TUPHAP_SENSOR_INTERVAL_SECONDS"
@@ -53,11 +54,7 @@ def published_shas(engine: WarehouseEngine) -> set[str]:
     """Contents the published warehouse already holds (a short read-only look)."""
     try:
         with engine.read_only() as con:
-            has_table = con.execute(
-                "select count(*) from information_schema.tables"
-                " where table_schema = 'raw' and table_name = 'received_files'"
-            ).fetchone()[0]
-            if not has_table:
+            if not table_exists(con, "raw", "received_files"):
                 return set()
             rows = con.execute("select sha256 from raw.received_files").fetchall()
             return {row[0] for row in rows}
@@ -164,7 +161,7 @@ def years_of(inbox: InboxResource, files: dict[str, list], names: Iterable[str])
 
 
 @dg.sensor(
-    job=load_job,
+    job_name=LOAD_JOB_NAME,
     minimum_interval_seconds=interval_seconds(),
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Requests a load for the reporting years of inbox files not in the warehouse.",

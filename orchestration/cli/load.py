@@ -1,4 +1,8 @@
-"""Run the load job in-process on the persistent Dagster instance, then read the summary.
+"""`tuphap load`: run the load job in-process on the persistent Dagster instance, then print
+the summary.
+
+It materialises the same Dagster job a schedule or the sensor runs (no second code path),
+recorded in the persistent Dagster instance so the run shows in `dagster dev`.
 
 Before Dagster loads the code location, the dbt manifest is prepared if it is missing or older
 than the dbt project (orchestration/dbt/project.py). On a terminal the load shows its progress
@@ -8,19 +12,71 @@ hands to a listener in this process as they are stored.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 import uuid
 from pathlib import Path
 from typing import TextIO
 
-from orchestration.cli import progress
+from ingest.errors import TuphapError
+from orchestration import progress, settings
+from orchestration.cli.failure import EXIT_OK, fail
+from orchestration.cli.progress import showing, terminal_stream
 from orchestration.cli.summary import LoadSummary
-from orchestration.instance import dagster_home
+from orchestration.runtime.instance import dagster_home
 from orchestration.warehouse.engine import WarehouseEngine
 
 
-class LoadError(RuntimeError):
+def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    parser = commands.add_parser("load",
+                                 help="ingest the inbox, build the warehouse, run checks")
+    parser.add_argument("--inbox", help="folder of report files (TUPHAP_INBOX; data/inbox)")
+    parser.add_argument("--warehouse", help=settings.WAREHOUSE_HELP)
+    parser.add_argument("--years", help="reporting years to load, e.g. 2018-2025 (default: all)")
+    parser.add_argument("--scope", choices=settings.SCOPES,
+                        help="which units are expected and accepted (TUPHAP_SCOPE; cluster)")
+    parser.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                        help="wait this long for a running load instead of refusing at once")
+    parser.add_argument("--full-summary", action="store_true",
+                        help="national scope: print the whole unit-by-year table and every "
+                             "rejected file and skipped inbox entry (the default fits one "
+                             "screen)")
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    from orchestration.dbt.resources import start_warm_dbt
+    from orchestration.runtime.warm_dbt import SOCKET_ENV
+    from orchestration.warehouse.engine import engine_for
+
+    try:
+        engine = engine_for(settings.warehouse_address(args.warehouse))
+        inbox = settings.inbox_path(args.inbox)
+        scope = settings.scope(args.scope)
+    except ValueError as error:
+        return fail("load failed", error)
+    # dbt imports and parses on the other core while this process imports Dagster and
+    # ingests; the run's dbt resource uses this warm process (orchestration/runtime/warm_dbt.py).
+    warm_dbt = start_warm_dbt(engine, scope)
+    os.environ[SOCKET_ENV] = str(warm_dbt.socket_path)
+    try:
+        summary = run_load(
+            engine=engine, inbox=inbox, scope=scope, years=args.years,
+            wait_seconds=args.wait, trigger="cli", progress_to=terminal_stream(),
+        )
+    except (LoadError, ValueError) as error:
+        return fail("load failed", error)
+    finally:
+        os.environ.pop(SOCKET_ENV, None)
+        warm_dbt.stop()
+    from orchestration.cli.summary import format_summary
+
+    print(format_summary(summary, full=args.full_summary))
+    return EXIT_OK
+
+
+class LoadError(TuphapError, RuntimeError):
     """The load itself failed (not a quality finding): the CLI exits non-zero."""
 
 
@@ -57,7 +113,7 @@ def _unreachable(engine: WarehouseEngine) -> str | None:
     """Why a failed load's warehouse server cannot be reached, if it cannot (the server
     stopped or the network dropped mid-load): the client's own last message (dbt's, libpq's
     second line) would not name the server."""
-    from orchestration.warehouse.server import WarehouseUnreachableError
+    from orchestration.warehouse.errors import WarehouseUnreachableError
 
     try:
         engine.exists()
@@ -71,7 +127,7 @@ def _show_step(event) -> None:  # noqa: ANN001 - Dagster's EventLogEntry
     dagster_event = event.dagster_event
     if dagster_event is not None and dagster_event.event_type_value == "STEP_START" \
             and event.step_key:
-        progress.report_step(event.step_key)
+        progress.report("step", detail=event.step_key)
 
 
 def run_load(
@@ -79,7 +135,7 @@ def run_load(
     wait_seconds: float, trigger: str, progress_to: TextIO | None = None,
 ) -> LoadSummary:
     """Run the load job; show its progress on `progress_to` (a terminal) while it runs."""
-    with progress.showing(progress_to):
+    with showing(progress_to):
         return _run_load(engine=engine, inbox=inbox, scope=scope, years=years,
                          wait_seconds=wait_seconds, trigger=trigger)
 
@@ -90,8 +146,8 @@ def _run_load(
 ) -> LoadSummary:
     import dagster as dg
 
-    from orchestration.automation.partitions import parse_years, range_tags, years_partitions
     from orchestration.dbt.project import prepare_if_stale
+    from orchestration.partitions import parse_years, range_tags, years_partitions
 
     keys = years_partitions.get_partition_keys()
     first, last = parse_years(years) if years else (keys[0], keys[-1])
@@ -144,14 +200,19 @@ def _metadata(result, node: str) -> dict:  # noqa: ANN001
 def read_summary(result, *, engine: WarehouseEngine, scope: str,  # noqa: ANN001
                  years: tuple[str, str]) -> LoadSummary:
     from ingest.reference import load_registry
-    from orchestration.cli.summary import expected_forms, read_coverage, read_open_issues
+    from orchestration.cli.summary import (
+        expected_forms,
+        read_coverage,
+        read_open_issues,
+        reader_hint,
+    )
 
     raw = _metadata(result, "raw_reports")
     alerts = _metadata(result, "quality_alerts")
     reports = sorted(str(v) for k, v in _metadata(result, "yearly_reports").items()
                      if k.startswith("pdf_"))
     summary = LoadSummary(
-        warehouse=engine.address, reader_hint=engine.reader_hint, scope=scope, years=years,
+        warehouse=engine.address, reader_hint=reader_hint(engine), scope=scope, years=years,
         new_loaded=list(raw.get("loaded") or []), new_rejected=list(raw.get("rejected") or []),
         skipped=list(raw.get("skipped") or []),
         accepted_files_total=int(raw.get("accepted_files_total") or 0),

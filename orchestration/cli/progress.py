@@ -1,17 +1,14 @@
 """What a long `tuphap load` shows while it works: one line on the terminal, rewritten in place.
 
-A national load runs for 10-60 s before its summary; without a sign of life a user takes it for
-hung. The load's code reports what it does through this module's sink, in the same process as
-the Dagster run (`tuphap load` runs the job in-process):
+The load's steps report what they do to orchestration/progress.py; while the CLI runs a load in
+this process and writes to a terminal, it listens (`showing`) and draws what it hears:
 
-- the ingest loop: files archived, then files parsed, out of the total (ingest/receive.py);
-- the dbt build, node by node, as dbt counts them (dbt/invocation.py);
+- the ingest loop: files archived, then files parsed, out of the total;
+- the dbt build, node by node, as dbt counts them;
 - the run's later steps (quality checks, alerts, publish), from the Dagster run's own step
   events (cli/load.py).
 
-Nothing is shown unless the CLI installs a sink (`showing`), which it does only when it writes
-to a terminal: a load in `dagster dev`, a schedule, a test or a pipe reports into the void and
-prints exactly what it printed before. Asset code never prints; it calls `report`.
+Nothing is shown when the output is not a terminal: a pipe or cron prints exactly the summary.
 
 The line is plain text rewritten after a carriage return, padded over what it replaces and cut
 to the terminal's width (a wrapped line could not be rewritten): no escape sequences, so it
@@ -28,6 +25,7 @@ from contextlib import contextmanager
 from typing import TextIO
 
 from ingest.vn_format import format_number
+from orchestration import progress
 
 # What the load is doing, by phase: shown with its count ("receiving 812/1.604 files").
 PHASES = {
@@ -36,7 +34,7 @@ PHASES = {
     "parse": "reading reports: {done}/{total} files parsed",
     "write": "writing the raw tables",
     "dbt": "dbt build: {done}/{total} nodes",
-    "step": "{detail}",
+    "step": "{detail}",  # detail: the Dagster step's key, shown as STEPS names it
 }
 # Dagster steps of the load, as the data team knows them; another step shows its own name.
 STEPS = {
@@ -49,20 +47,6 @@ STEPS = {
 }
 MIN_INTERVAL_SECONDS = 0.1  # a national inbox reports ~3.000 steps: redraw at most 10 times/s
 
-Sink = Callable[[str, int, int, str], None]  # phase, done, total, detail
-
-_sink: Sink | None = None
-
-
-def report(phase: str, done: int = 0, total: int = 0, detail: str = "") -> None:
-    """What the load is doing now; nothing happens unless the CLI is showing progress."""
-    if _sink is not None:
-        _sink(phase, done, total, detail)
-
-
-def report_step(step_key: str) -> None:
-    """A step of the Dagster run started."""
-    report("step", detail=STEPS.get(step_key, step_key.replace("_", " ")))
 
 
 def terminal_stream() -> TextIO | None:
@@ -81,6 +65,8 @@ def terminal_stream() -> TextIO | None:
 
 def describe(phase: str, done: int, total: int, detail: str) -> str:
     """The progress line's text (pure)."""
+    if phase == "step":
+        detail = STEPS.get(detail, detail.replace("_", " "))
     text = PHASES.get(phase, phase).format(done=format_number(done),
                                            total=format_number(total), detail=detail)
     if phase == "dbt" and detail:
@@ -135,15 +121,13 @@ class TerminalLine:
 def showing(stream: TextIO | None) -> Iterator[TerminalLine | None]:
     """Show the load's progress on `stream` (None: show nothing) while the block runs; the
     line is cleared when it ends, however it ends."""
-    global _sink  # noqa: PLW0603 - the one sink of this process, set by the CLI
     if stream is None:
         yield None
         return
     line = TerminalLine(stream)
-    previous, _sink = _sink, line.update
     try:
-        line.update("start")
-        yield line
+        with progress.listening(line.update):
+            line.update("start")
+            yield line
     finally:
-        _sink = previous
         line.clear()

@@ -13,11 +13,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
-
 from ingest.forms import UNIT_TYPE_FORMS
 from ingest.reference import Registry
 from ingest.vn_format import format_number
+from orchestration.warehouse.engine import Connection, WarehouseEngine
+from orchestration.warehouse.sql import table_exists
 
 MAX_LISTED = 8  # rejected files, skipped entries and incomplete units shown in the national scope
 FULL_SUMMARY_FLAG = "--full-summary"
@@ -46,7 +46,18 @@ class LoadSummary:
     run_id: str | None = None
     log_path: Path | None = None  # dbt's console output of the load
     yearly_reports: list[str] = field(default_factory=list)  # PDFs this load wrote
-    reader_hint: str = ""  # how to open the warehouse read-only (WarehouseEngine.reader_hint)
+    reader_hint: str = ""  # how to open the warehouse read-only (`reader_hint`)
+
+
+def reader_hint(engine: WarehouseEngine) -> str:
+    """How an analyst opens the warehouse read-only, printed after a load."""
+    from orchestration.warehouse.postgres import PostgresWarehouse
+
+    if isinstance(engine, PostgresWarehouse):
+        server = engine.server
+        url = f"postgresql://{engine.reader_role}@{server.host}:{server.port}/{server.dbname}"
+        return f"with psql: psql '{url}' -c 'select * from main.rpt_cluster_year'"  # noqa: S608
+    return f"in Python: duckdb.connect('{engine.address}', read_only=True)"
 
 
 def printable(text: str) -> str:
@@ -70,7 +81,7 @@ def year_ranges(years: Iterable[int]) -> str:
     return ", ".join(f"{run[0]}" if len(run) == 1 else f"{run[0]}-{run[-1]}" for run in runs)
 
 
-def read_coverage(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, int]]:
+def read_coverage(con: Connection) -> list[tuple[str, int, int]]:
     """Units × years the warehouse holds, with how many forms each sent."""
     return [
         (row[0], int(row[1]), int(row[2]))
@@ -81,12 +92,8 @@ def read_coverage(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, int]]:
     ]
 
 
-def read_open_issues(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    exists = con.execute(
-        "select count(*) from information_schema.tables"
-        " where table_schema = 'main' and table_name = 'dq_issues'"
-    ).fetchone()[0]
-    if not exists:
+def read_open_issues(con: Connection) -> dict[str, int]:
+    if not table_exists(con, "main", "dq_issues"):
         return {}
     return dict(
         con.execute(

@@ -1,5 +1,5 @@
-"""The dbt project in Dagster: assets, resource, warm process, selective builds.
+"""The dbt project in Dagster: the project, its resource, its assets, selective builds.
 
-Kept empty: `python -m orchestration.dbt.warm` and the `tuphap-dbt` shim import this package
-and must start in milliseconds.
+How dbt is started quickly (the warm process, the `tuphap-dbt` shim, the parse cache) is
+process management, in orchestration/runtime/.
 """

@@ -14,7 +14,11 @@ from orchestration.dbt.invocation import report_unchanged, run_build
 from orchestration.dbt.project import project as tuphap_dbt_project
 from orchestration.dbt.resources import WarehouseDbtCliResource
 from orchestration.dbt.selection import plan_load, record
-from orchestration.vendor import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
+from orchestration.runtime.vendor import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    dbt_assets,
+)
 from orchestration.warehouse.resources import WarehouseResource
 
 project = tuphap_dbt_project()
@@ -52,12 +56,13 @@ def warehouse_models(
     """Seeds, staging, intermediate, marts and quality models, with their dbt tests: all of
     them in a first load, else only what this load's new inputs change (selection.py)."""
     whole_project = context.selected_asset_keys == set(context.assets_def.keys)
-    with warehouse.connect() as con:
-        plan, inputs = plan_load(warehouse.engine, con, project_dir=project.project_dir,
-                                 scope=warehouse.resolved_scope, whole_project=whole_project)
+    build = warehouse.build
+    plan, inputs = plan_load(build, keeps_unchanged_models=warehouse.engine.keeps_unchanged_models,
+                             project_dir=project.project_dir, scope=warehouse.resolved_scope,
+                             whole_project=whole_project)
     context.log.info(f"dbt: {plan.kind} build ({plan.reason})")
     events = run_build(dbt, context, plan=plan, env=warehouse.dbt_environment(),
-                       folder=warehouse.build_folder, project=project)
+                       folder=build.folder, project=project)
     # A table left as it was is part of the warehouse this run publishes, unchanged.
     yield from report_unchanged(
         events, selected=context.selected_asset_keys, dependencies=context.assets_def.asset_deps,
@@ -65,5 +70,4 @@ def warehouse_models(
         left_as_is=lambda key: dg.MaterializeResult(
             asset_key=key, metadata={"rebuilt": False, "why": plan.reason}))
     if whole_project:
-        with warehouse.connect() as con:
-            record(warehouse.engine, con, inputs, plan)
+        record(build, inputs, plan)

@@ -4,7 +4,7 @@ The `warehouse_models` asset wires the run's resources to these functions. A par
 (orchestration/dbt/selection.py) rebuilds only some models; the others stand as they were and
 are part of the warehouse this run publishes, so each is reported too (`report_unchanged`),
 else Dagster would skip the quality and publish steps that depend on them. Each node dbt starts
-and finishes is reported to the CLI's progress line (`tap_node_progress`).
+and finishes is reported as the load's progress (`report_nodes`).
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from typing import Any, TypeVar
 
 import dagster as dg
 
-from orchestration.cli.progress import report as report_progress
-from orchestration.dbt.env import keep_parse, parse_cache_file, parse_key
 from orchestration.dbt.selection import BuildPlan, ancestors_in_order, in_dependency_order
+from orchestration.progress import report as report_progress
+from orchestration.runtime.dbt_env import keep_parse, parse_cache_file, parse_key
+from orchestration.runtime.vendor import tap_raw_events
 
 K = TypeVar("K", bound=Hashable)
 # dbt's events for a node that starts, and for one that finished (dagster-dbt's result events)
@@ -86,19 +87,16 @@ def node_progress(raw_event: Mapping[str, Any]) -> tuple[int, int, str] | None:
     return (index - 1 if name == NODE_STARTED else index), total, node
 
 
-def tap_node_progress(invocation: Any, on_node: NodeProgress) -> None:
-    """Call `on_node` for each node of the invocation's dbt events, as dagster-dbt reads them
-    (its stream turns the same events into Dagster's, unchanged)."""
-    read = invocation.stream_raw_events
+def report_nodes(invocation: Any, on_node: NodeProgress) -> None:
+    """Call `on_node` for each node dbt starts or finishes in the invocation, as dagster-dbt
+    reads its events."""
 
-    def stream_raw_events() -> Iterator[Any]:
-        for event in read():
-            node = node_progress(event.raw_event)
-            if node is not None:
-                on_node(*node)
-            yield event
+    def on_event(raw_event: Mapping[str, Any]) -> None:
+        node = node_progress(raw_event)
+        if node is not None:
+            on_node(*node)
 
-    invocation.stream_raw_events = stream_raw_events
+    tap_raw_events(invocation, on_event)
 
 
 def report_node(index: int, total: int, node: str) -> None:
@@ -129,7 +127,7 @@ def run_build(dbt: Any, context: dg.AssetExecutionContext, *, plan: BuildPlan,
     with environment({**env, **dbt.warm_socket_environment()}):
         invocation = dbt.cli(dbt_build_args(selection=plan.dbt_args), context=context,
                              target_path=target)
-        tap_node_progress(invocation, report_node)
+        report_nodes(invocation, report_node)
         yield from stream_build(invocation, context.log.info)
     keep_partial_parse(target, project.project_dir, project.project_dir / project.target_path,
                        env)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from orchestration import settings
 
 if TYPE_CHECKING:
-    from orchestration.vendor import DbtProject
+    from orchestration.runtime.vendor import DbtProject
 
 # The venv's dbt, whether or not the venv's bin folder is on PATH (e.g. `.venv/bin/tuphap`).
 VENV_DBT = Path(sys.executable).parent / "dbt"
@@ -32,7 +32,7 @@ SOURCE_PATTERNS = ("*.sql", "*.yml", "*.csv", "*.md")
 def project() -> DbtProject:
     """The project's DbtProject (cached): dagster-dbt's description of dbt_project/, prepared
     with LeanProjectPreparer. Reads dbt_project.yml; writes nothing."""
-    from orchestration.vendor import DbtProject, LeanProjectPreparer, with_preparer
+    from orchestration.runtime.vendor import DbtProject, LeanProjectPreparer, with_preparer
 
     described = DbtProject(project_dir=settings.DBT_PROJECT_DIR,
                            profiles_dir=settings.DBT_PROJECT_DIR)

@@ -10,9 +10,19 @@ from pydantic import PrivateAttr
 
 from orchestration import settings
 from orchestration.dbt.project import VENV_DBT, project
-from orchestration.dbt.warm import SOCKET_ENV, WarmDbt, shim_path, start_for_load
-from orchestration.vendor import LeanDbtCliResource
+from orchestration.runtime.vendor import LeanDbtCliResource
+from orchestration.runtime.warm_dbt import SOCKET_ENV, WarmDbt, shim_path, start_for_load
 from orchestration.warehouse.engine import WarehouseEngine, engine_for
+
+
+def start_warm_dbt(engine: WarehouseEngine, scope: str, *,
+                   project_dir: Path = settings.DBT_PROJECT_DIR,
+                   profiles_dir: Path = settings.DBT_PROJECT_DIR) -> WarmDbt:
+    """Start the warm dbt process of a load of `engine`'s warehouse in `scope`
+    (orchestration/runtime/warm_dbt.py)."""
+    return start_for_load(target=engine.dbt_environment(), scope=scope,
+                          logs_dir=engine.logs_dir, project_dir=project_dir,
+                          profiles_dir=profiles_dir)
 
 
 def run_warehouse(run_config: Mapping | None) -> tuple[WarehouseEngine, str]:
@@ -29,12 +39,12 @@ def run_warehouse(run_config: Mapping | None) -> tuple[WarehouseEngine, str]:
 
 
 class WarehouseDbtCliResource(LeanDbtCliResource):
-    """dagster-dbt's resource (without its start-up costs: orchestration/vendor.py), with dbt
-    warm before the build needs it.
+    """dagster-dbt's resource (without its start-up costs: orchestration/runtime/vendor.py),
+    with dbt warm before the build needs it.
 
     Warm start (`warm_start`, on by default): when the run starts, a dbt process imports dbt
     and parses the project for the run's warehouse while the load ingests; `dbt_executable` is
-    the `tuphap-dbt` shim, which runs the build there (orchestration/dbt/warm.py). A warm
+    the `tuphap-dbt` shim, which runs the build there (orchestration/runtime/warm_dbt.py). A warm
     process the CLI already started for this load (its socket in TUPHAP_DBT_WARM_SOCKET) is
     used instead of a second one.
     """
@@ -49,7 +59,7 @@ class WarehouseDbtCliResource(LeanDbtCliResource):
             return
         engine, scope = run_warehouse(context.dagster_run.run_config
                                       if context.dagster_run else None)
-        self._warm = start_for_load(
+        self._warm = start_warm_dbt(
             engine, scope, project_dir=Path(self.project_dir),
             profiles_dir=Path(self.profiles_dir or self.project_dir))
 

@@ -10,7 +10,7 @@ warehouse (`meta.dbt_build_state`), and the next load compares:
   of the received files and receipts (rejections feed `rejected_reports`);
 - the reporting years that have submissions (the year spine of the periods and dimensions).
 
-Where the state is kept is the engine's business (`WarehouseEngine.read_build_state`).
+Where the state is kept is the engine's business (`Build.read_build_state`).
 
 `plan_build` (pure) then decides:
 
@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar
 
 if TYPE_CHECKING:
-    from orchestration.warehouse.engine import Connection, WarehouseEngine
+    from orchestration.warehouse.engine import Build, Connection
 
 FORM_TAGS = {"PBGDPL": "dissemination", "HOAGIAI": "mediation", "THADS_VIEC": "enforcement",
              "THADS_TIEN": "enforcement"}
@@ -141,19 +141,19 @@ def project_fingerprint(project_dir: Path) -> str:
 _FORM_SIGNATURES = """
     select form, md5(string_agg(submission_id || '|' || cast(loaded_at as varchar), ','
                                 order by submission_id))
-    from raw.submissions
+    from {raw}.submissions
     group by form
 """
 _FILES_SIGNATURE = """
     select md5(coalesce((
         select string_agg(sha256 || '|' || status || '|' || parsed_scope, ',' order by sha256)
-        from raw.received_files), '') || '#' || coalesce((
+        from {raw}.received_files), '') || '#' || coalesce((
         select string_agg(sha256 || '|' || source_file, ',' order by sha256, source_file)
-        from raw.file_receipts), ''))
+        from {raw}.file_receipts), ''))
 """
 
 
-_YEARS = "select distinct cast(year as integer) from raw.submissions order by 1"
+_YEARS = "select distinct cast(year as integer) from {raw}.submissions order by 1"
 
 
 def read_inputs(con: Connection, *, fingerprint: str, scope: str) -> BuildInputs:
@@ -164,28 +164,29 @@ def read_inputs(con: Connection, *, fingerprint: str, scope: str) -> BuildInputs
     return BuildInputs(fingerprint, scope, forms, files, years)
 
 
-def read_previous(engine: WarehouseEngine, con: Connection) -> BuildInputs | None:
+def read_previous(build: Build) -> BuildInputs | None:
     """The inputs of the last successful build of this warehouse, if one was recorded."""
-    recorded = engine.read_build_state(con)
+    recorded = build.read_build_state()
     return BuildInputs.from_json(recorded) if recorded else None
 
 
-def record(engine: WarehouseEngine, con: Connection, inputs: BuildInputs,
-           plan: BuildPlan) -> None:
+def record(build: Build, inputs: BuildInputs, plan: BuildPlan) -> None:
     """Record the inputs of a build that succeeded, and what it rebuilt and why (DuckDB: with
     the warehouse it built, `select * from meta.dbt_build_state`)."""
-    engine.record_build_state(con, inputs=inputs.as_json(), plan=plan.kind, reason=plan.reason)
+    build.record_build_state(inputs=inputs.as_json(), plan=plan.kind, reason=plan.reason)
 
 
-def plan_load(engine: WarehouseEngine, con: Connection, *, project_dir: Path, scope: str,
+def plan_load(build: Build, *, keeps_unchanged_models: bool, project_dir: Path, scope: str,
               whole_project: bool) -> tuple[BuildPlan, BuildInputs]:
     """This load's plan, and the inputs to record once its build succeeds. Models selected by
-    hand (a partial run in the UI) are built as selected."""
-    inputs = read_inputs(con, fingerprint=project_fingerprint(project_dir), scope=scope)
+    hand (a partial run in the UI) are built as selected. `keeps_unchanged_models`: whether
+    the build starts as a copy of the published warehouse (the engine's)."""
+    with build.connect() as con:
+        inputs = read_inputs(con, fingerprint=project_fingerprint(project_dir), scope=scope)
     if not whole_project:
         return BuildPlan("full", "models selected by hand"), inputs
-    plan = plan_build(read_previous(engine, con), inputs)
-    if plan.kind == "partial" and not engine.keeps_unchanged_models:
+    plan = plan_build(read_previous(build), inputs)
+    if plan.kind == "partial" and not keeps_unchanged_models:
         # The build starts empty (PostgreSQL's build schemas): nothing to leave as it was.
         plan = BuildPlan("full", f"{plan.reason}; every model is rebuilt on this engine")
     return plan, inputs

@@ -15,10 +15,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ingest.dbapi import run_query
 from ingest.vn_format import format_number
 from orchestration.export.files import ExportInfo, write_csv, write_xlsx
 from orchestration.export.tables import ExportError, build_query, normalise_province, public_table
+from orchestration.warehouse.engine import Connection
+from orchestration.warehouse.sql import run_query
 
 FORMATS = ("xlsx", "csv")
 
@@ -42,7 +43,7 @@ def filters_text(year: int | None, province: str | None) -> str:
     return "; ".join(parts) if parts else "không lọc (toàn bộ bảng)"
 
 
-def export_table(connection: Any, table: str, *, fmt: str, year: int | None = None,
+def export_table(connection: Connection, table: str, *, fmt: str, year: int | None = None,
                  province: str | None = None, out_path: Path | str, warehouse_label: str,
                  load_info: str, column_docs: Mapping[str, str], table_doc: str = "",
                  now: datetime | None = None) -> ExportResult:
@@ -68,7 +69,7 @@ def export_table(connection: Any, table: str, *, fmt: str, year: int | None = No
     return ExportResult(out, spec.name, fmt, tuple(columns), len(rows))
 
 
-def describe_load(connection: Any) -> str:
+def describe_load(connection: Connection) -> str:
     """The load a warehouse comes from, in Vietnamese: when its dbt build ran and what it
     rebuilt, and when its newest file was received. Never fails: a warehouse built before the
     build state existed, or a role that cannot read the raw layer, just says less."""
@@ -85,7 +86,7 @@ def describe_load(connection: Any) -> str:
     return "; ".join(parts) or "không rõ (kho không ghi lại lần nạp)"
 
 
-def _optional_row(connection: Any, sql: str) -> tuple[Any, ...] | None:
+def _optional_row(connection: Connection, sql: str) -> tuple[Any, ...] | None:
     """The first row of a query that may fail (a table this warehouse does not have). After a
     failure the transaction is rolled back, as PostgreSQL requires before the next query."""
     try:

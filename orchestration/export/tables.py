@@ -11,8 +11,10 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from ingest.errors import TuphapError
 
-class ExportError(ValueError):
+
+class ExportError(TuphapError, ValueError):
     """The export cannot be made as asked (unknown table, a filter the table has no column
     for, a malformed province code); the message says why."""
 
@@ -73,7 +75,7 @@ def normalise_province(code: str) -> str:
 
 @dataclass(frozen=True)
 class Query:
-    """SQL with `?` placeholders (ingest.dbapi.run_query translates them for the driver) and
+    """SQL with `?` placeholders (every engine connection takes them: warehouse/sql.py) and
     the values bound to them."""
 
     sql: str

@@ -1,7 +1,6 @@
 """The ingest asset: receive, archive, parse and record every report file of the inbox."""
 
 # No `from __future__ import annotations`: Dagster inspects the `context` annotation at runtime.
-import warnings
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -10,13 +9,10 @@ import dagster as dg
 from ingest.limits import Limits
 from ingest.reference import load_registry
 from orchestration import settings
-from orchestration.automation.partitions import years_partitions
 from orchestration.ingest.inbox import InboxResource
 from orchestration.ingest.receive import Received, receive
+from orchestration.partitions import years_partitions
 from orchestration.warehouse.resources import WarehouseResource
-
-# Single-run backfills are beta in Dagster 1.13; one run per load is what we want.
-warnings.filterwarnings("ignore", category=dg.BetaWarning, message=".*backfill_policy.*")
 
 RAW_TABLES = ("received_files", "file_receipts", "submissions", "submission_values",
               "skipped_inbox_entries")
@@ -45,7 +41,7 @@ def raw_reports(
 ) -> Iterator[dg.MaterializeResult]:
     scan = inbox.scan()
     received = receive(
-        scan.files, engine=warehouse.engine, connect=warehouse.connect,
+        scan.files, build=warehouse.build, archive_dir=warehouse.engine.archive_dir,
         years={int(key) for key in context.partition_keys}, scope=warehouse.resolved_scope,
         # TUPHAP_MAX_* (docs/reliability.md); a bad value fails the load
         limits=Limits.from_env(), registry=load_registry(), now=datetime.now(UTC),

@@ -8,7 +8,7 @@ the order of the jobs, so a load is deterministic.
 
 A parsed file travels as a `ParsedFile`: the figures as columns, not one object per figure,
 which a worker returns cheaply. This module imports only `ingest` and the standard library
-(orchestration.workers), so workers start quickly.
+(orchestration.runtime.workers), so workers start quickly.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from ingest.limits import Limits
 from ingest.model import ParseResult, Rejection
 from ingest.parse import parse_file
 from ingest.reference import Registry, load_registry
-from orchestration.workers import exit_when_orphaned
+from orchestration.runtime.workers import exit_when_orphaned
 
 # Starting a worker costs ~0,8 s of CPU (imports), parsing a file ~5 ms: a worker pays off
 # from a few hundred files. The 14-unit demo (~140 files) parses in this process, the national

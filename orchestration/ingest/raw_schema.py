@@ -18,13 +18,14 @@ from typing import Any
 import yaml
 
 from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.warehouse.engine import Connection
 
 RAW_SOURCE_YML = DBT_PROJECT_DIR / "models" / "staging" / "raw" / "_raw__sources.yml"
 RAW_SCHEMA = "raw"
 
 # Warehouses built before a column existed: it is added (after the tables are created).
 MIGRATIONS = (
-    "alter table raw.received_files add column if not exists parse_notes varchar[]",
+    "alter table {raw}.received_files add column if not exists parse_notes varchar[]",
 )
 
 # The yml is the project's own, but it becomes SQL: only plain names and type spellings pass.
@@ -56,20 +57,29 @@ def create_table(schema: str, table: dict[str, Any]) -> str:
             raise ValueError(f"{RAW_SOURCE_YML.name}: unsupported table constraint {constraint}")
         key = ", ".join(_checked(_IDENTIFIER, name) for name in constraint["columns"])
         parts.append(f"primary key ({key})")
-    name = f"{_checked(_IDENTIFIER, schema)}.{_checked(_IDENTIFIER, table['name'])}"
+    name = f"{{{_checked(_IDENTIFIER, schema)}}}.{_checked(_IDENTIFIER, table['name'])}"
     return f"create table if not exists {name} ({', '.join(parts)})"
 
 
 def raw_ddl(source_yml: Path = RAW_SOURCE_YML) -> tuple[str, ...]:
-    """Every statement that creates the raw layer, or brings an older one up to date."""
+    """Every statement that creates the raw layer, or brings an older one up to date; the
+    schema is the placeholder `{raw}` (orchestration/warehouse/sql.py), so it runs on any
+    build's connection."""
     # libyaml's safe loader when built with it: ~10x faster, on every load's path.
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     sources = yaml.load(source_yml.read_text(encoding="utf-8"), Loader=loader)["sources"]
     (source,) = [s for s in sources if s["name"] == RAW_SCHEMA]
     schema = RAW_SCHEMA  # the yml's schema adds a PostgreSQL build's suffix (dbt only)
-    return (f"create schema if not exists {_checked(_IDENTIFIER, schema)}",
+    return (f"create schema if not exists {{{_checked(_IDENTIFIER, schema)}}}",
             *(create_table(schema, table) for table in source["tables"]),
             *MIGRATIONS)
 
 
 RAW_DDL: tuple[str, ...] = raw_ddl()
+
+
+def ensure_raw_schema(con: Connection) -> None:
+    """Create the raw tables ingest writes on a build's connection, or bring older ones up to
+    date."""
+    for statement in RAW_DDL:
+        con.execute(statement)

@@ -11,37 +11,38 @@ load is deterministic.
 
 Entries of the inbox that are not received (a symbolic link, a FIFO, a file that cannot be read:
 entries.py) are recorded in `raw.skipped_inbox_entries` with why, so nothing received is
-silently ignored. What the loop does is reported to the CLI's progress line (cli/progress.py).
+silently ignored. What the loop does is reported as progress (orchestration/progress.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from ingest.limits import Limits
 from ingest.reference import Registry
-from orchestration.cli.progress import report as report_progress
 from orchestration.ingest.entries import SkippedEntry
 from orchestration.ingest.entries import skipped as skipped_entry
 from orchestration.ingest.inbox import Archive, InboxFile, archive_path_for
 from orchestration.ingest.parsing import ParseJob, ParsePool
+from orchestration.ingest.raw_schema import ensure_raw_schema
 from orchestration.ingest.rows import (
     Candidate,
     KnownFile,
-    RawBatch,
+    add_parsed,
     needs_parse,
+    new_batch,
     read_known,
     read_receipts,
     read_totals,
     received_row,
     write_skipped,
 )
-from orchestration.warehouse.engine import Connection, WarehouseEngine
-
-Connect = Callable[[], AbstractContextManager[Connection]]
+from orchestration.progress import report as report_progress
+from orchestration.warehouse.batch import RawBatch
+from orchestration.warehouse.engine import Build
 
 
 @dataclass
@@ -65,22 +66,22 @@ class Received:
                 + (f"; skipped {len(self.skipped)} inbox entries" if self.skipped else ""))
 
 
-def receive(files: Sequence[InboxFile], *, engine: WarehouseEngine, connect: Connect,
+def receive(files: Sequence[InboxFile], *, build: Build, archive_dir: Path,
             years: set[int], scope: str, limits: Limits, registry: Registry,
             now: datetime, load_id: str, skipped: Sequence[SkippedEntry] = ()) -> Received:
-    """Ingest `files` into the build behind `connect` for the reporting `years`, and record
-    the inbox entries `skipped` (and any file that cannot be read after all) under `load_id`."""
-    with connect() as con:
-        engine.ensure_raw_schema(con)
+    """Ingest `files` into `build` for the reporting `years`, archiving every file in
+    `archive_dir`, and record the inbox entries `skipped` (and any file that cannot be read
+    after all) under `load_id`."""
+    with build.connect() as con:
+        ensure_raw_schema(con)
         known, loaded_years = read_known(con)
         receipts = read_receipts(con)
-        # A server warehouse may have received files on another machine: copy them here.
-        engine.restore_received(con, {sha: archive_path_for(engine.archive_dir, sha)
-                                      for sha in known})
+    # A server warehouse may have received files on another machine: copy them here.
+    build.restore_received({sha: archive_path_for(archive_dir, sha) for sha in known})
 
-    batch = RawBatch()
+    batch = new_batch()
     passed_over = list(skipped)
-    archive = Archive(engine.archive_dir, recorded=known.keys())
+    archive = Archive(archive_dir, recorded=known.keys())
     # Names never received before: a guess of how many files need parsing, made before any is
     # hashed, to start the parse workers at once (they then parse while the rest is archived).
     seen_names = {name for _, name in receipts}
@@ -115,15 +116,15 @@ def receive(files: Sequence[InboxFile], *, engine: WarehouseEngine, connect: Con
                                               "code": parsed.rejection.code,
                                               "reason": parsed.rejection.message})
                 continue
-            batch.add_parsed(parsed, sha256=job.sha256, candidate=candidate, loaded_at=now)
+            add_parsed(batch, parsed, sha256=job.sha256, candidate=candidate, loaded_at=now)
             received.loaded.extend(
                 {"file": job.name, "unit_code": s.unit_code, "year": s.year, "form": s.form}
                 for s in parsed.submissions
             )
 
     report_progress("write")
-    with connect() as con:
-        engine.write_raw(con, batch)
+    build.write_raw(batch)
+    with build.connect() as con:
         write_skipped(con, passed_over, load_id=load_id, seen_at=now)
         received.accepted_files_total, received.rejected_files_total = read_totals(con)
     received.new_rows = {table: len(columns) for table, columns in (

@@ -5,20 +5,20 @@ and the years asked for, so re-loading the same inbox is a no-op and a file carr
 years is loaded year by year as those partitions run.
 
 Parsed files (orchestration.ingest.parsing.ParsedFile) carry their figures as columns, and a
-batch keeps its rows column by column: the warehouse engine writes it in bulk
-(`WarehouseEngine.write_raw`; a national load writes ~280.000 figures).
+batch (orchestration/warehouse/batch.py) keeps its rows column by column: the build writes it
+in bulk (`Build.write_raw`; a national load writes ~280.000 figures).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from orchestration.ingest.entries import SkippedEntry
 from orchestration.ingest.parsing import VALUE_COLUMNS, ParsedFile
+from orchestration.warehouse.batch import Columns, RawBatch
 from orchestration.warehouse.engine import Connection
 
 # The columns of each batch table; their types are the raw tables' (raw_schema.py): the engine
@@ -62,52 +62,25 @@ class Candidate:
     received_at: datetime
 
 
-class Columns:
-    """Rows of one raw table, kept column by column: cheap to add to (a national load adds
-    ~280.000 figures), and written by the engine column by column."""
-
-    def __init__(self, names: tuple[str, ...]) -> None:
-        self.names = names
-        self.data: dict[str, list] = {name: [] for name in names}
-
-    def __len__(self) -> int:
-        return len(self.data[self.names[0]])
-
-    def append(self, row: Mapping[str, Any]) -> None:
-        for name, column in self.data.items():
-            column.append(row[name])
-
-    def extend(self, columns: Mapping[str, list]) -> None:
-        for name, column in self.data.items():
-            column.extend(columns[name])
+def new_batch() -> RawBatch:
+    """An empty batch with the columns of each raw table."""
+    return RawBatch(received=Columns(RECEIVED_COLUMNS), receipts=Columns(RECEIPT_COLUMNS),
+                    submissions=Columns(SUBMISSION_COLUMNS), values=Columns(VALUE_COLUMNS))
 
 
-@dataclass
-class RawBatch:
-    """Rows to add to the raw tables in one transaction."""
-
-    received: Columns = field(default_factory=lambda: Columns(RECEIVED_COLUMNS))
-    receipts: Columns = field(default_factory=lambda: Columns(RECEIPT_COLUMNS))
-    submissions: Columns = field(default_factory=lambda: Columns(SUBMISSION_COLUMNS))
-    values: Columns = field(default_factory=lambda: Columns(VALUE_COLUMNS))
-
-    @property
-    def empty(self) -> bool:
-        return not (len(self.received) or len(self.receipts) or len(self.submissions))
-
-    def add_parsed(self, parsed: ParsedFile, *, sha256: str, candidate: Candidate,
-                   loaded_at: datetime) -> None:
-        """Add the submissions and figures of an accepted file."""
-        for sub in parsed.submissions:
-            self.submissions.append({
-                "submission_id": sub.submission_id, "sha256": sha256,
-                "source_file": candidate.name, "unit_code": sub.unit_code,
-                "province_code": sub.province_code, "year": sub.year, "form": sub.form,
-                "report_date": sub.report_date, "unit_name_reported": sub.unit_name_reported,
-                "sheet_name": sub.sheet_name, "received_at": candidate.received_at,
-                "file_modified_at": candidate.modified_at, "loaded_at": loaded_at,
-            })
-        self.values.extend(parsed.values)
+def add_parsed(batch: RawBatch, parsed: ParsedFile, *, sha256: str, candidate: Candidate,
+               loaded_at: datetime) -> None:
+    """Add the submissions and figures of an accepted file to `batch`."""
+    for sub in parsed.submissions:
+        batch.submissions.append({
+            "submission_id": sub.submission_id, "sha256": sha256,
+            "source_file": candidate.name, "unit_code": sub.unit_code,
+            "province_code": sub.province_code, "year": sub.year, "form": sub.form,
+            "report_date": sub.report_date, "unit_name_reported": sub.unit_name_reported,
+            "sheet_name": sub.sheet_name, "received_at": candidate.received_at,
+            "file_modified_at": candidate.modified_at, "loaded_at": loaded_at,
+        })
+    batch.values.extend(parsed.values)
 
 
 def needs_parse(
@@ -146,24 +119,24 @@ def read_known(con: Connection) -> tuple[dict[str, KnownFile], dict[str, set[int
                           row[7])
         for row in con.execute(
             "select sha256, source_file, archive_path, status, years, parsed_scope,"
-            " received_at, file_modified_at from raw.received_files"
+            " received_at, file_modified_at from {raw}.received_files"
         ).fetchall()
     }
     loaded: dict[str, set[int]] = {}
-    for sha, year in con.execute("select distinct sha256, year from raw.submissions").fetchall():
+    for sha, year in con.execute("select distinct sha256, year from {raw}.submissions").fetchall():
         loaded.setdefault(sha, set()).add(year)
     return known, loaded
 
 
 def read_receipts(con: Connection) -> set[tuple[str, str]]:
-    return set(con.execute("select sha256, source_file from raw.file_receipts").fetchall())
+    return set(con.execute("select sha256, source_file from {raw}.file_receipts").fetchall())
 
 
 def read_totals(con: Connection) -> tuple[int, int]:
     """How many accepted and how many rejected files the warehouse holds."""
     accepted, rejected = con.execute(
         "select count(*) filter (where status = 'accepted'),"
-        " count(*) filter (where status = 'rejected') from raw.received_files"
+        " count(*) filter (where status = 'rejected') from {raw}.received_files"
     ).fetchone()
     return int(accepted), int(rejected)
 
@@ -176,7 +149,7 @@ def write_skipped(con: Connection, entries: Sequence[SkippedEntry], *, load_id: 
         chunk = entries[start:start + 200]
         rows = ", ".join(["(?, ?, ?, ?, ?)"] * len(chunk))
         con.execute(
-            f"insert into raw.skipped_inbox_entries ({', '.join(SKIPPED_COLUMNS)})"  # noqa: S608
+            f"insert into {{raw}}.skipped_inbox_entries ({', '.join(SKIPPED_COLUMNS)})"  # noqa: S608
             f" values {rows} on conflict do nothing",  # once per load, step retried or not
             [value for entry in chunk
              for value in (entry.name, entry.kind, entry.reason, seen_at, load_id)],

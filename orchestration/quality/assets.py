@@ -15,13 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-import duckdb
 
 from expectations.rules import RULES
 from orchestration import settings
 from orchestration.dbt.assets import warehouse_models
 from orchestration.quality.alerts import ChannelOutcome, compose_alert, deliver
-from orchestration.quality.engine import RowRulesResource
 from orchestration.quality.evaluate import evaluate_rules, read_row_inputs, read_sql_violations
 from orchestration.quality.issues import (
     MergeResult,
@@ -31,12 +29,14 @@ from orchestration.quality.issues import (
     pending_alerts,
 )
 from orchestration.quality.resources import AlertChannelsResource
+from orchestration.quality.row_rules import RowRulesResource
+from orchestration.warehouse.engine import Connection
 from orchestration.warehouse.resources import WarehouseResource
 
 # Every rule reads the dbt models of this load (marts, intermediate and quality models).
 DQ_DEPS = [warehouse_models]
 
-Connect = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
+Connect = Callable[[], AbstractContextManager[Connection]]
 
 
 def _check_severity(severity: str) -> dg.AssetCheckSeverity:
@@ -52,9 +52,9 @@ CHECK_SPECS = [
 ]
 
 
-def _open_totals(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
+def _open_totals(conn: Connection) -> dict[str, int]:
     rows = conn.execute(
-        "select severity, status, count(*) from main.dq_issues group by severity, status"
+        "select severity, status, count(*) from {main}.dq_issues group by severity, status"
     ).fetchall()
     totals = {"open_errors": 0, "open_warnings": 0, "acknowledged": 0}
     for severity, status, n in rows:

@@ -13,25 +13,23 @@ import json
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-import duckdb
-
 from expectations.rules import DATASET_MODELS, Violation, rule
+from orchestration.warehouse.engine import Connection
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import numpy as np
     import pandas as pd
 
-QUALITY_SCHEMA = "quality"
 # dataset name -> its row-input model's columns (NumPy arrays, as DuckDB's fetchnumpy gives)
 RowInputs = Mapping[str, Mapping[str, "np.ndarray"]]
 
 
-def read_row_inputs(conn: duckdb.DuckDBPyConnection) -> dict[str, dict[str, np.ndarray]]:
+def read_row_inputs(conn: Connection) -> dict[str, dict[str, np.ndarray]]:
     """dataset name -> the rows of its row-input model (identifiers we control, no user text).
     NumPy columns: cheap to hand to the worker, and neither pandas nor pyarrow is imported."""
     return {
         dataset: conn.execute(
-            f"select * from {QUALITY_SCHEMA}.{model} order by unit_code, year, form"  # noqa: S608
+            f"select * from {{quality}}.{model} order by unit_code, year, form"  # noqa: S608
         ).fetchnumpy()
         for dataset, model in DATASET_MODELS.items()
     }
@@ -50,11 +48,11 @@ def _json(text: Any) -> dict[str, Any]:
     return loaded if isinstance(loaded, dict) else {"value": loaded}
 
 
-def read_sql_violations(conn: duckdb.DuckDBPyConnection) -> list[Violation]:
+def read_sql_violations(conn: Connection) -> list[Violation]:
     """The cross-row rules' violations of this build (quality.dq_sql_violations)."""
     rows = conn.execute(
         "select rule_id, severity, form, unit_code, province_code, year, unit_display_name,"
-        " values_json, context_json from quality.dq_sql_violations"
+        " values_json, context_json from {quality}.dq_sql_violations"
         " order by rule_id, unit_code, year, form, violation_key"
     ).fetchall()
     out = []

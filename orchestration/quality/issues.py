@@ -24,16 +24,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import duckdb
-
 from expectations.rules import RULES, SEVERITY_ORDER, Violation, rule
 from orchestration.quality.messages import render_message
+from orchestration.warehouse.engine import Connection
+from orchestration.warehouse.sql import table_exists
 
-ISSUES_TABLE = "main.dq_issues"
 STATUSES = ("open", "acknowledged", "resolved")
 
 ISSUES_DDL = """
-create table if not exists main.dq_issues (
+create table if not exists {main}.dq_issues (
     fingerprint varchar primary key,   -- sha256 of rule, unit, year, form and canonical values
     rule_id varchar not null,          -- quality-rules.md id, e.g. ENF-05
     severity varchar not null,         -- error | warn
@@ -63,16 +62,12 @@ _COLUMNS = (
 _SELECT = ", ".join(f'"{c}"' for c in _COLUMNS)
 
 
-def ensure_issues_table(conn: duckdb.DuckDBPyConnection) -> None:
+def ensure_issues_table(conn: Connection) -> None:
     conn.execute(ISSUES_DDL)
 
 
-def issues_table_exists(conn: duckdb.DuckDBPyConnection) -> bool:
-    return bool(conn.execute(
-        "select count(*) from information_schema.tables"
-        # current_schema(): `main`, or a PostgreSQL build's `main__build` (its search_path)
-        " where table_schema = current_schema() and table_name = 'dq_issues'"
-    ).fetchone()[0])  # type: ignore[index]
+def issues_table_exists(conn: Connection) -> bool:
+    return table_exists(conn, "main", "dq_issues")
 
 
 def _canonical(value: Any) -> Any:
@@ -125,7 +120,7 @@ class MergeResult:
     by_rule: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
-def merge_violations(conn: duckdb.DuckDBPyConnection, violations: Iterable[Violation],
+def merge_violations(conn: Connection, violations: Iterable[Violation],
                      *, now: datetime | None = None) -> MergeResult:
     """Merge this load's violations into the history (one transaction); see module doc."""
     now = now or datetime.now(UTC)
@@ -157,23 +152,23 @@ def merge_violations(conn: duckdb.DuckDBPyConnection, violations: Iterable[Viola
                 list(current.values()),
             )
         previous = dict(conn.execute(
-            "select fingerprint, status from main.dq_issues"
+            "select fingerprint, status from {main}.dq_issues"
             " where fingerprint in (select fingerprint from dq_current)"
         ).fetchall())
         result.new = sorted(fp for fp in current if fp not in previous)
         result.reopened = sorted(fp for fp, s in previous.items() if s == "resolved")
         result.resolved = sorted(r[0] for r in conn.execute(
-            "select fingerprint from main.dq_issues where status in ('open', 'acknowledged')"
+            "select fingerprint from {main}.dq_issues where status in ('open', 'acknowledged')"
             " and fingerprint not in (select fingerprint from dq_current)"
         ).fetchall())
         conn.execute(
-            "update main.dq_issues set status = 'resolved', resolved_at = ?"
+            "update {main}.dq_issues set status = 'resolved', resolved_at = ?"
             " where status in ('open', 'acknowledged')"
             " and fingerprint not in (select fingerprint from dq_current)",
             [now],
         )
         conn.execute(
-            """update main.dq_issues as issue set
+            """update {main}.dq_issues as issue set
                 severity = c.severity,
                 unit_name = c.unit_name,
                 province_code = c.province_code,
@@ -194,18 +189,18 @@ def merge_violations(conn: duckdb.DuckDBPyConnection, violations: Iterable[Viola
             [now],
         )
         conn.execute(
-            """insert into main.dq_issues
+            """insert into {main}.dq_issues
                 (fingerprint, rule_id, severity, form, unit_code, unit_name, province_code,
                  year, message, "values", details, status, first_seen_at, last_seen_at)
             select c.fingerprint, c.rule_id, c.severity, c.form, c.unit_code, c.unit_name,
                    c.province_code, c.year, c.message, c."values", c.details, 'open', ?, ?
             from dq_current as c
             where not exists (
-                select 1 from main.dq_issues as i where i.fingerprint = c.fingerprint)""",
+                select 1 from {main}.dq_issues as i where i.fingerprint = c.fingerprint)""",
             [now, now],
         )
         counts = conn.execute(
-            """select i.rule_id, i.status, count(*) from main.dq_issues as i
+            """select i.rule_id, i.status, count(*) from {main}.dq_issues as i
             where i.fingerprint in (select fingerprint from dq_current)
             group by i.rule_id, i.status"""
         ).fetchall()
@@ -224,7 +219,7 @@ def merge_violations(conn: duckdb.DuckDBPyConnection, violations: Iterable[Viola
     return result
 
 
-def _rows(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+def _rows(cursor: Connection) -> list[dict[str, Any]]:
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
@@ -234,17 +229,17 @@ def _order_by() -> str:
             " rule_id, form, fingerprint")
 
 
-def pending_alerts(conn: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+def pending_alerts(conn: Connection) -> list[dict[str, Any]]:
     """Issues to alert: open and never alerted (acknowledged ones are never alerted)."""
     ensure_issues_table(conn)
     return _rows(conn.execute(
         # only our own column list and ORDER BY are formatted in; no value is
-        f"select {_SELECT} from main.dq_issues"  # noqa: S608
+        f"select {_SELECT} from {{main}}.dq_issues"  # noqa: S608
         f" where status = 'open' and alerted_at is null {_order_by()}"
     ))
 
 
-def mark_alerted(conn: duckdb.DuckDBPyConnection, fingerprints: Sequence[str],
+def mark_alerted(conn: Connection, fingerprints: Sequence[str],
                  at: datetime | None = None) -> int:
     """Record that these issues reached at least one alert channel."""
     if not fingerprints:
@@ -253,7 +248,7 @@ def mark_alerted(conn: duckdb.DuckDBPyConnection, fingerprints: Sequence[str],
     conn.execute("begin transaction")
     try:
         conn.executemany(
-            "update main.dq_issues set alerted_at = ? where fingerprint = ? and status = 'open'",
+            "update {main}.dq_issues set alerted_at = ? where fingerprint = ? and status = 'open'",
             [[at, fp] for fp in fingerprints],
         )
         conn.execute("commit")
@@ -266,7 +261,7 @@ def mark_alerted(conn: duckdb.DuckDBPyConnection, fingerprints: Sequence[str],
 MIN_PREFIX = 8
 
 
-def acknowledge(conn: duckdb.DuckDBPyConnection, fingerprint: str, note: str,
+def acknowledge(conn: Connection, fingerprint: str, note: str,
                 *, now: datetime | None = None) -> bool:
     """Acknowledge an open issue by fingerprint (or a unique prefix of >= 8 characters).
 
@@ -278,21 +273,21 @@ def acknowledge(conn: duckdb.DuckDBPyConnection, fingerprint: str, note: str,
     if len(key) < MIN_PREFIX or not issues_table_exists(conn):
         return False
     matches = [r[0] for r in conn.execute(
-        "select fingerprint from main.dq_issues"
+        "select fingerprint from {main}.dq_issues"
         " where starts_with(fingerprint, ?) and status in ('open', 'acknowledged')",
         [key],
     ).fetchall()]
     if len(matches) != 1:
         return False
     conn.execute(
-        "update main.dq_issues set status = 'acknowledged', acknowledged_at = ?, ack_note = ?"
+        "update {main}.dq_issues set status = 'acknowledged', acknowledged_at = ?, ack_note = ?"
         " where fingerprint = ?",
         [now or datetime.now(UTC), note, matches[0]],
     )
     return True
 
 
-def list_issues(conn: duckdb.DuckDBPyConnection, *, year: int | None = None,
+def list_issues(conn: Connection, *, year: int | None = None,
                 severity: str | None = None, unit: str | None = None,
                 status: str | None = "open") -> list[dict[str, Any]]:
     """Issues filtered by year, severity (error|warn), unit code and status (None = any).
@@ -319,7 +314,7 @@ def list_issues(conn: duckdb.DuckDBPyConnection, *, year: int | None = None,
         where.append("status = ?")
         params.append(status)
     # the WHERE holds only our fixed fragments; every value is a bound parameter
-    sql = f"select {_SELECT} from main.dq_issues where {' and '.join(where)} {_order_by()}"  # noqa: S608
+    sql = f"select {_SELECT} from {{main}}.dq_issues where {' and '.join(where)} {_order_by()}"  # noqa: S608
     return _rows(conn.execute(
         sql,
         params,

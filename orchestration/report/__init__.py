@@ -1,4 +1,4 @@
-"""The yearly summary report, `tuphap report` (yearly-report.md; issue 14).
+"""The yearly summary report, `tuphap report` (yearly-report.md).
 
 "Số liệu công tác tư pháp năm N" for the cluster (default) or the whole country: one
 self-contained HTML page (charts inline as SVG; nothing fetched, so it opens from a USB stick or

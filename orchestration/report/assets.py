@@ -1,15 +1,10 @@
 """The yearly reports as a Dagster asset: every load rewrites the reports of its years."""
 
 # No `from __future__ import annotations`: Dagster inspects the `context` annotation at runtime.
-import warnings
-
 import dagster as dg
 
-from orchestration.automation.partitions import years_partitions
+from orchestration.partitions import years_partitions
 from orchestration.warehouse.resources import WarehouseResource
-
-# Single-run backfills are beta in Dagster 1.13; one run per load is what we want.
-warnings.filterwarnings("ignore", category=dg.BetaWarning, message=".*backfill_policy.*")
 
 
 @dg.asset(

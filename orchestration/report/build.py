@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ingest.constants import SCOPES
 from ingest.sample.known_files import KNOWN_FILES
@@ -21,6 +21,7 @@ from orchestration.report.model import ReportData
 from orchestration.report.read import NoReportData, last_loaded_years, read_report_data
 from orchestration.report.render import render_charts, render_html, render_pdf
 from orchestration.report.synthetic import count_synthetic
+from orchestration.warehouse.engine import Connection
 
 if TYPE_CHECKING:
     from orchestration.warehouse.engine import WarehouseEngine
@@ -50,7 +51,7 @@ class _Pending:
     fingerprint: str
 
 
-def write_year_report(connection: Any, *, year: int, scope: str = "cluster",
+def write_year_report(connection: Connection, *, year: int, scope: str = "cluster",
                       out_dir: Path) -> ReportPaths:
     """Write the HTML page and the A4 PDF of `year` for `scope` into `out_dir`.
 
@@ -68,7 +69,7 @@ def _paths(out_dir: Path, year: int, scope: str) -> ReportPaths:
     return ReportPaths(out_dir / f"{stem}.html", out_dir / f"{stem}.pdf")
 
 
-def _plan(connection: Any, *, year: int, scope: str, out_dir: Path) -> _Pending | None:
+def _plan(connection: Connection, *, year: int, scope: str, out_dir: Path) -> _Pending | None:
     """Read the year's data (NoReportData when none); None when its report is up to date."""
     if scope not in SCOPES:
         raise ValueError(f"scope must be one of {', '.join(SCOPES)}, not {scope!r}")

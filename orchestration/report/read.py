@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from ingest.dbapi import query_dicts
+from ingest.errors import TuphapError
 from orchestration.report.model import (
     BoundaryRow,
     FactRow,
@@ -26,6 +26,8 @@ from orchestration.report.model import (
     Unit,
     YearTotals,
 )
+from orchestration.warehouse.engine import Connection
+from orchestration.warehouse.sql import query_dicts
 
 DISSEMINATION = ("sessions", "attendees", "documents", "legal_reporters", "legal_propagandists")
 MEDIATION = ("teams", "mediators", "cases_received", "cases_successful", "cases_unsuccessful",
@@ -86,16 +88,16 @@ _LAST_LOADED_YEARS_SQL = ("select distinct year from raw.submissions "
                           "where loaded_at = (select max(loaded_at) from raw.submissions)")
 
 
-def last_loaded_years(connection: Any) -> set[int]:
+def last_loaded_years(connection: Connection) -> set[int]:
     """The years whose figures the newest load that brought any received."""
     return {int(row["year"]) for row in _Query(connection)(_LAST_LOADED_YEARS_SQL)}
 
 
-class NoReportData(LookupError):
+class NoReportData(TuphapError, LookupError):
     """The warehouse has no figures for the year asked (message for the data team)."""
 
 
-def read_report_data(connection: Any, *, year: int, scope: str) -> ReportData:
+def read_report_data(connection: Connection, *, year: int, scope: str) -> ReportData:
     """Everything the report of `year` needs, as plain records; raises NoReportData."""
     query = _Query(connection)
     every_year = [_totals(row) for row in query(_TOTALS_SQL[scope])
@@ -141,7 +143,7 @@ def read_report_data(connection: Any, *, year: int, scope: str) -> ReportData:
 class _Query:
     """Run a `?`-placeholder query on the connection; rows as dicts."""
 
-    def __init__(self, connection: Any) -> None:
+    def __init__(self, connection: Connection) -> None:
         self.connection = connection
 
     def __call__(self, sql: str, *params: object) -> list[dict[str, Any]]:

@@ -24,17 +24,52 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from orchestration.dbt.env import DB_PATH_ENV
-from orchestration.ingest.raw_schema import RAW_DDL
+from orchestration.runtime.dbt_env import DB_PATH_ENV
+from orchestration.runtime.processes import stop_leftover_processes
 from orchestration.warehouse.errors import LoadInProgressError, WarehouseMissingError
-from orchestration.warehouse.processes import stop_leftover_processes
+from orchestration.warehouse.sql import render, table_exists
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from orchestration.ingest.rows import Columns, RawBatch
+    from orchestration.warehouse.batch import Columns, RawBatch
 
 STATE_TABLE = "meta.dbt_build_state"
+
+
+class DuckDBConnection:
+    """A DuckDB connection that runs the project's SQL (warehouse/sql.py): its schema
+    placeholders name the file's own schemas. Anything else is DuckDB's own connection."""
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection) -> None:
+        self.raw = connection
+
+    @classmethod
+    def open(cls, path: Path | str, *, read_only: bool = False) -> DuckDBConnection:
+        """A connection to the DuckDB file at `path`; close it (or use it in a `with`)."""
+        return cls(duckdb.connect(str(path), read_only=read_only))
+
+    def __enter__(self) -> DuckDBConnection:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.raw.close()
+
+    def execute(self, query: str, parameters: Any = None) -> duckdb.DuckDBPyConnection:
+        return self.raw.execute(render(query), parameters)
+
+    def executemany(self, query: str, parameters: Any = None) -> duckdb.DuckDBPyConnection:
+        return self.raw.executemany(render(query), parameters)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.raw, name)
+
+
+@contextmanager
+def connect(path: Path | str, *, read_only: bool = False) -> Iterator[DuckDBConnection]:
+    """A connection to the DuckDB file at `path`, closed when the block ends."""
+    with DuckDBConnection.open(path, read_only=read_only) as con:
+        yield con
 
 
 def build_dir(published: Path) -> Path:
@@ -116,13 +151,39 @@ class WarehouseBuild:
             shutil.copyfile(self.published, partial)
             os.replace(partial, self.path)
 
-    @contextmanager
-    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        con = duckdb.connect(str(self.path))
-        try:
-            yield con
-        finally:
-            con.close()
+    def connect(self) -> AbstractContextManager[DuckDBConnection]:
+        return connect(self.path)
+
+    def write_raw(self, batch: RawBatch) -> None:
+        """Write one batch atomically; replacing rows with the same keys keeps re-runs
+        idempotent. The batch goes to DuckDB column by column (a national load writes
+        ~280.000 figures): registered as NumPy arrays, and `insert ... by name` casts."""
+        if batch.empty:
+            return
+        with self.connect() as con:
+            _write_batch(con.raw, batch)
+
+    def restore_received(self, files: Mapping[str, Path]) -> list[str]:
+        """Nothing to restore: the archive beside the file is the only copy."""
+        return []
+
+    def read_build_state(self) -> str | None:
+        """The inputs of the last build: `meta.dbt_build_state`, published with the warehouse
+        it built (and copied into this build)."""
+        with self.connect() as con:
+            if not table_exists(con, "meta", "dbt_build_state"):
+                return None
+            row = con.execute(f"select inputs from {STATE_TABLE}").fetchone()  # noqa: S608
+        return row[0] if row else None
+
+    def record_build_state(self, *, inputs: str, plan: str, reason: str) -> None:
+        with self.connect() as con:
+            con.execute("create schema if not exists meta")
+            con.execute(f"create or replace table {STATE_TABLE} ("
+                        "inputs varchar not null, plan varchar not null, reason varchar not null,"
+                        " built_at timestamptz not null)")
+            con.execute(f"insert into {STATE_TABLE} values (?, ?, ?, now())",  # noqa: S608
+                        [inputs, plan, reason])
 
     def publish(self) -> dict[str, Any]:
         """Swap the build file in as the published warehouse, atomically and durably."""
@@ -175,25 +236,16 @@ class DuckDBWarehouse:
         """The content-addressed archive of every received file lives beside the warehouse."""
         return self.local_dir / "archive"
 
-    @property
-    def reader_hint(self) -> str:
-        return f"in Python: duckdb.connect('{self.path}', read_only=True)"
-
     def exists(self) -> bool:
         return self.path.exists()
 
     def load_lock(self, timeout_seconds: float = 0.0) -> AbstractContextManager[None]:
         return load_lock(self.path, timeout_seconds)
 
-    @contextmanager
-    def read_only(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def read_only(self) -> AbstractContextManager[DuckDBConnection]:
         if not self.path.exists():
             raise WarehouseMissingError(f"no warehouse at {self.path}; run `tuphap load` first")
-        con = duckdb.connect(str(self.path), read_only=True)
-        try:
-            yield con
-        finally:
-            con.close()
+        return connect(self.path, read_only=True)
 
     def start_build(self) -> WarehouseBuild:
         build = WarehouseBuild(self.path)
@@ -204,71 +256,33 @@ class DuckDBWarehouse:
         """The profile's DuckDB path: the build file (profiles.yml, target `dev`)."""
         return {DB_PATH_ENV: str(build_file(self.path))}
 
-    def ensure_raw_schema(self, con: duckdb.DuckDBPyConnection) -> None:
-        for statement in RAW_DDL:
-            con.execute(statement)
 
-    def write_raw(self, con: duckdb.DuckDBPyConnection, batch: RawBatch) -> None:
-        """Write one batch atomically; replacing rows with the same keys keeps re-runs
-        idempotent. The batch goes to DuckDB column by column (a national load writes
-        ~280.000 figures): registered as NumPy arrays, and `insert ... by name` casts."""
-        if batch.empty:
-            return
-        tables = {
-            "batch_received": batch.received, "batch_receipts": batch.receipts,
-            "batch_submissions": batch.submissions, "batch_values": batch.values,
-        }
-        con.begin()
-        try:
-            for name, columns in tables.items():
-                con.register(name, _scannable(columns))
-            con.execute(
-                "delete from raw.received_files where sha256 in (select sha256 from batch_received)"
-            )
-            con.execute("insert into raw.received_files by name select * from batch_received")
-            con.execute("insert into raw.file_receipts by name select * from batch_receipts")
-            con.execute(
-                "delete from raw.submission_values where submission_id in"
-                " (select submission_id from batch_submissions)"
-            )
-            con.execute(
-                "delete from raw.submissions where submission_id in"
-                " (select submission_id from batch_submissions)"
-            )
-            con.execute("insert into raw.submissions by name select * from batch_submissions")
-            con.execute("insert into raw.submission_values by name select * from batch_values")
-            con.commit()
-        except BaseException:
-            con.rollback()
-            raise
-        finally:
-            for name in tables:
-                con.unregister(name)
-
-    def restore_received(self, con: duckdb.DuckDBPyConnection,
-                         files: Mapping[str, Path]) -> list[str]:
-        """Nothing to restore: the archive beside the file is the only copy."""
-        return []
-
-    def read_build_state(self, con: duckdb.DuckDBPyConnection) -> str | None:
-        """The inputs of the last build: `meta.dbt_build_state`, published with the warehouse
-        it built."""
-        exists = con.execute(
-            "select count(*) from information_schema.tables"
-            " where table_schema = 'meta' and table_name = 'dbt_build_state'").fetchone()[0]
-        if not exists:
-            return None
-        row = con.execute(f"select inputs from {STATE_TABLE}").fetchone()  # noqa: S608 - constant
-        return row[0] if row else None
-
-    def record_build_state(self, con: duckdb.DuckDBPyConnection, *, inputs: str, plan: str,
-                           reason: str) -> None:
-        con.execute("create schema if not exists meta")
-        con.execute(f"create or replace table {STATE_TABLE} ("
-                    "inputs varchar not null, plan varchar not null, reason varchar not null,"
-                    " built_at timestamptz not null)")
-        con.execute(f"insert into {STATE_TABLE} values (?, ?, ?, now())",  # noqa: S608 - constant
-                    [inputs, plan, reason])
+def _write_batch(con: duckdb.DuckDBPyConnection, batch: RawBatch) -> None:
+    tables = {
+        "batch_received": batch.received, "batch_receipts": batch.receipts,
+        "batch_submissions": batch.submissions, "batch_values": batch.values,
+    }
+    con.begin()
+    try:
+        for name, columns in tables.items():
+            con.register(name, _scannable(columns))
+        con.execute(
+            "delete from raw.received_files where sha256 in (select sha256 from batch_received)")
+        con.execute("insert into raw.received_files by name select * from batch_received")
+        con.execute("insert into raw.file_receipts by name select * from batch_receipts")
+        con.execute("delete from raw.submission_values where submission_id in"
+                    " (select submission_id from batch_submissions)")
+        con.execute("delete from raw.submissions where submission_id in"
+                    " (select submission_id from batch_submissions)")
+        con.execute("insert into raw.submissions by name select * from batch_submissions")
+        con.execute("insert into raw.submission_values by name select * from batch_values")
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    finally:
+        for name in tables:
+            con.unregister(name)
 
 
 def _scannable(columns: Columns) -> Mapping[str, np.ndarray]:

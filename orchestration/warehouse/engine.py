@@ -1,17 +1,17 @@
 """The seam between a load and the warehouse engine: everything that touches the engine.
 
 A load needs the same few things from any engine: one load at a time (`load_lock`), a private
-build it writes while analysts keep reading the published warehouse (`start_build`), an
-atomic publish of that build (`Build.publish`), the raw rows written in bulk (`write_raw`), the
-record of what dbt last built (`read_build_state`, `record_build_state`), and the values dbt's
-profile reads to build into the load's build (`dbt_environment`). `engine_for` chooses the
-engine from the warehouse address; the DuckDB file (orchestration/warehouse/duckdb.py) is the
-first. A second engine is a new module here and a dbt target, not edits across the tree: for
-PostgreSQL (issue 12), build schemas renamed into place in one transaction, COPY for the raw
-rows, an advisory lock held for the load, the build state in a schema outside the swapped ones.
+build it writes while analysts keep reading the published warehouse (`start_build`), and from
+that build a connection, the raw rows written in bulk (`Build.write_raw`), the record of what
+dbt last built (`Build.read_build_state`, `Build.record_build_state`) and an atomic publish
+(`Build.publish`); plus the values dbt's profile reads to build into the build
+(`dbt_environment`). `engine_for` chooses the engine from the warehouse address: a DuckDB file
+(duckdb.py: a copy of the file, swapped in) or a PostgreSQL database (postgres.py: build schemas
+renamed into place). A new engine is a new module here and a dbt target, not edits across the
+tree.
 
-Everything else a load runs against a connection (reading the raw tables, dbt's models, the
-quality rules) is SQL both engines understand, or is dispatched by dbt.
+Everything else a load runs on a connection (reading the raw tables, the quality rules) is SQL
+both engines understand, written as warehouse/sql.py says, or is dispatched by dbt.
 """
 
 from __future__ import annotations
@@ -19,31 +19,30 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
-# The errors live in their own module so that engines can raise them without importing this
-# one (which imports them lazily in `engine_for`): callers keep importing them from here.
+from orchestration.settings import is_server_address
+from orchestration.warehouse.batch import RawBatch
 from orchestration.warehouse.errors import LoadInProgressError, WarehouseMissingError
-from orchestration.warehouse.server import SERVER_SCHEMES
-
-if TYPE_CHECKING:
-    from orchestration.ingest.rows import RawBatch
 
 __all__ = [
-    "SERVER_SCHEMES", "Build", "Connection", "Cursor", "LoadInProgressError",
-    "WarehouseEngine", "WarehouseMissingError", "engine_for", "transaction",
+    "Build", "Connection", "Cursor", "LoadInProgressError", "WarehouseEngine",
+    "WarehouseMissingError", "engine_for", "transaction",
 ]
 
 
-
 class Cursor(Protocol):
+    @property
+    def description(self) -> Any: ...
+
     def fetchone(self) -> Any: ...
 
     def fetchall(self) -> list[Any]: ...
 
 
 class Connection(Protocol):
-    """What the load's code asks of a connection (DuckDB's; psycopg's has the same shape)."""
+    """What the project's code asks of an engine's connection: `execute` the project's SQL
+    (`?` placeholders, `{schema}` placeholders on a build: warehouse/sql.py)."""
 
     def execute(self, query: str, parameters: Sequence[Any] = ...) -> Cursor: ...
 
@@ -60,6 +59,23 @@ class Build(Protocol):
         """A read-write connection to the build. Close it before dbt runs."""
         ...
 
+    def write_raw(self, batch: RawBatch) -> None:
+        """Write one batch of raw rows atomically, replacing rows with the same keys."""
+        ...
+
+    def restore_received(self, files: Mapping[str, Path]) -> list[str]:
+        """Make sure this machine's archive holds the received files (sha256 -> where the
+        archive keeps it) when the warehouse keeps them elsewhere; returns those restored."""
+        ...
+
+    def read_build_state(self) -> str | None:
+        """The inputs (JSON) of the last dbt build the published warehouse records, if any."""
+        ...
+
+    def record_build_state(self, *, inputs: str, plan: str, reason: str) -> None:
+        """Record the dbt build this build ran: its inputs, and what it rebuilt and why."""
+        ...
+
     def publish(self) -> Mapping[str, Any]:
         """Make the build the published warehouse, atomically and durably; return what to
         record about it (the run's metadata)."""
@@ -71,11 +87,7 @@ class Build(Protocol):
 
 
 class WarehouseEngine(Protocol):
-    """The warehouse at one address, as a load writes it.
-
-    The methods that take a connection take one this engine gave (`read_only`,
-    `Build.connect`), of its own type: DuckDB's, or psycopg's for PostgreSQL.
-    """
+    """The warehouse at one address: read it, or lock it and start a build of it."""
 
     @property
     def kind(self) -> str:
@@ -109,11 +121,6 @@ class WarehouseEngine(Protocol):
         """The content-addressed archive of every received file."""
         ...
 
-    @property
-    def reader_hint(self) -> str:
-        """How an analyst opens the warehouse read-only (printed after a load)."""
-        ...
-
     def exists(self) -> bool:
         """Whether a load has published a warehouse here."""
         ...
@@ -143,33 +150,12 @@ class WarehouseEngine(Protocol):
         build starts, so a warm dbt process can parse under exactly these values."""
         ...
 
-    def ensure_raw_schema(self, con: Any) -> None:
-        """Create the raw tables ingest writes, or bring older ones up to date."""
-        ...
-
-    def write_raw(self, con: Any, batch: RawBatch) -> None:
-        """Write one batch of raw rows atomically, replacing rows with the same keys."""
-        ...
-
-    def restore_received(self, con: Any, files: Mapping[str, Path]) -> list[str]:
-        """Make sure this machine's archive holds the received files (sha256 -> where the
-        archive keeps it) when the warehouse keeps them elsewhere; returns those restored."""
-        ...
-
-    def read_build_state(self, con: Any) -> str | None:
-        """The inputs (JSON) of the last dbt build recorded in this warehouse, if any."""
-        ...
-
-    def record_build_state(self, con: Any, *, inputs: str, plan: str, reason: str) -> None:
-        """Record a dbt build that succeeded: its inputs, and what it rebuilt and why."""
-        ...
-
 
 def engine_for(address: str | Path) -> WarehouseEngine:
     """The engine of the warehouse at `address`: a `postgresql://` URL is a PostgreSQL
     database, anything else a DuckDB file path."""
     text = str(address)
-    if text.startswith(SERVER_SCHEMES):
+    if is_server_address(text):
         from orchestration.warehouse.postgres import PostgresWarehouse
 
         return PostgresWarehouse.from_url(text)

@@ -1,11 +1,9 @@
-"""A psycopg connection with the shape the load's code expects of a warehouse connection.
+"""A psycopg connection that runs the project's SQL, as the PostgreSQL engine hands it out.
 
-The load's SQL (ingest's reads, the quality history, the summaries) is written once, with `?`
-placeholders and the published schema names (`raw.received_files`, `main.dq_issues`), and runs
-unchanged on DuckDB. On PostgreSQL a load writes build schemas (`raw__build`, ...) that are
-renamed into place at publish, so a build's connection maps the published names to the build's,
-as SQLAlchemy's `schema_translate_map` does. The map only touches `<schema>.` prefixes of the
-project's own SQL (schemas the project names), never values: values are always bound.
+The project's SQL is written once for both engines (warehouse/sql.py): `?` placeholders,
+translated here to psycopg's `%s`, and on a build's connection schema placeholders (`{raw}`)
+mapped to the build's schemas (`raw__build`), as SQLAlchemy's `schema_translate_map` does.
+Values are always bound.
 
 Autocommit, like DuckDB's connections: the load's code opens its transactions explicitly
 (`begin transaction` ... `commit`).
@@ -13,33 +11,15 @@ Autocommit, like DuckDB's connections: the load's code opens its transactions ex
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from ingest.dbapi import to_paramstyle
-
-# DB-API: ingest/dbapi.py reads the paramstyle of a connection's module; this wrapper takes `?`.
-paramstyle = "qmark"
-
-
-def schema_pattern(schemas: Iterable[str]) -> re.Pattern[str]:
-    """`<schema>.` where a schema-qualified name starts (not inside another identifier or
-    a quoted name)."""
-    names = "|".join(sorted(map(re.escape, schemas), key=len, reverse=True))
-    return re.compile(rf'(?<![\w."])({names})\.(?=[A-Za-z_"])')
-
-
-def map_schemas(query: str, schemas: Mapping[str, str]) -> str:
-    """`query` with its schema-qualified names moved to the schemas `schemas` maps them to."""
-    if not schemas:
-        return query
-    return schema_pattern(schemas).sub(lambda match: schemas[match.group(1)] + ".", query)
+from orchestration.warehouse.sql import render, to_format
 
 
 def translate(query: str, schemas: Mapping[str, str]) -> str:
-    """`query` with the `?` placeholders psycopg takes (%s) and its schemas mapped."""
-    return to_paramstyle(map_schemas(query, schemas), "format")
+    """`query` as psycopg runs it on a connection whose schemas are `schemas`."""
+    return to_format(render(query, schemas))
 
 
 class PostgresCursor:
@@ -106,11 +86,9 @@ def _numpy_column(np: Any, values: list[Any]) -> Any:
 class PostgresConnection:
     """One psycopg connection (autocommit, UTC) used like a DuckDB connection."""
 
-    def __init__(self, connection: Any, schemas: Mapping[str, str] | None = None,
-                 build_id: int | None = None) -> None:
+    def __init__(self, connection: Any, schemas: Mapping[str, str] | None = None) -> None:
         self.raw = connection
-        self.schemas = dict(schemas or {})
-        self.build_id = build_id  # the build this connection writes (PostgresBuild.connect)
+        self.schemas = dict(schemas or {})  # schema placeholder -> this connection's schema
 
     def cursor(self) -> PostgresCursor:
         return PostgresCursor(self.raw.cursor(), self.schemas)

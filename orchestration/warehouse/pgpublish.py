@@ -5,9 +5,10 @@ Published schemas (what analysts read): `raw`, `reference`, `staging`, `intermed
 schema to `<schema>__retired_<build>` and each build schema to its published name, in one
 transaction. Retired schemas are dropped afterwards, each in its own short transaction.
 
-`tuphap_meta` is never swapped: the issue history `dq_issues` (what a build changed in its
-working copy is applied there in the publishing transaction; `main.dq_issues` is a view of it),
-the log of builds (`builds`), and the content of every received file.
+`tuphap_meta` is never swapped: the tables that outlive builds (`KEPT_TABLES`: the issue
+history `dq_issues`; a build works on a copy of each in its `main`, applied in the publishing
+transaction, and the published `main` shows each as a view), the log of builds (`builds`), and
+the content of every received file.
 
 Every statement here runs on the raw psycopg connection: identifiers go through psycopg.sql,
 and are the project's own names.
@@ -20,13 +21,16 @@ from typing import Any
 
 from psycopg import errors, sql
 
-from orchestration.quality.issues import ISSUES_DDL
-from orchestration.warehouse.pgconnection import map_schemas
+from orchestration.warehouse.errors import LoadLockLostError
+from orchestration.warehouse.pgconnection import PostgresConnection
 
 SWAPPED_SCHEMAS = ("raw", "reference", "staging", "intermediate", "quality", "main")
 DBT_SCHEMAS = SWAPPED_SCHEMAS[1:]  # built by dbt; `raw` by ingest
 READER_SCHEMAS = ("main",)  # the public tables (warehouse-contract.md), dq_issues a view
 META_SCHEMA = "tuphap_meta"
+# Tables of `main` whose rows outlive builds (the issue history): the build creates or changes
+# its copy, the publish applies it to tuphap_meta; readers see them through views in `main`.
+KEPT_TABLES = ("dq_issues",)
 BUILD_SUFFIX = "__build"
 RETIRED = re.compile(rf"({'|'.join(SWAPPED_SCHEMAS)})__retired_\d+")
 PUBLISH_LOCK_TIMEOUT = "10s"  # the swap takes no table lock; this bounds a surprise
@@ -42,7 +46,6 @@ META_DDL = (
     f"""create table if not exists {META_SCHEMA}.received_file_contents (
         sha256 varchar primary key, size_bytes bigint not null, content bytea not null,
         stored_at timestamptz not null default now())""",
-    map_schemas(ISSUES_DDL, {"main": META_SCHEMA}),
 )
 
 
@@ -60,7 +63,7 @@ def _schemas(raw: Any, names: list[str]) -> list[str]:
         [names]).fetchall()]
 
 
-def existing_schemas(con: Any) -> set[str]:
+def existing_schemas(con: PostgresConnection) -> set[str]:
     """The build and published schemas that exist now."""
     names = [*SWAPPED_SCHEMAS, *(build_schema(s) for s in SWAPPED_SCHEMAS)]
     return set(_schemas(con.raw, names))
@@ -72,26 +75,26 @@ def _tables(raw: Any, schema: str) -> list[str]:
         " and table_type = 'BASE TABLE' order by table_name", [schema]).fetchall()]
 
 
-def ensure_meta(con: Any) -> None:
+def ensure_meta(con: PostgresConnection) -> None:
     """The schema that outlives every build, and its tables."""
     for statement in META_DDL:
         con.raw.execute(statement)
 
 
-def start_build_record(con: Any) -> int:
+def start_build_record(con: PostgresConnection) -> int:
     """A row for this build in `tuphap_meta.builds`; its id names the retired schemas."""
     return int(con.raw.execute(
         f"insert into {META_SCHEMA}.builds default values returning build_id").fetchone()[0])  # noqa: S608
 
 
-def drop_build_schemas(con: Any) -> None:
+def drop_build_schemas(con: PostgresConnection) -> None:
     """Remove the build schemas a killed or failed load left (the caller holds the load lock,
     so no load is writing them)."""
     for name in _schemas(con.raw, [build_schema(s) for s in SWAPPED_SCHEMAS]):
         con.raw.execute(sql.SQL("drop schema {} cascade").format(_identifier(name)))
 
 
-def prepare_build_schemas(con: Any) -> None:
+def prepare_build_schemas(con: PostgresConnection) -> None:
     """Build schemas as the published warehouse stands: the raw rows copied forward (a load
     adds to them) and a working copy of the issue history; dbt builds the rest."""
     raw = con.raw
@@ -99,7 +102,8 @@ def prepare_build_schemas(con: Any) -> None:
     for table in _tables(raw, "raw"):
         _copy_table(raw, ("raw", table), (build_schema("raw"), table))
     raw.execute(sql.SQL("create schema {}").format(_identifier(build_schema("main"))))
-    _copy_table(raw, (META_SCHEMA, "dq_issues"), (build_schema("main"), "dq_issues"))
+    for table in set(KEPT_TABLES) & set(_tables(raw, META_SCHEMA)):
+        _copy_table(raw, (META_SCHEMA, table), (build_schema("main"), table))
 
 
 def _copy_table(raw: Any, source: tuple[str, str], target: tuple[str, str]) -> None:
@@ -112,11 +116,6 @@ def _copy_table(raw: Any, source: tuple[str, str], target: tuple[str, str]) -> N
 def _reader_exists(raw: Any, role: str) -> bool:
     return bool(raw.execute("select count(*) from pg_roles where rolname = %s",
                             [role]).fetchone()[0])
-
-
-class LoadLockLostError(RuntimeError):
-    """The load's lock session ended (a server restart) before the publish: another load may
-    have started since, so this one must not publish."""
 
 
 def lock_key_oids(key: int) -> list[int]:
@@ -136,8 +135,8 @@ def _check_lock(raw: Any, session: int | None, key: int) -> None:
             " run the load again")
 
 
-def publish_build(con: Any, *, build_id: int, reader_role: str, lock_session: int | None,
-                  lock_key: int) -> dict[str, Any]:
+def publish_build(con: PostgresConnection, *, build_id: int, reader_role: str,
+                  lock_session: int | None, lock_key: int) -> dict[str, Any]:
     """Make the build the published warehouse in one short transaction: the issue history
     applied, the reader's grants set on the build schemas, every schema renamed. The dbt
     schemas are swapped only when dbt built the whole project in this build (plan "full");
@@ -149,14 +148,14 @@ def publish_build(con: Any, *, build_id: int, reader_role: str, lock_session: in
         _check_lock(raw, lock_session, lock_key)
         dbt_built = raw.execute(f"select plan = 'full' from {META_SCHEMA}.builds"  # noqa: S608
                                 " where build_id = %s", [build_id]).fetchone()[0] is True
-        issues = _apply_issue_history(raw)
+        kept = _apply_kept_tables(raw)
         built = set(_schemas(raw, [build_schema(s) for s in SWAPPED_SCHEMAS]))
         swapped = [schema for schema in ("raw", *(DBT_SCHEMAS if dbt_built else ()))
                    if build_schema(schema) in built]
         if dbt_built:
-            raw.execute(sql.SQL("create view {} as select * from {}").format(
-                _identifier(build_schema("main"), "dq_issues"),
-                _identifier(META_SCHEMA, "dq_issues")))
+            for table in kept:
+                raw.execute(sql.SQL("create view {} as select * from {}").format(
+                    _identifier(build_schema("main"), table), _identifier(META_SCHEMA, table)))
         else:
             for schema in DBT_SCHEMAS:
                 raw.execute(sql.SQL("drop schema if exists {} cascade").format(
@@ -170,19 +169,29 @@ def publish_build(con: Any, *, build_id: int, reader_role: str, lock_session: in
             _swap(raw, schema, build_id=build_id, reader=reader)
         raw.execute(f"update {META_SCHEMA}.builds set published_at = now()"  # noqa: S608
                     " where build_id = %s", [build_id])
-    return {"schemas_published": swapped, "issues": issues, "reader_role": reader,
-            "build_id": build_id}
+    return {"schemas_published": swapped, **kept, "reader_role": reader, "build_id": build_id}
 
 
-def _apply_issue_history(raw: Any) -> int:
-    """The build's working copy of dq_issues becomes the history (rows replaced, never the
-    table: readers of the old view keep reading, and nothing waits on them)."""
-    working = _identifier(build_schema("main"), "dq_issues")
-    history = _identifier(META_SCHEMA, "dq_issues")
-    raw.execute(sql.SQL("delete from {}").format(history))
-    raw.execute(sql.SQL("insert into {} select * from {}").format(history, working))
-    raw.execute(sql.SQL("drop table {}").format(working))
-    return int(raw.execute(sql.SQL("select count(*) from {}").format(history)).fetchone()[0])
+def _apply_kept_tables(raw: Any) -> dict[str, int]:
+    """Each kept table's working copy in the build becomes the table that outlives builds
+    (rows replaced, never the table: readers of the old view keep reading, and nothing waits
+    on them; created like the copy the first time). Returns the rows of each table applied."""
+    applied: dict[str, int] = {}
+    built = set(_tables(raw, build_schema("main")))
+    held = set(_tables(raw, META_SCHEMA))
+    for table in KEPT_TABLES:
+        if table not in built:
+            continue
+        working = _identifier(build_schema("main"), table)
+        kept = _identifier(META_SCHEMA, table)
+        if table not in held:
+            raw.execute(sql.SQL("create table {} (like {} including all)").format(kept, working))
+        raw.execute(sql.SQL("delete from {}").format(kept))
+        raw.execute(sql.SQL("insert into {} select * from {}").format(kept, working))
+        raw.execute(sql.SQL("drop table {}").format(working))
+        applied[table] = int(raw.execute(sql.SQL("select count(*) from {}").format(kept)
+                                         ).fetchone()[0])
+    return applied
 
 
 def _grant_reader(raw: Any, schema: str, reader: str) -> None:
@@ -205,7 +214,7 @@ def _swap(raw: Any, schema: str, *, build_id: int, reader: str | None) -> None:
         _identifier(build_schema(schema)), _identifier(schema)))
 
 
-def drop_retired_schemas(con: Any) -> dict[str, list[str]]:
+def drop_retired_schemas(con: PostgresConnection) -> dict[str, list[str]]:
     """Drop the schemas earlier publishes retired, each in its own transaction with a short
     lock_timeout: one an analyst still reads is kept, and dropped by a later load."""
     raw = con.raw

@@ -16,15 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from psycopg import sql
 
+from orchestration.warehouse.batch import Columns, RawBatch
+from orchestration.warehouse.pgconnection import PostgresConnection
 from orchestration.warehouse.pgpublish import META_SCHEMA
-
-if TYPE_CHECKING:
-    from orchestration.ingest.rows import Columns, RawBatch
-    from orchestration.warehouse.pgconnection import PostgresConnection
 
 
 def _copy(raw: Any, table: tuple[str, str], columns: Columns) -> None:

@@ -11,9 +11,9 @@ reading them only delays that drop to a later load (stack-facts.md: rename and d
 transaction blocked new readers).
 
 Outside the swapped schemas, in `tuphap_meta`: the issue history (`dq_issues`; the public
-`main.dq_issues` is a view of it), the log of builds, and the content of every received file
-(publish.py). One load at a time across machines: a session advisory lock held for the load
-(`load_lock`), which the server frees when the holder's connection ends, killed or not.
+`main.dq_issues` is a view of it), the log of builds (pgpublish.py), and the content of every
+received file (pgraw.py). One load at a time across machines: a session advisory lock held for
+the load (`load_lock`), which the server frees when the holder's connection ends, killed or not.
 """
 
 from __future__ import annotations
@@ -24,13 +24,13 @@ import socket
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from orchestration import settings
-from orchestration.ingest.raw_schema import RAW_DDL
+from orchestration.runtime.processes import stop_leftover_processes
+from orchestration.warehouse.batch import RawBatch
 from orchestration.warehouse.errors import LoadInProgressError, WarehouseMissingError
 from orchestration.warehouse.pgconnection import PostgresConnection
 from orchestration.warehouse.pgpublish import (
@@ -47,19 +47,13 @@ from orchestration.warehouse.pgpublish import (
     publish_build,
     start_build_record,
 )
-from orchestration.warehouse.processes import stop_leftover_processes
+from orchestration.warehouse.pgraw import restore_contents, write_batch
 from orchestration.warehouse.server import ServerAddress
-
-if TYPE_CHECKING:
-    from orchestration.ingest.rows import RawBatch
 
 # The advisory lock's key: one load at a time per database (pg_advisory_lock takes a bigint).
 LOAD_LOCK_KEY = int.from_bytes(hashlib.sha256(b"tuphap-warehouse load").digest()[:8], "big",
                                signed=True)
 LOCK_APPLICATION = "tuphap-load"
-# The backend pid of the session holding each warehouse's load lock in this process: a publish
-# checks the lock is still held (a server restart ends that session, and frees the lock).
-_LOCK_SESSIONS: dict[str, int] = {}
 DBT_SCHEMA_SUFFIX_ENV = "TUPHAP_SCHEMA_SUFFIX"
 # A variable's name, not a password; dbt scrubs the values of DBT_ENV_SECRET_* from its logs.
 PASSWORD_SECRET_ENV = "DBT_ENV_SECRET_TUPHAP_PG_PASSWORD"  # noqa: S105
@@ -107,15 +101,42 @@ class PostgresBuild:
             built = existing_schemas(con)
             con.schemas = {name: build_schema(name) for name in SWAPPED_SCHEMAS
                            if build_schema(name) in built}
-            con.build_id = self.build_id
             con.execute(f"set search_path = {build_schema('main')}")  # constant identifier
             yield con
+
+    def write_raw(self, batch: RawBatch) -> None:
+        with self.connect() as con:
+            write_batch(con, batch)
+
+    def restore_received(self, files: Mapping[str, Path]) -> list[str]:
+        """Received files this machine lacks (loaded from another machine), from the
+        database's copies (tuphap_meta.received_file_contents)."""
+        with self.engine.server_connection() as con:
+            return restore_contents(con, dict(files))
+
+    def read_build_state(self) -> str | None:
+        """The inputs of the last published build that ran dbt (`tuphap_meta.builds`): a load
+        with nothing new runs no dbt and keeps the published models."""
+        with self.engine.server_connection() as con:
+            row = con.execute(
+                f"select inputs from {META_SCHEMA}.builds where published_at is not null"  # noqa: S608
+                " and inputs is not null order by build_id desc limit 1").fetchone()
+        return row[0] if row else None
+
+    def record_build_state(self, *, inputs: str, plan: str, reason: str) -> None:
+        """Record what dbt did in this build: the publish swaps the dbt schemas only after a
+        full build (pgpublish.publish_build); after none, the published models stay."""
+        with self.engine.server_connection() as con:
+            con.execute(
+                f"update {META_SCHEMA}.builds set inputs = ?, plan = ?, reason = ?,"  # noqa: S608
+                " built_at = ? where build_id = ?",
+                [inputs, plan, reason, datetime.now(UTC), self.build_id])
 
     def publish(self) -> dict[str, Any]:
         with self.engine.server_connection() as con:
             published = publish_build(con, build_id=self.build_id,
                                       reader_role=self.engine.reader_role,
-                                      lock_session=_LOCK_SESSIONS.get(self.engine.address),
+                                      lock_session=self.engine.lock_session,
                                       lock_key=LOAD_LOCK_KEY)
             self.published_done = True
             published["dropped_old_schemas"] = drop_retired_schemas(con)
@@ -131,14 +152,20 @@ class PostgresBuild:
             return
 
 
-@dataclass(frozen=True)
 class PostgresWarehouse:
-    """The warehouse as schemas of a PostgreSQL database (orchestration/warehouse/engine.py)."""
+    """The warehouse as schemas of a PostgreSQL database (orchestration/warehouse/engine.py).
 
-    server: ServerAddress
-    reader_role: str = "tuphap_reader"
+    One object per run or command: while it holds the load lock, it knows the lock's session
+    (`lock_session`), which the publish checks is still there (a server restart ends it, and
+    frees the lock for another load)."""
+
     kind = "postgres"
     keeps_unchanged_models = False  # build schemas start empty: dbt builds all, or nothing
+
+    def __init__(self, server: ServerAddress, reader_role: str = "tuphap_reader") -> None:
+        self.server = server
+        self.reader_role = reader_role
+        self.lock_session: int | None = None  # backend pid of the lock's session, while held
 
     @classmethod
     def from_url(cls, url: str) -> PostgresWarehouse:
@@ -162,12 +189,6 @@ class PostgresWarehouse:
         """This machine's copies of received files; the warehouse keeps every file's content
         (tuphap_meta.received_file_contents), so nothing received is lost across machines."""
         return self.local_dir / "archive"
-
-    @property
-    def reader_hint(self) -> str:
-        url = (f"postgresql://{self.reader_role}@{self.server.host}:{self.server.port}/"
-               f"{self.server.dbname}")
-        return f"with psql: psql '{url}' -c 'select * from main.rpt_cluster_year'"  # noqa: S608
 
     def credentials_environment(self) -> dict[str, str]:
         """The URL's password as libpq's PGPASSWORD, for a run started in this process (its
@@ -201,10 +222,10 @@ class PostgresWarehouse:
                         f"({_lock_holder(con) or 'unknown holder'}); wait for it to finish,"
                         " or pass --wait SECONDS")
                 time.sleep(0.2)
-            _LOCK_SESSIONS[self.address] = con.info.backend_pid
+            self.lock_session = con.info.backend_pid
             yield
         finally:
-            _LOCK_SESSIONS.pop(self.address, None)
+            self.lock_session = None
             con.close()  # ends the session: the server frees the lock
 
     @contextmanager
@@ -234,40 +255,6 @@ class PostgresWarehouse:
             environment[PASSWORD_SECRET_ENV] = password
         return environment
 
-    def ensure_raw_schema(self, con: PostgresConnection) -> None:
-        for statement in RAW_DDL:
-            con.execute(statement)
-
-    def write_raw(self, con: PostgresConnection, batch: RawBatch) -> None:
-        from orchestration.warehouse.pgraw import write_batch
-
-        write_batch(con, batch)
-
-    def restore_received(self, con: PostgresConnection, files: Mapping[str, Path]
-                         ) -> list[str]:
-        """Received files this machine lacks (loaded from another machine), from the
-        database's copies (tuphap_meta.received_file_contents)."""
-        from orchestration.warehouse.pgraw import restore_contents
-
-        return restore_contents(con, dict(files))
-
-    def read_build_state(self, con: PostgresConnection) -> str | None:
-        """The inputs of the last published build that ran dbt (`tuphap_meta.builds`): a load
-        with nothing new runs no dbt and keeps the published models."""
-        row = con.execute(
-            f"select inputs from {META_SCHEMA}.builds where published_at is not null"  # noqa: S608
-            " and inputs is not null order by build_id desc limit 1").fetchone()
-        return row[0] if row else None
-
-    def record_build_state(self, con: PostgresConnection, *, inputs: str, plan: str,
-                           reason: str) -> None:
-        """Record what dbt did in this build: the publish swaps the dbt schemas only after a
-        full build (pgpublish.publish_build); after none, the published models stay."""
-        con.execute(
-            f"update {META_SCHEMA}.builds set inputs = ?, plan = ?, reason = ?,"  # noqa: S608
-            " built_at = ? where build_id = ?",
-            [inputs, plan, reason, datetime.now(UTC), con.build_id])
-
 
 def _published(con: PostgresConnection) -> bool:
     """Whether a load has published here: `main` exists only once a full build was renamed
@@ -277,7 +264,7 @@ def _published(con: PostgresConnection) -> bool:
     ).fetchone()[0])
 
 
-def _lock_holder(con: Any) -> str | None:
+def _lock_holder(con: Any) -> str | None:  # psycopg's own connection
     """Who holds the load lock (sessions of our own role are visible to us): the application
     name the holder set, e.g. `tuphap-load pid 123 on host`, and since when."""
     row = con.execute(

@@ -3,35 +3,38 @@
 # No `from __future__ import annotations`: Dagster inspects resource annotations at runtime.
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from pydantic import PrivateAttr
 
 from orchestration import settings
-from orchestration.dbt.env import dbt_environment
+from orchestration.runtime.dbt_env import dbt_environment
 from orchestration.warehouse.engine import Build, Connection, WarehouseEngine, engine_for
 
 
 class WarehouseResource(dg.ConfigurableResource):
     """The run's warehouse: its engine (chosen by the address), the load lock and the build.
 
-    `setup_for_execution` runs once per run with the in-process executor: it takes the load
-    lock and starts the build; `teardown_after_execution` drops an unpublished build and
-    releases the lock, also when the run failed.
+    The engine is made once per run and serves every step. `setup_for_execution` runs once per
+    run with the in-process executor: it takes the load lock and starts the build;
+    `teardown_after_execution` drops an unpublished build and releases the lock, also when the
+    run failed.
     """
 
     path: str | None = None  # the warehouse address; default TUPHAP_WAREHOUSE or the project's
     scope: str | None = None  # cluster | national; default TUPHAP_SCOPE or cluster
     lock_timeout_seconds: float = 300.0
 
+    _engine: WarehouseEngine | None = PrivateAttr(default=None)
     _stack: ExitStack | None = PrivateAttr(default=None)
     _build: Build | None = PrivateAttr(default=None)
 
     @property
     def engine(self) -> WarehouseEngine:
-        return engine_for(settings.warehouse_address(self.path))
+        if self._engine is None:
+            self._engine = engine_for(settings.warehouse_address(self.path))
+        return self._engine
 
     @property
     def resolved_scope(self) -> str:
@@ -63,14 +66,14 @@ class WarehouseResource(dg.ConfigurableResource):
         self._build, self._stack = None, None
 
     @property
-    def build_folder(self) -> Path:
-        """This run's private folder (dbt's artifacts go there)."""
-        return self._open_build().folder
+    def build(self) -> Build:
+        """This run's build (its folder holds dbt's artifacts)."""
+        return self._open_build()
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
         """A read-write connection to this run's build. Close it before dbt runs."""
-        with self._open_build().connect() as con:
+        with self.build.connect() as con:
             yield con
 
     def dbt_environment(self) -> dict[str, str]:
@@ -80,7 +83,7 @@ class WarehouseResource(dg.ConfigurableResource):
 
     def publish(self) -> Mapping[str, Any]:
         """Make this run's build the published warehouse (the last step of a load)."""
-        published = self._open_build().publish()
+        published = self.build.publish()
         # Later writers in this run (none expected) would start again from the published one.
         self._close_build()
         return published

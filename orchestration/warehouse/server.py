@@ -14,18 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-SERVER_SCHEMES = ("postgresql://", "postgres://")
+from orchestration.warehouse.errors import WarehouseUnreachableError
+
 CONNECT_TIMEOUT_SECONDS = 5
 KEEPALIVES = {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5,
               "keepalives_count": 3}
-
-
-class WarehouseUnreachableError(RuntimeError):
-    """The warehouse's server refused or could not be reached; the message names the host."""
-
-
-def is_server_address(address: str) -> bool:
-    return address.startswith(SERVER_SCHEMES)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 
 from orchestration.ingest.raw_schema import RAW_DDL
+from orchestration.warehouse.sql import render
 
 # The PostgreSQL test server's fixtures, for test_postgres_build.py.
 from tests.postgres_server import pg_database, postgres_server  # noqa: F401
@@ -127,7 +128,7 @@ class RawLoad:
         """Create the raw schema with the project's DDL and insert the rows (bound parameters)."""
         with duckdb.connect(str(db_path)) as con:
             for statement in RAW_DDL:
-                con.execute(statement)
+                con.execute(render(statement))
             for table, columns, rows in (
                 ("received_files", FILE_COLUMNS, self.files),
                 ("file_receipts", RECEIPT_COLUMNS, self.receipts),

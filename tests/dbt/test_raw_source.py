@@ -14,6 +14,7 @@ import duckdb
 import yaml
 
 from orchestration.ingest.raw_schema import RAW_DDL
+from orchestration.warehouse.sql import render
 from tests.dbt.conftest import DBT_PROJECT_DIR
 
 RAW_SOURCE_YML = DBT_PROJECT_DIR / "models" / "staging" / "raw" / "_raw__sources.yml"
@@ -53,7 +54,7 @@ def _yml_as_ddl() -> list[str]:
 def _describe(db_path: Path, statements: list[str] | tuple[str, ...]) -> tuple[Columns, Keys]:
     with duckdb.connect(str(db_path)) as con:
         for statement in statements:
-            con.execute(statement)
+            con.execute(render(statement))
         columns = [
             (table, column, data_type, nullable == "YES")
             for table, column, data_type, nullable in con.execute(

@@ -1,5 +1,6 @@
 """deploy/dagster.yaml on a real PostgreSQL server: what the service's instance is made of, and
-that nothing of the embedded instance's SQLite tuning (orchestration/instance.py) is in it."""
+that nothing of the embedded instance's SQLite tuning (orchestration/runtime/instance.py) is in
+it."""
 
 from __future__ import annotations
 
@@ -11,12 +12,12 @@ import psycopg
 import pytest
 from dagster_postgres import PostgresEventLogStorage, PostgresRunStorage, PostgresScheduleStorage
 
-from orchestration.instance import (
+from orchestration.runtime.instance import (
     WAREHOUSE_TAG,
-    PooledSqliteEventLogStorage,
     dagster_home,
     describe_instance,
 )
+from orchestration.runtime.vendor import PooledSqliteEventLogStorage
 from tests.deploy.service import DEPLOY_YAML, instance_database
 from tests.postgres_server import PostgresServer
 

@@ -19,7 +19,8 @@ from typing import Any
 import duckdb
 import pytest
 
-from ingest.dbapi import run_query
+from orchestration.warehouse.pgconnection import PostgresConnection
+from orchestration.warehouse.sql import run_query
 from tests.ingest.builders import write_unloadable_files
 from tests.postgres_server import postgres_server  # noqa: F401 - the session's server
 
@@ -102,6 +103,12 @@ def _duckdb_read_only(path: Path) -> Iterator[Any]:
         con.close()
 
 
+@contextlib.contextmanager
+def _postgres(server: PostgresLoaded, lower_layers: bool) -> Iterator[Any]:
+    with server.connect(as_loader=lower_layers) as con:
+        yield PostgresConnection(con)
+
+
 @pytest.fixture(params=ENGINES)
 def published(request: pytest.FixtureRequest) -> Published:
     """The demo load on DuckDB, then on PostgreSQL (each loaded once per session)."""
@@ -113,7 +120,7 @@ def published(request: pytest.FixtureRequest) -> Published:
     server: PostgresLoaded = request.getfixturevalue("pg_demo_load")
     return Published(
         "postgres", server.first, server.warehouse.url, server.local_dir / "reports",
-        lambda lower_layers: server.connect(as_loader=lower_layers))
+        lambda lower_layers: _postgres(server, lower_layers))
 
 
 # Last: tests/e2e/postgres_load.py imports the names above from this module.

@@ -25,8 +25,9 @@ from typing import Any
 import psycopg
 import pytest
 
-from ingest.dbapi import run_query
+from orchestration.warehouse.pgconnection import PostgresConnection
 from orchestration.warehouse.postgres import LOCAL_ROOT_ENV
+from orchestration.warehouse.sql import run_query
 from tests.e2e.conftest import Loaded, isolated_env, tuphap
 from tests.postgres.warehouse import ServerWarehouse, create_server_warehouse
 from tests.postgres_server import PostgresServer
@@ -76,7 +77,7 @@ class PostgresLoaded:
              ) -> list[tuple[Any, ...]]:
         """`query`'s rows (`?` placeholders, as on DuckDB)."""
         with self.connect(as_loader=as_loader) as con:
-            return run_query(con, query, params)[1]
+            return run_query(PostgresConnection(con), query, params)[1]
 
 
 @dataclass
@@ -114,7 +115,8 @@ def snapshot(loaded: PostgresLoaded) -> dict[str, list[str]]:
     shot = {}
     for table in tables:
         with loaded.connect(as_loader=table.startswith("raw.")) as con:
-            names, rows = run_query(con, f"select * from {table}")  # noqa: S608 - ours
+            names, rows = run_query(PostgresConnection(con),
+                                    f"select * from {table}")  # noqa: S608 - ours
         keep = [i for i, name in enumerate(names)
                 if name not in LOAD_CLOCK_COLUMNS.get(table, set())]
         shot[table] = sorted(repr(tuple(row[i] for i in keep)) for row in rows)

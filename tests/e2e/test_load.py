@@ -58,8 +58,8 @@ def test_load_prints_the_summary_and_publishes(published: Published) -> None:
 
 
 def test_dbt_ran_in_the_warm_process_on_its_parse(demo_load: Loaded) -> None:
-    """The load started dbt early and built on that parse (orchestration/dbt/warm.py); a silent
-    fall back to a plain dbt would still load, only slower."""
+    """The load started dbt early and built on that parse (orchestration/runtime/warm_dbt.py); a
+    silent fall back to a plain dbt would still load, only slower."""
     log = (demo_load.warehouse.parent / "logs" / "dbt-warm.log").read_text()
     assert "warm parse done" in log
     assert "`dbt build " in log and "on the warm parse" in log

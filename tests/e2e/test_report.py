@@ -5,7 +5,6 @@ the same bytes; a national report of a 34-province year; the Dagster asset write
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import io
 import re
@@ -21,7 +20,7 @@ import pypdf
 import pytest
 
 from ingest.sample import write_sample
-from orchestration.report.cli import add_report_parser, run_report
+from orchestration.cli import main
 from tests.e2e.conftest import Loaded, isolated_env, tuphap
 
 # One worker owns the shared demo load (pytest -n 2 --dist loadgroup).
@@ -33,12 +32,11 @@ CLUSTER_2022 = ("Hà Giang", "Cao Bằng", "Lào Cai", "Điện Biên", "Lai Ch�
 
 
 def report(*args: str) -> tuple[int, list[Path], str]:
-    """`tuphap report ARGS` through the command's own parser; (exit code, paths, stderr)."""
-    parser = argparse.ArgumentParser(prog="tuphap")
-    add_report_parser(parser.add_subparsers(dest="command", required=True))
+    """`tuphap report ARGS` through the command line's own parser; (exit code, paths,
+    stderr)."""
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = run_report(parser.parse_args(["report", *args]))
+        code = main(["report", *args])
     return code, [Path(line) for line in out.getvalue().splitlines()], err.getvalue()
 
 

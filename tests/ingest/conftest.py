@@ -9,13 +9,8 @@ import pytest
 
 from ingest.model import ParseResult
 from ingest.parse import parse_file
-from ingest.reference import Registry, load_registry
+from ingest.reference import Registry
 from tests.ingest.builders import report_grid, write_xlsx
-
-
-@pytest.fixture(scope="session")
-def registry() -> Registry:
-    return load_registry()
 
 
 @pytest.fixture

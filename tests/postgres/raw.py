@@ -11,6 +11,7 @@ import psycopg
 from psycopg import sql
 
 from orchestration.ingest.raw_schema import RAW_DDL, RAW_SCHEMA
+from orchestration.warehouse.sql import render
 
 
 def copy_raw_tables(duckdb_path: Path, url: str) -> dict[str, int]:
@@ -20,7 +21,7 @@ def copy_raw_tables(duckdb_path: Path, url: str) -> dict[str, int]:
     with duckdb.connect(str(duckdb_path), read_only=True) as source, \
             psycopg.connect(url) as target:
         for statement in RAW_DDL:
-            target.execute(statement)
+            target.execute(render(statement))
         tables = [name for (name,) in source.execute(
             "select table_name from information_schema.tables where table_schema = ?"
             " order by table_name", [RAW_SCHEMA]).fetchall()]

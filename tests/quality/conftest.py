@@ -17,9 +17,9 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 
+from orchestration.warehouse.duckdb import DuckDBConnection
 from tests.quality.dataset import Dataset, clean_dataset, violations_dataset
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -85,7 +85,7 @@ def run_dbt(db_path: Path, work_dir: Path, args: list[str],
         raise AssertionError(f"dbt {' '.join(args)} failed: {result.exception or failures}")
     # dbt-duckdb may keep the database open in this process: flush everything to the file so
     # copies of it are complete.
-    con = duckdb.connect(str(db_path))
+    con = DuckDBConnection.open(db_path)
     try:
         con.execute("checkpoint")
     finally:

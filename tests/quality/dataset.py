@@ -24,6 +24,7 @@ import duckdb
 import yaml
 
 from orchestration.ingest.raw_schema import RAW_DDL, RAW_SOURCE_YML
+from orchestration.warehouse.sql import render
 
 YEARS = (2021, 2022, 2023, 2024, 2025)
 MEMBERS_UNTIL_2024 = ("02", "04", "10", "11", "12", "14", "20")
@@ -102,7 +103,7 @@ class Dataset:
         con = duckdb.connect(str(db_path))
         try:
             for statement in RAW_DDL:
-                con.execute(statement)
+                con.execute(render(statement))
             for sub in self.submissions:
                 _insert(con, sub)
         finally:

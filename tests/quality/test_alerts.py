@@ -27,6 +27,7 @@ from orchestration.quality.issues import (
     violation_fingerprint,
 )
 from orchestration.quality.resources import AlertChannelsResource
+from orchestration.warehouse.duckdb import DuckDBConnection
 from tests.quality.http_sink import WebhookSink
 from tests.quality.smtp_sink import SmtpSink
 
@@ -56,7 +57,7 @@ def warehouse(tmp_path: Path) -> Path:
 def connector(path: Path):  # noqa: ANN201 - a context-manager factory
     @contextmanager
     def connect() -> Iterator[duckdb.DuckDBPyConnection]:
-        con = duckdb.connect(str(path))
+        con = DuckDBConnection.open(path)
         try:
             yield con
         finally:

@@ -13,8 +13,8 @@ import pytest
 
 from expectations.rules import RULES
 from orchestration.quality.assets import dq_issues, quality_alerts
-from orchestration.quality.engine import RowRulesResource
 from orchestration.quality.resources import AlertChannelsResource
+from orchestration.quality.row_rules import RowRulesResource
 from orchestration.warehouse.resources import WarehouseResource
 from tests.quality.conftest import WarehouseCopy
 from tests.quality.dataset import EXPECTED_VIOLATIONS

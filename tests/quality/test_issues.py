@@ -23,6 +23,7 @@ from orchestration.quality.issues import (
     pending_alerts,
     violation_fingerprint,
 )
+from orchestration.warehouse.duckdb import DuckDBConnection
 
 T0 = datetime(2025, 1, 10, 8, 0, tzinfo=UTC)
 
@@ -39,7 +40,7 @@ def dis01() -> Violation:
 
 @pytest.fixture
 def conn(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    con = DuckDBConnection.open(tmp_path / "warehouse.duckdb")
     yield con
     con.close()
 
@@ -193,11 +194,11 @@ def test_unknown_rule_is_rejected_and_history_kept(conn: duckdb.DuckDBPyConnecti
 def test_read_only_listing(tmp_path: Path) -> None:
     """`tuphap issues` reads the published warehouse read-only, before or after any load."""
     path = tmp_path / "published.duckdb"
-    duckdb.connect(str(path)).close()
-    with duckdb.connect(str(path), read_only=True) as ro:
+    DuckDBConnection.open(path).close()
+    with DuckDBConnection.open(path, read_only=True) as ro:
         assert list_issues(ro) == []  # no dq_issues table yet: nothing, and nothing created
         assert not acknowledge(ro, "a" * 64, "x")
-    with duckdb.connect(str(path)) as rw:
+    with DuckDBConnection.open(path) as rw:
         merge_violations(rw, [enf05()], now=T0)
-    with duckdb.connect(str(path), read_only=True) as ro:
+    with DuckDBConnection.open(path, read_only=True) as ro:
         assert [r["rule_id"] for r in list_issues(ro)] == ["ENF-05"]

@@ -12,7 +12,6 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
 
@@ -21,6 +20,7 @@ from expectations.runner import run_row_rules
 from orchestration.quality.evaluate import evaluate_rules, read_row_inputs, read_sql_violations
 from orchestration.quality.issues import list_issues, merge_violations, violation_fingerprint
 from orchestration.quality.messages import render_message
+from orchestration.warehouse.duckdb import DuckDBConnection
 from tests.quality.conftest import WarehouseCopy, run_dbt
 from tests.quality.dataset import (
     EXPECTED_VIOLATIONS,
@@ -36,7 +36,7 @@ pytestmark = pytest.mark.xdist_group("tuphap_quality_dbt")
 
 
 def evaluate(path: Path) -> list[Violation]:
-    con = duckdb.connect(str(path))
+    con = DuckDBConnection.open(path)
     try:
         row_inputs = read_row_inputs(con)
         sql = read_sql_violations(con)
@@ -73,7 +73,7 @@ def test_every_planted_violation_and_nothing_else(planted: dict) -> None:
 
 
 def test_sql_models_grade_as_the_catalogue(violations_warehouse: Path) -> None:
-    con = duckdb.connect(str(violations_warehouse))
+    con = DuckDBConnection.open(violations_warehouse)
     try:
         graded = con.execute(
             "select distinct rule_id, severity from quality.dq_sql_violations").fetchall()
@@ -118,7 +118,7 @@ def test_rate_precision(planted: dict, violations_warehouse: Path) -> None:
     assert ("MED-03", "STP-10", 2022, "HOAGIAI") not in planted
     enf08 = planted[("ENF-08", "THADS-12", 2023, "THADS_VIEC")]
     assert "báo cáo 90,00% ≠ tính lại" in render_message(enf08)
-    con = duckdb.connect(str(violations_warehouse))
+    con = DuckDBConnection.open(violations_warehouse)
     try:
         diffs = dict(con.execute(
             "select unit_code, med03_diff from quality.dq_mediation_row_inputs"
@@ -141,7 +141,7 @@ def test_unreported_operands_skip_the_rule(planted: dict, clean_warehouse: Path)
     # STP-20 2024 left unsuccessful/pending empty: MED-01 skipped, MED-02 runs.
     assert ("MED-01", "STP-20", 2024, "HOAGIAI") not in planted
     assert ("MED-02", "STP-20", 2024, "HOAGIAI") in planted
-    con = duckdb.connect(str(clean_warehouse))
+    con = DuckDBConnection.open(clean_warehouse)
     try:
         row = con.execute(
             "select entrusted, enf01_diff, enf02_diff from quality.dq_enforcement_row_inputs"
@@ -233,7 +233,7 @@ def test_gen01_scope_and_years(planted: dict, clean_warehouse: Path,
     select = ["run", "--select", "dq_gen01_completeness", "dq_sql_violations"]
 
     def missing() -> Counter:
-        con = duckdb.connect(str(db))
+        con = DuckDBConnection.open(db)
         try:
             return Counter(y for (y,) in con.execute(
                 "select year from quality.dq_sql_violations where rule_id = 'GEN-01'"
@@ -248,7 +248,7 @@ def test_gen01_scope_and_years(planted: dict, clean_warehouse: Path,
     # an explicit year range: 2020 is expected too, and nobody reported it
     run_dbt(db, work, select, {"tuphap_scope": "cluster", "tuphap_years": "2020-2025"})
     assert missing() == {2020: 28}
-    con = duckdb.connect(str(db))
+    con = DuckDBConnection.open(db)
     try:
         units = {u for (u,) in con.execute(
             "select unit_code from quality.dq_gen01_completeness").fetchall()}
@@ -274,7 +274,7 @@ def test_a_correction_resolves_and_a_resubmission_is_tracked(
     """Lào Cai resends its 2024 THADS_VIEC report with consistent figures."""
     db = warehouse_copy(violations_warehouse)
     t0 = datetime(2025, 2, 1, tzinfo=UTC)
-    con = duckdb.connect(str(db))
+    con = DuckDBConnection.open(db)
     try:
         first = merge_violations(con, evaluate_rules(read_row_inputs(con),
                                                      read_sql_violations(con)), now=t0)
@@ -292,7 +292,7 @@ def test_a_correction_resolves_and_a_resubmission_is_tracked(
     run_dbt(db, db.parent, ["build", "--select", "path:models/intermediate+",
                             "--exclude-resource-type", "test"])
 
-    con = duckdb.connect(str(db))
+    con = DuckDBConnection.open(db)
     try:
         second = merge_violations(con, evaluate_rules(read_row_inputs(con),
                                                       read_sql_violations(con)),

@@ -30,8 +30,8 @@ import duckdb
 import pytest
 
 from ingest.sample import SampleManifest, write_sample
+from orchestration.runtime.processes import signal_process, start_time
 from orchestration.settings import TELEMETRY_OFF
-from orchestration.warehouse.processes import signal_process, start_time
 from tests.reliability.hostile import Expect, write_hostile_inbox
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,7 +40,7 @@ LOAD_TIMEOUT = 600.0
 HOLD_AT_PUBLISH_DIR = Path(__file__).parent / "hold_at_publish"
 HOLD_AT_PUBLISH_ENV = "TUPHAP_TEST_HOLD_AT_PUBLISH"  # as in hold_at_publish/sitecustomize.py
 INIT_INSTANCE = (
-    "from orchestration.instance import dagster_home\n"
+    "from orchestration.runtime.instance import dagster_home\n"
     "import dagster as dg\n"
     "dagster_home()\n"
     "with dg.DagsterInstance.get() as instance:\n"

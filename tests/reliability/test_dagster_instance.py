@@ -17,7 +17,7 @@ FIRST_USE = """
 import sys, time
 from pathlib import Path
 import dagster as dg
-from orchestration.instance import dagster_home
+from orchestration.runtime.instance import dagster_home
 Path(sys.argv[2]).touch()
 while not Path(sys.argv[1]).exists():
     time.sleep(0.001)

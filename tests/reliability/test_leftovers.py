@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.warehouse.processes import (
+from orchestration.runtime.processes import (
     processes_started_for,
     signal_process,
     start_time,
@@ -110,9 +110,9 @@ def test_the_warm_dbt_of_a_load_waiting_for_the_lock_is_not_a_leftover(tmp_path:
     gone = subprocess.Popen([sys.executable, "-c", "pass"])  # the pid of a load now ended
     gone.wait()
     warm = "import time; time.sleep(600)"
-    with (_orphan(dbt_env, warm, "-m", "orchestration.dbt.warm", "--parent",
+    with (_orphan(dbt_env, warm, "-m", "orchestration.runtime.warm_dbt", "--parent",
                   str(os.getpid())) as waiting,
-          _orphan(dbt_env, warm, "-m", "orchestration.dbt.warm", "--parent",
+          _orphan(dbt_env, warm, "-m", "orchestration.runtime.warm_dbt", "--parent",
                   str(gone.pid)) as abandoned):
         deadline = time.monotonic() + 30
         while abandoned not in processes_started_for(build) and time.monotonic() < deadline:

@@ -9,9 +9,9 @@ import duckdb
 import pytest
 
 from ingest.limits import DEFAULT_LIMITS, MIB
-from orchestration.automation.partitions import range_tags
 from orchestration.ingest.assets import raw_reports
 from orchestration.ingest.inbox import InboxResource
+from orchestration.partitions import range_tags
 from orchestration.publish.assets import published_warehouse
 from orchestration.warehouse.resources import WarehouseResource
 from tests.ingest.builders import report_grid, write_xlsx

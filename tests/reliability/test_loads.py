@@ -84,7 +84,7 @@ def test_a_killed_loads_dbt_does_not_outlive_it_into_the_next_load(
     kill_story: KillStory,
 ) -> None:
     """SIGKILL spares a load's children. The warm dbt process running the build and the worker
-    processes end by themselves once they notice (orchestration/workers.py); anything else
+    processes end by themselves once they notice (orchestration/runtime/workers.py); anything else
     started for the build would be stopped by the next load before it re-creates the build
     folder (warehouse.stop_leftover_processes, tests/reliability/test_leftovers.py)."""
     dbt_kill = kill_story.kills[2]

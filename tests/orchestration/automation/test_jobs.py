@@ -13,7 +13,7 @@ from orchestration.automation.jobs import (
     warehouse_tag_value,
     warehouse_tags,
 )
-from orchestration.instance import instance_config
+from orchestration.runtime.instance import instance_config
 
 
 def test_a_duckdb_file_is_tagged_by_its_absolute_path(tmp_path: Path,
@@ -37,6 +37,6 @@ def test_the_tag_follows_the_environment_and_is_on_the_job(
     assert warehouse_tags() == {WAREHOUSE_TAG: str(tmp_path / "x.duckdb")}
     assert warehouse_tags(str(tmp_path / "y.duckdb")) == {WAREHOUSE_TAG: str(tmp_path / "y.duckdb")}
     # On the job's tags (a run launched in the UI gets those), and so on its runs' tags.
-    assert WAREHOUSE_TAG in load_job.tags
+    assert WAREHOUSE_TAG in load_job().tags
     # The instance's limit is on this very tag (the service's dagster.yaml: tests/deploy/).
     assert f"key: {WAREHOUSE_TAG}\n" in instance_config(tmp_path)

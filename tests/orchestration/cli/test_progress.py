@@ -17,8 +17,9 @@ from typing import TextIO
 
 import pytest
 
+from orchestration import progress as steps
 from orchestration.cli import progress
-from orchestration.dbt.invocation import node_progress, tap_node_progress
+from orchestration.dbt.invocation import node_progress, report_nodes
 
 
 @pytest.fixture
@@ -103,15 +104,15 @@ def test_progress_goes_only_to_a_terminal(
 
 def test_reports_reach_the_line_only_while_it_is_shown(terminal: tuple[TextIO, int]) -> None:
     stream, reader = terminal
-    progress.report("archive", 1, 2)  # no sink: nothing happens
+    steps.report("archive", 1, 2)  # no listener: nothing happens
     with pytest.raises(RuntimeError), progress.showing(stream):
-        progress.report_step("dq_issues")
-        progress.report_step("a_new_step")
+        steps.report("step", detail="dq_issues")
+        steps.report("step", detail="a_new_step")
         raise RuntimeError("the load failed")
-    progress.report("parse", 1, 2)
+    steps.report("parse", 1, 2)
     with progress.showing(None) as line:
         assert line is None
-        progress.report("parse", 1, 2)
+        steps.report("parse", 1, 2)
 
     frames = _received(reader).split("\r")
     texts = [frame.rstrip()[len("tuphap load [0:00] "):] for frame in frames[1:-2]]
@@ -148,7 +149,7 @@ def test_dbt_nodes_are_counted_as_dbt_counts_them() -> None:
 
     seen: list[tuple[int, int, str]] = []
     invocation = Invocation()
-    tap_node_progress(invocation, lambda *node: seen.append(node))
+    report_nodes(invocation, lambda *node: seen.append(node))
     events = [event.raw_event for event in invocation.stream_raw_events()]
     assert len(events) == 4  # every event still reaches dagster-dbt, unchanged
     assert seen == [(2, 104, "fct_enforcement"), (3, 104, "fct_enforcement"),

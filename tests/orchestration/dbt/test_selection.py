@@ -19,6 +19,7 @@ from orchestration.dbt.selection import (
     read_previous,
     record,
 )
+from orchestration.ingest.raw_schema import ensure_raw_schema
 from orchestration.warehouse.engine import engine_for
 
 FORMS = {"PBGDPL": "a", "HOAGIAI": "b", "THADS_VIEC": "c", "THADS_TIEN": "d"}
@@ -112,30 +113,30 @@ def _submission(con: duckdb.DuckDBPyConnection, sid: str, form: str, loaded_at: 
 
 def test_signatures_and_the_recorded_state_in_a_real_warehouse(tmp_path: Path) -> None:
     engine = engine_for(tmp_path / "w.duckdb")
-    con = duckdb.connect(str(tmp_path / "w.duckdb"))
-    try:
-        engine.ensure_raw_schema(con)
-        assert read_previous(engine, con) is None
-        _submission(con, "s1", "PBGDPL", "2026-11-01 10:00:00+00")
-        _submission(con, "s2", "HOAGIAI", "2026-11-01 10:00:00+00")
-        first = read_inputs(con, fingerprint="p", scope="cluster")
-        assert set(first.forms) == {"PBGDPL", "HOAGIAI"}
-        assert first.years == "2022"
-        record(engine, con, first, BuildPlan("full", "first"))
-        assert read_previous(engine, con) == first
-        # A re-parsed submission (same id, loaded again) changes its form's signature only.
-        con.execute("update raw.submissions set loaded_at = loaded_at + interval 1 day"
-                    " where submission_id = 's1'")
-        second = read_inputs(con, fingerprint="p", scope="cluster")
-        assert second.forms["PBGDPL"] != first.forms["PBGDPL"]
-        assert second.forms["HOAGIAI"] == first.forms["HOAGIAI"]
-        assert plan_build(read_previous(engine, con), second).kind == "partial"
-        record(engine, con, second, BuildPlan("partial", "PBGDPL"))
-        assert read_previous(engine, con) == second
-        assert con.execute("select plan, reason from meta.dbt_build_state").fetchall() == [
-            ("partial", "PBGDPL")]
-    finally:
-        con.close()
+    with engine.load_lock():
+        build = engine.start_build()
+        with build.connect() as con:
+            ensure_raw_schema(con)
+            assert read_previous(build) is None
+            _submission(con, "s1", "PBGDPL", "2026-11-01 10:00:00+00")
+            _submission(con, "s2", "HOAGIAI", "2026-11-01 10:00:00+00")
+            first = read_inputs(con, fingerprint="p", scope="cluster")
+            assert set(first.forms) == {"PBGDPL", "HOAGIAI"}
+            assert first.years == "2022"
+            record(build, first, BuildPlan("full", "first"))
+            assert read_previous(build) == first
+            # A re-parsed submission (same id, loaded again) changes its form's signature only.
+            con.execute("update raw.submissions set loaded_at = loaded_at + interval 1 day"
+                        " where submission_id = 's1'")
+            second = read_inputs(con, fingerprint="p", scope="cluster")
+            assert second.forms["PBGDPL"] != first.forms["PBGDPL"]
+            assert second.forms["HOAGIAI"] == first.forms["HOAGIAI"]
+            assert plan_build(read_previous(build), second).kind == "partial"
+            record(build, second, BuildPlan("partial", "PBGDPL"))
+            assert read_previous(build) == second
+            assert con.execute("select plan, reason from meta.dbt_build_state").fetchall() == [
+                ("partial", "PBGDPL")]
+        build.discard()
 
 
 def test_models_left_as_they_were_are_reported_in_dependency_order() -> None:

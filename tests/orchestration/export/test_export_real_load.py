@@ -18,10 +18,11 @@ import pytest
 from ingest.parse import parse_file
 from ingest.safe_text import formula_like
 from ingest.sample import write_sample
-from ingest.template import fetch_subunit_names, write_template
+from ingest.template import write_template
 from ingest.template.layout import plan_sheet
 from orchestration.export.exporter import export_table
 from orchestration.export.files import DATA_SHEET
+from orchestration.export.subunits import fetch_subunit_names
 from tests.e2e.conftest import isolated_env, tuphap
 from tests.ingest.template.filling import Typed, figures_read, fill
 from tests.orchestration.export.reading import assert_csv_matches, assert_xlsx_matches, read_csv

@@ -9,9 +9,9 @@ import duckdb
 import pytest
 
 from ingest.sample import write_sample
-from orchestration.automation.partitions import range_tags
 from orchestration.ingest.assets import raw_reports
 from orchestration.ingest.inbox import InboxResource
+from orchestration.partitions import range_tags
 from orchestration.publish.assets import published_warehouse
 from orchestration.warehouse.resources import WarehouseResource
 

@@ -10,21 +10,16 @@ import shutil
 import socket
 import stat
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from ingest.limits import DEFAULT_LIMITS
-from ingest.reference import load_registry
 from ingest.sample import write_sample
 from orchestration.ingest.entries import SKIP_REASONS, InboxScan, kind_of, scan_entries
 from orchestration.ingest.inbox import scan_inbox
-from orchestration.ingest.receive import Received, receive
-from orchestration.warehouse.engine import engine_for
+from orchestration.ingest.receive import Received
+from tests.orchestration.ingest.published import receive_published
 
 
 @pytest.fixture
@@ -61,17 +56,8 @@ def _scan(folder: Path) -> InboxScan:
 
 
 def _receive(files: InboxScan, database: Path, load_id: str) -> Received:
-    @contextmanager
-    def connect() -> Iterator[duckdb.DuckDBPyConnection]:
-        con = duckdb.connect(str(database))
-        try:
-            yield con
-        finally:
-            con.close()
-
-    return receive(files.files, engine=engine_for(database), connect=connect, years={2022},
-                   scope="cluster", limits=DEFAULT_LIMITS, registry=load_registry(),
-                   now=datetime.now(UTC), load_id=load_id, skipped=files.skipped)
+    return receive_published(files.files, database, years={2022}, load_id=load_id,
+                             skipped=files.skipped)
 
 
 def test_every_entry_that_is_not_a_report_is_skipped_with_its_reason(inbox: Path) -> None:

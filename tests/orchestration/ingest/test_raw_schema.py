@@ -19,6 +19,7 @@ from orchestration.ingest.rows import (
     SKIPPED_COLUMNS,
     SUBMISSION_COLUMNS,
 )
+from orchestration.warehouse.sql import render
 
 
 def _yml_columns() -> dict[str, tuple[str, ...]]:
@@ -41,7 +42,7 @@ def test_the_ddl_is_idempotent_and_brings_an_older_warehouse_up_to_date() -> Non
         con.execute("create table raw.received_files (sha256 varchar primary key)")  # no notes
         for _ in range(2):
             for statement in RAW_DDL:
-                con.execute(statement)
+                con.execute(render(statement))
         columns = {name for (name,) in con.execute(
             "select column_name from information_schema.columns"
             " where table_schema = 'raw' and table_name = 'received_files'").fetchall()}

@@ -4,20 +4,15 @@ real DuckDB build, the raw rows it writes, and what a second ingest finds to do.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from ingest.limits import DEFAULT_LIMITS
-from ingest.reference import load_registry
 from ingest.sample import write_sample
 from orchestration.ingest.inbox import scan_inbox
-from orchestration.ingest.receive import Received, receive
-from orchestration.warehouse.engine import engine_for
+from orchestration.ingest.receive import Received
+from tests.orchestration.ingest.published import receive_published
 
 
 @pytest.fixture(scope="module")
@@ -28,18 +23,7 @@ def inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _receive(inbox: Path, database: Path, years: set[int]) -> Received:
-    """Ingest `inbox` straight into `database` (no build copy: nothing is published here)."""
-    @contextmanager
-    def connect() -> Iterator[duckdb.DuckDBPyConnection]:
-        con = duckdb.connect(str(database))
-        try:
-            yield con
-        finally:
-            con.close()
-
-    return receive(scan_inbox(inbox), engine=engine_for(database), connect=connect, years=years,
-                   scope="cluster", limits=DEFAULT_LIMITS, registry=load_registry(),
-                   now=datetime.now(UTC), load_id="test-load")
+    return receive_published(scan_inbox(inbox), database, years=years)
 
 
 def _rows(database: Path, sql: str) -> list[tuple]:

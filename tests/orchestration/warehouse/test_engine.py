@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from orchestration.ingest.rows import RawBatch
+from orchestration.ingest.raw_schema import ensure_raw_schema
+from orchestration.ingest.rows import new_batch
+from orchestration.warehouse.batch import RawBatch
 from orchestration.warehouse.duckdb import DuckDBWarehouse, build_file
 from orchestration.warehouse.engine import WarehouseMissingError, engine_for, transaction
 from orchestration.warehouse.postgres import PostgresWarehouse
@@ -20,7 +21,7 @@ NOW = datetime(2026, 11, 1, tzinfo=UTC)
 def raw_batch(sha: str, value: float, *, receipt: bool = True,
               archive_path: str | None = None) -> RawBatch:
     """One accepted file with one figure (and its receipt: a load adds only new receipts)."""
-    batch = RawBatch()
+    batch = new_batch()
     batch.received.append({
         "sha256": sha, "source_file": "a.xlsx", "archive_path": archive_path or f"/archive/{sha}",
         "size_bytes": 10, "received_at": NOW, "file_modified_at": None, "file_kind": "xlsx",
@@ -61,25 +62,35 @@ def test_a_path_selects_the_duckdb_engine_and_a_server_url_the_postgresql_one(
 
 def test_raw_rows_are_written_in_bulk_and_replaced_by_key(tmp_path: Path) -> None:
     engine = engine_for(tmp_path / "w.duckdb")
-    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
-        engine.ensure_raw_schema(con)
-        engine.ensure_raw_schema(con)  # idempotent: every load runs it
-        engine.write_raw(con, RawBatch())  # nothing to write: no transaction
-        engine.write_raw(con, raw_batch("s1", 5.0))
-        engine.write_raw(con, raw_batch("s1", 7.0, receipt=False))  # the same file parsed again
-        assert con.execute("select value from raw.submission_values").fetchall() == [(7.0,)]
-        assert con.execute("select count(*) from raw.submissions").fetchone()[0] == 1
-        assert con.execute("select years, parse_notes from raw.received_files").fetchall() == [
-            ([2022], ["a note"])]
+    with engine.load_lock():
+        build = engine.start_build()
+        with build.connect() as con:
+            ensure_raw_schema(con)
+            ensure_raw_schema(con)  # idempotent: every load runs it
+        build.write_raw(new_batch())  # nothing to write: no transaction
+        build.write_raw(raw_batch("s1", 5.0))
+        build.write_raw(raw_batch("s1", 7.0, receipt=False))  # the same file parsed again
+        with build.connect() as con:
+            assert con.execute("select value from raw.submission_values").fetchall() == [(7.0,)]
+            assert con.execute("select count(*) from raw.submissions").fetchone()[0] == 1
+            assert con.execute("select years, parse_notes from raw.received_files"
+                               ).fetchall() == [([2022], ["a note"])]
+        build.discard()
 
 
 def test_the_build_state_is_recorded_with_the_warehouse(tmp_path: Path) -> None:
     engine = engine_for(tmp_path / "w.duckdb")
-    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
-        assert engine.read_build_state(con) is None
-        engine.record_build_state(con, inputs='{"a": 1}', plan="full", reason="first")
-        engine.record_build_state(con, inputs='{"a": 2}', plan="none", reason="again")
-        assert engine.read_build_state(con) == '{"a": 2}'
+    with engine.load_lock():
+        build = engine.start_build()
+        assert build.read_build_state() is None
+        build.record_build_state(inputs='{"a": 1}', plan="full", reason="first")
+        build.record_build_state(inputs='{"a": 2}', plan="none", reason="again")
+        assert build.read_build_state() == '{"a": 2}'
+        build.publish()
+        build.discard()
+        later = engine.start_build()  # the state was published with the warehouse it built
+        assert later.read_build_state() == '{"a": 2}'
+        later.discard()
 
 
 def test_a_build_is_published_with_its_metadata_or_discarded(tmp_path: Path) -> None:

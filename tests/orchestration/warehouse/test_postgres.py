@@ -13,12 +13,13 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from orchestration.ingest.rows import RawBatch
+from orchestration.ingest.raw_schema import ensure_raw_schema
+from orchestration.ingest.rows import new_batch
+from orchestration.quality.issues import ensure_issues_table
 from orchestration.warehouse.engine import LoadInProgressError, engine_for
-from orchestration.warehouse.pgconnection import map_schemas
-from orchestration.warehouse.pgpublish import LoadLockLostError
+from orchestration.warehouse.errors import LoadLockLostError, WarehouseUnreachableError
+from orchestration.warehouse.pgconnection import translate
 from orchestration.warehouse.postgres import PostgresWarehouse
-from orchestration.warehouse.server import WarehouseUnreachableError
 from tests.orchestration.warehouse.test_engine import raw_batch
 from tests.postgres.warehouse import ServerWarehouse, server_warehouse  # noqa: F401
 from tests.postgres_server import PostgresServer, postgres_server  # noqa: F401
@@ -35,14 +36,16 @@ def engine(server_warehouse: ServerWarehouse, monkeypatch: pytest.MonkeyPatch,  
     return chosen
 
 
-def test_schema_names_of_the_load_sql_are_mapped_to_the_build_and_nothing_else() -> None:
+def test_schema_placeholders_are_mapped_to_the_build_and_nothing_else() -> None:
     schemas = {"raw": "raw__build", "main": "main__build"}
-    sql = ("select r.sha256, 'raw.x' from raw.received_files r join main.\"dq_issues\" i"
-           " on tuphap_meta.builds.x = information_schema.tables.y where main_raw.a = ?")
-    assert map_schemas(sql, schemas) == (
-        "select r.sha256, 'raw__build.x' from raw__build.received_files r join"
-        " main__build.\"dq_issues\" i on tuphap_meta.builds.x = information_schema.tables.y"
-        " where main_raw.a = ?")
+    sql = ("select r.sha256, '{raw}.x', 'raw.x', '{\"a\": 1}' from {raw}.received_files r"
+           " join {main}.\"dq_issues\" i on tuphap_meta.builds.x = {quality}.t.y"
+           " where main_raw.a = ? and b like '5%'")
+    # Only the placeholders, wherever they are; literal names, JSON and % are the SQL's own.
+    assert translate(sql, schemas) == (
+        "select r.sha256, 'raw__build.x', 'raw.x', '{\"a\": 1}' from raw__build.received_files r"
+        " join main__build.\"dq_issues\" i on tuphap_meta.builds.x = quality.t.y"
+        " where main_raw.a = %s and b like '5%%'")
 
 
 def test_a_wrong_password_fails_naming_the_host_never_the_password(
@@ -95,16 +98,18 @@ def _environment(warehouse: ServerWarehouse) -> dict[str, str]:
 
 
 def _publish_fact(engine: PostgresWarehouse, total: int, *, dbt_built: bool = True) -> dict:
-    """A build whose `main` holds one public table, published like a load's."""
+    """A build whose `main` holds one public table and the issue history, published like a
+    load's."""
     with engine.load_lock():
         build = engine.start_build()
         try:
             with build.connect() as con:
-                engine.ensure_raw_schema(con)
-                con.execute("create table main.rpt_cluster_year (year integer, sessions bigint)")
-                con.execute("insert into main.rpt_cluster_year values (2022, ?)", [total])
-                if dbt_built:
-                    engine.record_build_state(con, inputs="{}", plan="full", reason="test")
+                ensure_raw_schema(con)
+                ensure_issues_table(con)  # the quality step's
+                con.execute("create table {main}.rpt_cluster_year (year integer, sessions bigint)")
+                con.execute("insert into {main}.rpt_cluster_year values (2022, ?)", [total])
+            if dbt_built:
+                build.record_build_state(inputs="{}", plan="full", reason="test")
             return dict(build.publish())
         finally:
             build.discard()
@@ -189,21 +194,23 @@ def test_raw_rows_go_in_by_copy_and_received_files_reach_another_machine(
     with engine.load_lock():
         build = engine.start_build()
         with build.connect() as con:
-            engine.ensure_raw_schema(con)
-            engine.write_raw(con, RawBatch())  # nothing to write: no transaction
-            engine.write_raw(con, raw_batch("s1", 5.0, archive_path=str(archived)))
-            engine.write_raw(con, raw_batch("s1", 7.0, receipt=False, archive_path=str(archived)))
-            assert con.execute("select value from raw.submission_values").fetchall() == [(7.0,)]
-            assert con.execute("select years, parse_notes from raw.received_files").fetchall() \
+            ensure_raw_schema(con)
+        build.write_raw(new_batch())  # nothing to write: no transaction
+        build.write_raw(raw_batch("s1", 5.0, archive_path=str(archived)))
+        build.write_raw(raw_batch("s1", 7.0, receipt=False, archive_path=str(archived)))
+        with build.connect() as con:
+            assert con.execute("select value from {raw}.submission_values").fetchall() == [(7.0,)]
+            assert con.execute("select years, parse_notes from {raw}.received_files").fetchall() \
                 == [([2022], ["a note"])]
         build.discard()  # never published: the file's content is kept all the same
     # Another machine (its own local folder) loading the same warehouse gets the file back.
     monkeypatch.setenv("TUPHAP_LOCAL_DIR", str(tmp_path / "second-machine"))
     elsewhere = engine_for(engine.server.display)
     target = elsewhere.archive_dir / "s1"
-    with elsewhere.server_connection() as con:  # type: ignore[attr-defined]
-        assert elsewhere.restore_received(con, {"s1": target, "s2": target.with_name("s2")}) \
-            == ["s1"]
+    with elsewhere.load_lock():
+        build = elsewhere.start_build()
+        assert build.restore_received({"s1": target, "s2": target.with_name("s2")}) == ["s1"]
+        build.discard()
     assert target.read_bytes() == archived.read_bytes()
 
 
@@ -214,9 +221,9 @@ def test_a_load_whose_lock_session_ended_does_not_publish(
     with engine.load_lock():
         build = engine.start_build()
         with build.connect() as con:
-            con.execute("create table main.rpt_cluster_year (year integer, sessions bigint)")
-            con.execute("insert into main.rpt_cluster_year values (2022, 200)")
-            engine.record_build_state(con, inputs="{}", plan="full", reason="test")
+            con.execute("create table {main}.rpt_cluster_year (year integer, sessions bigint)")
+            con.execute("insert into {main}.rpt_cluster_year values (2022, 200)")
+        build.record_build_state(inputs="{}", plan="full", reason="test")
         # As a server restart would: the session holding the load lock ends, and the lock
         # with it, so another load may have started by now.
         with postgres_server.connect() as admin:

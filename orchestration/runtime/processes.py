@@ -16,7 +16,7 @@ import time
 from collections.abc import Set as AbstractSet
 from pathlib import Path
 
-from orchestration.dbt.warm import WARM_MODULE
+from orchestration.runtime.warm_dbt import WARM_MODULE
 
 LEFTOVER_GRACE_SECONDS = 10.0
 
@@ -154,7 +154,7 @@ def _started_for(folder: Path) -> dict[int, int]:
 
 
 def _warm_dbt_of_live_load(pid: int, running: AbstractSet[int]) -> bool:
-    """Whether `pid` is a warm dbt process (orchestration/dbt/warm.py) whose load is among the
+    """Whether `pid` is a warm dbt process (runtime/warm_dbt.py) whose load is among the
     `running` processes.
 
     Such a process only runs a build once its load holds the lock, and it ends by itself as

@@ -5,7 +5,7 @@ warehouse file is new: dbt's partial parse is tied to the database path) before 
 model runs. A load knows at its start which warehouse and scope dbt will build, so it starts
 one *warm* dbt process right away: it imports dbt and parses the project with exactly the
 environment the build will have, on the machine's other core, while the load ingests. When
-dagster-dbt then runs dbt, the command it starts is `tuphap-dbt` (orchestration/dbt/shim.py), a
+dagster-dbt then runs dbt, the command it starts is `tuphap-dbt` (runtime/dbt_shim.py), a
 small shim that hands its argv, environment and standard streams to the warm process, which runs the
 build with the manifest it already parsed and reports dbt's exit code back.
 
@@ -17,7 +17,7 @@ parse's (the warm process parses again). A warm process is never forked from ano
 a process that has parsed deadlocks dbt's native parser); it runs one command and exits. It
 exits as soon as the process that started it dies, whatever it is doing, so a killed load
 leaves no dbt behind (and it carries the build's database path in its environment, as a plain
-dbt would, for orchestration/warehouse/processes.py).
+dbt would, for orchestration/runtime/processes.py).
 
 Only the standard library is imported at module level.
 """
@@ -35,17 +35,13 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from orchestration import settings
-from orchestration.dbt.env import build_environment, keep_parse, parse_cache_file, parse_key
-from orchestration.dbt.shim import SHIM_NAME, SOCKET_ENV, receive, send
-from orchestration.workers import exit_when_orphaned
+from orchestration.runtime.dbt_env import build_environment, keep_parse, parse_cache_file, parse_key
+from orchestration.runtime.dbt_shim import SHIM_NAME, SOCKET_ENV, receive, send
+from orchestration.runtime.workers import exit_when_orphaned
 
-if TYPE_CHECKING:
-    from orchestration.warehouse.engine import WarehouseEngine
-
-WARM_MODULE = "orchestration.dbt.warm"  # `python -m` name: orchestration/warehouse/processes.py
+WARM_MODULE = "orchestration.runtime.warm_dbt"  # its `python -m` name: runtime/processes.py
 # Variables that say where dbt writes logs and artifacts, or how it selects: a parse does not
 # depend on them. Every other DBT_* and TUPHAP_* variable must match for the warm parse to serve.
 PARSE_NEUTRAL_ENV = frozenset({
@@ -139,16 +135,16 @@ class WarmDbt:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def start_for_load(engine: WarehouseEngine, scope: str, *,
+def start_for_load(*, target: Mapping[str, str], scope: str, logs_dir: Path,
                    project_dir: Path = settings.DBT_PROJECT_DIR,
                    profiles_dir: Path = settings.DBT_PROJECT_DIR) -> WarmDbt:
-    """Start the warm dbt process of a load of the warehouse `engine` serves, in `scope`."""
-    logs = engine.logs_dir
-    logs.mkdir(parents=True, exist_ok=True)
-    env = build_environment(target=engine.dbt_environment(), scope=scope,
-                            project_dir=project_dir, profiles_dir=profiles_dir)
+    """Start the warm dbt process of a load in `scope` into the warehouse build whose profile
+    values are `target` (`WarehouseEngine.dbt_environment`); its log goes to `logs_dir`."""
+    logs_dir.mkdir(parents=True, exist_ok=True)
+    env = build_environment(target=target, scope=scope, project_dir=project_dir,
+                            profiles_dir=profiles_dir)
     return WarmDbt.start(env=env, project_dir=project_dir, profiles_dir=profiles_dir,
-                         log_path=logs / "dbt-warm.log")
+                         log_path=logs_dir / "dbt-warm.log")
 
 
 def shim_path() -> Path:

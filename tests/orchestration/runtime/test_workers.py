@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from orchestration.runtime.workers import WarmProcess, WorkerDied
 from orchestration.settings import PROJECT_ROOT
-from orchestration.workers import WarmProcess, WorkerDied
-from tests.orchestration import worker_functions as fn
+from tests.orchestration.runtime import worker_functions as fn
 
 
 def test_the_worker_warms_up_before_it_answers_and_returns_results() -> None:
@@ -86,7 +86,7 @@ def test_calling_a_worker_that_was_not_started_is_an_error() -> None:
 
 ORPHAN_STARTER = """
 import multiprocessing, os, sys, time
-from tests.orchestration.worker_functions import sleep_as_orphan_checked_worker
+from tests.orchestration.runtime.worker_functions import sleep_as_orphan_checked_worker
 if __name__ == "__main__":
     child = multiprocessing.get_context("spawn").Process(
         target=sleep_as_orphan_checked_worker, args=(os.getpid(),))

@@ -1,5 +1,5 @@
 """`tuphap-dbt`: the dbt command dagster-dbt starts during a load, and its protocol with the
-warm dbt process (orchestration/dbt/warm.py).
+warm dbt process (orchestration/runtime/warm_dbt.py).
 
 The shim hands its argv, environment and standard streams to the load's warm process over a
 Unix socket (its path in TUPHAP_DBT_WARM_SOCKET), forwards the signals dagster-dbt sends to

@@ -41,7 +41,7 @@ def exit_hard() -> None:
 
 
 def sleep_as_orphan_checked_worker(parent: int) -> None:
-    from orchestration.workers import exit_when_orphaned
+    from orchestration.runtime.workers import exit_when_orphaned
 
     exit_when_orphaned(parent)
     time.sleep(3600)

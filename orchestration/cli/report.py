@@ -1,21 +1,20 @@
 """`tuphap report --year N [--scope cluster|national] [--warehouse W] [--out DIR]`.
 
-Registered by the project's command line (orchestration/cli): `add_report_parser` adds the
-subcommand, `run_report` runs it and returns the exit code. Messages are for the data team.
+Messages are for the data team.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from ingest.constants import SCOPES
 from orchestration import settings
+from orchestration.cli.failure import fail
 
 
-def add_report_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    report = subparsers.add_parser(
+def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    report = commands.add_parser(
         "report", help="write the yearly summary (HTML page and A4 PDF, in Vietnamese)")
     report.add_argument("--year", type=int, required=True, help="reporting year, e.g. 2022")
     report.add_argument("--scope", choices=SCOPES,
@@ -26,7 +25,7 @@ def add_report_parser(subparsers: argparse._SubParsersAction) -> argparse.Argume
     return report
 
 
-def run_report(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     from orchestration.report.build import NoReportData, default_out_dir, write_year_report
     from orchestration.warehouse.engine import WarehouseMissingError, engine_for
 
@@ -37,8 +36,7 @@ def run_report(args: argparse.Namespace) -> int:
         with engine.read_only() as connection:
             paths = write_year_report(connection, year=args.year, scope=scope, out_dir=out_dir)
     except (WarehouseMissingError, NoReportData, ValueError) as error:
-        print(f"tuphap report: {_message(error)}", file=sys.stderr)
-        return 1
+        return fail("report", _message(error))
     print(paths.html)
     print(paths.pdf)
     return 0

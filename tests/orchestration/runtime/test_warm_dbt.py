@@ -17,8 +17,8 @@ import duckdb
 import pytest
 
 from orchestration import settings
-from orchestration.dbt.env import build_environment
-from orchestration.dbt.warm import (
+from orchestration.runtime.dbt_env import build_environment
+from orchestration.runtime.warm_dbt import (
     SOCKET_ENV,
     WarmDbt,
     can_use_warm_parse,
@@ -34,6 +34,12 @@ PROJECT = settings.DBT_PROJECT_DIR
 BASE = {"DBT_PROJECT_DIR": "/p", "DBT_PROFILES_DIR": "/p",
         "TUPHAP_DBT_DB_PATH": "/w/.build/w.duckdb", "TUPHAP_SCOPE": "cluster", "HOME": "/root",
         "DBT_TARGET_PATH": "/w/.build/dbt-target"}
+
+
+def _start_for(published: Path) -> WarmDbt:
+    engine = engine_for(published)
+    return start_for_load(target=engine.dbt_environment(), scope="cluster",
+                          logs_dir=engine.logs_dir)
 
 
 def test_only_dbt_and_tuphap_variables_that_can_change_a_parse_count() -> None:
@@ -108,7 +114,7 @@ def _warm_load(tmp_path: Path, *, build_scope: str = "cluster",
     """A warm process started for a load of a cluster-scope warehouse, and the environment of
     a build of that warehouse in `build_scope`, pointing at the warm process."""
     published = tmp_path / "w" / "warehouse.duckdb"
-    warm = start_for_load(engine_for(published), "cluster")
+    warm = _start_for(published)
     try:
         yield published, warm, {**_load_env(published, tmp_path / "target", scope=build_scope),
                                 SOCKET_ENV: str(warm.socket_path)}
@@ -156,7 +162,7 @@ def test_without_a_warm_process_the_shim_is_plain_dbt(tmp_path: Path) -> None:
 
 def test_a_dead_warm_process_falls_back_to_plain_dbt(tmp_path: Path) -> None:
     published = tmp_path / "w" / "warehouse.duckdb"
-    warm = start_for_load(engine_for(published), "cluster")
+    warm = _start_for(published)
     try:
         warm.process.send_signal(signal.SIGKILL)
         warm.process.wait(30)
@@ -172,9 +178,11 @@ def test_a_warm_process_ends_when_the_process_that_started_it_dies(tmp_path: Pat
     """A load killed outright (kill -9) leaves no warm dbt behind, nor its temporary folder."""
     script = (
         "import sys, time; from pathlib import Path\n"
-        "from orchestration.dbt.warm import start_for_load\n"
+        "from orchestration.runtime.warm_dbt import start_for_load\n"
         "from orchestration.warehouse.engine import engine_for\n"
-        "warm = start_for_load(engine_for(Path(sys.argv[1])), 'cluster')\n"
+        "engine = engine_for(Path(sys.argv[1]))\n"
+        "warm = start_for_load(target=engine.dbt_environment(), scope='cluster',"
+        " logs_dir=engine.logs_dir)\n"
         "print(warm.process.pid, warm.folder, flush=True); time.sleep(3600)\n"
     )
     starter = subprocess.Popen([sys.executable, "-c", script, str(tmp_path / "w.duckdb")],

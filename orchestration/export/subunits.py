@@ -5,8 +5,8 @@ regional offices, communes) is one less thing to type and keeps the names the sa
 year. The names come from the raw layer (`raw.submissions`, `raw.submission_values`): accepted
 files only, as the unit wrote them, in report order.
 
-The connection is any DB-API connection handed in (DuckDB today, PostgreSQL tomorrow); values
-are bound as parameters in the driver's own placeholder style, never pasted into the SQL.
+The connection is an engine's read-only connection (DuckDB's or PostgreSQL's); values are
+bound, never pasted into the SQL.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ingest.dbapi import run_query
 from ingest.forms import UNIT_TYPE_FORMS
 from ingest.reference import Registry, load_registry
+from orchestration.warehouse.engine import Connection
+from orchestration.warehouse.sql import run_query
 
 # Newest first, as report-format.md ranks submissions: the later reporting year, then the later
 # report date where there is one, then the one received later.
@@ -33,11 +34,13 @@ where submission_id = ? and subunit is not null
 group by subunit
 order by min(subunit_order), subunit
 """
-def _rows(connection: Any, sql: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
+
+
+def _rows(connection: Connection, sql: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
     return run_query(connection, sql, params)[1]
 
 
-def fetch_subunit_names(connection: Any, unit_code: str, year: int, *,
+def fetch_subunit_names(connection: Connection, unit_code: str, year: int, *,
                         registry: Registry | None = None) -> dict[str, list[str]]:
     """Form -> sub-unit names of the unit's latest accepted report of that form, up to `year`.
 

@@ -9,8 +9,9 @@ import duckdb
 import pytest
 
 from ingest.reference import Registry
-from ingest.template import fetch_subunit_names
+from orchestration.export.subunits import fetch_subunit_names
 from orchestration.ingest.raw_schema import RAW_DDL
+from orchestration.warehouse.sql import render
 
 
 def _submit(con: duckdb.DuckDBPyConnection, sha: str, unit: str, year: int, form: str,
@@ -32,7 +33,7 @@ def _submit(con: duckdb.DuckDBPyConnection, sha: str, unit: str, year: int, form
 def warehouse(tmp_path: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     for statement in RAW_DDL:
-        con.execute(statement)
+        con.execute(render(statement))
     t = datetime(2025, 1, 1, tzinfo=UTC)
     later = datetime(2025, 2, 1, tzinfo=UTC)
     _submit(con, "a", "THADS-14", 2023, "THADS_VIEC", date(2023, 10, 5), t, ["Chi cục A"])

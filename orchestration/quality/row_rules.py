@@ -6,7 +6,7 @@ from pydantic import PrivateAttr
 
 from expectations.rules import Violation
 from orchestration.quality.evaluate import RowInputs, validate_row_inputs, warm_up
-from orchestration.workers import WarmProcess
+from orchestration.runtime.workers import WarmProcess
 
 # The worker runs at the load's own priority. Niced, it would only take CPU the load leaves
 # idle, but the load then waits for it at the quality step, and a process cannot lower its

@@ -24,11 +24,13 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
+from ingest.errors import TuphapError
+
 STOP_GRACE_SECONDS = 2.0
 ORPHAN_CHECK_SECONDS = 0.5
 
 
-class WorkerDied(RuntimeError):
+class WorkerDied(TuphapError, RuntimeError):
     """The worker process ended without answering (killed, out of memory, crashed)."""
 
 

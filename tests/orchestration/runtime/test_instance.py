@@ -1,6 +1,6 @@
 """The project's Dagster instance: its dagster.yaml, and the event log that keeps its SQLite
-connections open (orchestration/instance.py, orchestration/vendor.py), with real instances and a
-second process."""
+connections open (orchestration/runtime/instance.py, orchestration/runtime/vendor.py), with
+real instances and a second process."""
 
 from __future__ import annotations
 
@@ -13,13 +13,13 @@ import dagster as dg
 import pytest
 from dagster._core.instance.ref import InstanceRef
 
-from orchestration.instance import (
+from orchestration.runtime.instance import (
     WAREHOUSE_TAG,
-    PooledSqliteEventLogStorage,
     dagster_home,
     describe_instance,
     is_embedded,
 )
+from orchestration.runtime.vendor import PooledSqliteEventLogStorage
 
 WRITER = """
 import dagster as dg

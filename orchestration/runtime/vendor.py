@@ -21,6 +21,10 @@ test, not a benchmark. Each override says what it saves; drop one when Dagster o
   resource above (`_prepare_manifest`); the stock one builds an adapter, importing dbt-core.
 - `with_preparer`: a DbtProject always gets dagster-dbt's preparer; the project's is swapped in
   (a record `replace`) so that `project.prepare_if_dev()` is the standard call.
+- `tap_raw_events`: dagster-dbt reads dbt's JSON log lines through
+  `DbtCliInvocation.stream_raw_events` and offers no hook to see them as they pass; the load
+  counts dbt's nodes from them for its progress line, so that method is wrapped on the one
+  invocation (every event still reaches dagster-dbt, unchanged).
 - `PooledSqliteEventLogStorage`: Dagster's SQLite event log opens and closes its database for
   every event (~12 ms each, ~300 a load); this one keeps the connections open (~2 ms).
 """
@@ -31,7 +35,7 @@ import importlib.metadata
 import sys
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import cached_property
 from importlib.machinery import ModuleSpec
@@ -93,6 +97,7 @@ __all__ = [
     "PooledSqliteEventLogStorage",
     "dbt_assets",
     "hidden",
+    "tap_raw_events",
     "with_preparer",
 ]
 
@@ -128,6 +133,19 @@ def with_preparer(project: DbtProject, preparer: DagsterDbtProjectPreparer) -> D
     return replace(project, preparer=preparer)
 
 
+def tap_raw_events(invocation: Any, on_event: Callable[[Mapping[str, Any]], None]) -> None:
+    """Call `on_event` with each dbt JSON log event of a started dagster-dbt invocation, as
+    dagster-dbt reads it (`stream_raw_events`, which its `stream` iterates)."""
+    read = invocation.stream_raw_events
+
+    def stream_raw_events() -> Iterator[Any]:
+        for event in read():
+            on_event(event.raw_event)
+            yield event
+
+    invocation.stream_raw_events = stream_raw_events
+
+
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 MAX_OPEN_SHARDS = 16  # the index, the run being written, runs the UI looks at
 
@@ -146,7 +164,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
 
     Overrides `_connect` and uses `_db_lock`, `_initialized_dbs`, `_initdb` and
     `conn_string_for_shard` of dagster 1.13's storage. Configured by the instance's dagster.yaml
-    as `orchestration.instance.PooledSqliteEventLogStorage`.
+    as `orchestration.runtime.instance.PooledSqliteEventLogStorage`.
     """
 
     def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None):

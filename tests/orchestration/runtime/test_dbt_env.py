@@ -1,4 +1,4 @@
-"""What dbt reads from the environment during a load (orchestration/dbt/env.py), and the dbt
+"""What dbt reads from the environment during a load (orchestration/runtime/dbt_env.py), and the dbt
 parse kept for each warehouse."""
 
 from __future__ import annotations
@@ -8,7 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.dbt.env import PARSE_CACHE_FILES, dbt_environment, keep_parse, parse_cache_file
+from orchestration.runtime.dbt_env import (
+    PARSE_CACHE_FILES,
+    dbt_environment,
+    keep_parse,
+    parse_cache_file,
+)
 
 
 def test_each_warehouse_keeps_its_own_dbt_parse(tmp_path: Path) -> None:

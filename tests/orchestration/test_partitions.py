@@ -1,4 +1,4 @@
-"""Reporting years as partitions (orchestration/automation/partitions.py)."""
+"""Reporting years as partitions (orchestration/partitions.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from ingest.constants import FIRST_REPORTING_YEAR
-from orchestration.automation.partitions import parse_years, range_tags, report_years
+from orchestration.partitions import parse_years, range_tags, report_years
 
 
 def test_years_are_parsed_and_validated() -> None:

@@ -2,10 +2,10 @@
 
 `dagster_home()` makes a persistent instance (project-local unless DAGSTER_HOME says otherwise)
 whose dagster.yaml turns telemetry off and configures the event log that keeps its SQLite
-connections open (`PooledSqliteEventLogStorage`, in orchestration/vendor.py with the other
-overrides of Dagster's internals: ~12 ms -> ~2 ms an event, and a load records ~300), so
-`tuphap load`, `make dev`, `make serve` and the daemon all use it. The dagster.yaml names the
-class as `orchestration.instance.PooledSqliteEventLogStorage`: it stays importable from here.
+connections open (`PooledSqliteEventLogStorage`, in vendor.py with the other overrides of
+Dagster's internals: ~12 ms -> ~2 ms an event, and a load records ~300), so `tuphap load`,
+`make dev`, `make serve` and the daemon all use it. Standard library only: the CLI imports
+this module before it decides to import Dagster.
 
 That tuning is the embedded default's only. A dagster.yaml someone put in DAGSTER_HOME (the
 service's deploy/dagster.yaml: PostgreSQL, a run queue, run monitoring) is used exactly as
@@ -20,17 +20,16 @@ import os
 from pathlib import Path
 
 from orchestration.settings import DEFAULT_DAGSTER_HOME
-from orchestration.vendor import PooledSqliteEventLogStorage
 
 __all__ = [
-    "WAREHOUSE_TAG", "PooledSqliteEventLogStorage", "dagster_home", "describe_instance",
+    "WAREHOUSE_TAG", "dagster_home", "describe_instance",
     "instance_config",
 ]
 
 # dagster.yaml as earlier versions of the project wrote it: replaced by the current one.
 _EARLIER_INSTANCE_CONFIGS = ("telemetry:\n  enabled: false\n",)
 _INSTANCE_CONFIG_HEADER = "# Written by tuphap"
-_INSTANCE_READY = ".storage-ready-v3"  # bump when instance_config changes
+_INSTANCE_READY = ".storage-ready-v4"  # bump when instance_config changes
 # The run tag the instance allows one run in progress per value of: every load carries the
 # address of its warehouse in it (orchestration/automation/jobs.py; deploy/dagster.yaml).
 WAREHOUSE_TAG = "tuphap/warehouse"
@@ -40,7 +39,7 @@ def instance_config(home: Path) -> str:
     """The project's dagster.yaml: no telemetry; one queued load per warehouse at a time (as
     deploy/dagster.yaml); the event log that keeps its SQLite connections open."""
     return (
-        f"{_INSTANCE_CONFIG_HEADER}; see orchestration/instance.py.\n"
+        f"{_INSTANCE_CONFIG_HEADER}; see orchestration/runtime/instance.py.\n"
         "telemetry:\n"
         "  enabled: false\n"
         "concurrency:\n"
@@ -50,7 +49,7 @@ def instance_config(home: Path) -> str:
         "        value: {applyLimitPerUniqueValue: true}\n"
         "        limit: 1\n"
         "event_log_storage:\n"
-        "  module: orchestration.instance\n"
+        "  module: orchestration.runtime.vendor\n"
         "  class: PooledSqliteEventLogStorage\n"
         "  config:\n"
         # A JSON string is a YAML double-quoted scalar: any path (": ", "#") reads back as is.

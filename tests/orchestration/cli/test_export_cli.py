@@ -3,7 +3,6 @@ the column descriptions from the dbt docs; what an export says about the load.""
 
 from __future__ import annotations
 
-import argparse
 import json
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -14,25 +13,16 @@ import pytest
 
 from ingest.template.layout import META_ROWS, META_VALUE_COL, NAME_COL, plan_sheet
 from orchestration import settings
-from orchestration.export.cli import (
-    add_export_parser,
-    add_template_parser,
-    run_export,
-    run_template,
-)
+from orchestration.cli import main
 from orchestration.export.docs import TableDocs, manifest_candidates, table_docs
 from orchestration.export.exporter import describe_load
 from orchestration.export.files import INFO_SHEET
 from orchestration.ingest.raw_schema import RAW_DDL
+from orchestration.warehouse.sql import render
 
 
 def _run(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="tuphap")
-    commands = parser.add_subparsers(dest="command", required=True)
-    add_template_parser(commands)
-    add_export_parser(commands)
-    args = parser.parse_args(argv)
-    return {"template": run_template, "export": run_export}[args.command](args)
+    return main(argv)
 
 
 def test_export_command_writes_both_formats(warehouse: Path, tmp_path: Path,
@@ -70,7 +60,7 @@ def _raw_warehouse(path: Path) -> Path:
     con = duckdb.connect(str(path))
     try:
         for statement in RAW_DDL:
-            con.execute(statement)
+            con.execute(render(statement))
         t = datetime(2025, 1, 1, tzinfo=UTC)
         for form in ("THADS_VIEC", "THADS_TIEN"):
             sid = f"s:THADS-20:2024:{form}"

@@ -1,4 +1,4 @@
-"""The overrides of private dagster-dbt and Dagster APIs (orchestration/vendor.py).
+"""The overrides of private dagster-dbt and Dagster APIs (orchestration/runtime/vendor.py).
 
 The canary tests assert that every private name the overrides touch still exists with the
 signature expected, and that dagster-dbt still calls it as expected: after an upgrade, a test
@@ -21,7 +21,7 @@ from dagster_shared import record
 
 from orchestration import settings
 from orchestration.dbt.project import VENV_DBT
-from orchestration.vendor import (
+from orchestration.runtime.vendor import (
     DagsterDbtProjectPreparer,
     DbtCliResource,
     DbtProject,
@@ -105,7 +105,7 @@ def test_a_stale_manifest_is_parsed_again_without_dbt_core_here(tmp_path: Path) 
                     ignore=shutil.ignore_patterns("target", "logs"))
     probe = ("import sys; from pathlib import Path; "
              "from orchestration.dbt.project import VENV_DBT; "
-             "from orchestration.vendor import DbtProject, LeanProjectPreparer; "
+             "from orchestration.runtime.vendor import DbtProject, LeanProjectPreparer; "
              f"project = DbtProject({str(project)!r}, profiles_dir={str(project)!r}); "
              "LeanProjectPreparer(VENV_DBT).prepare(project); "
              "assert project.manifest_path.exists(); "
@@ -114,3 +114,11 @@ def test_a_stale_manifest_is_parsed_again_without_dbt_core_here(tmp_path: Path) 
                             check=True, timeout=300, cwd=tmp_path)
     assert result.stdout.strip().splitlines()[-1] == "[]"
     assert "error was encountered" not in result.stderr  # dagster-dbt's adapter warning
+
+
+def test_dagster_dbt_still_reads_dbt_events_through_stream_raw_events() -> None:
+    from dagster_dbt.core.dbt_cli_invocation import DbtCliInvocation
+
+    assert _parameters(DbtCliInvocation.stream_raw_events) == ["self"]
+    # tap_raw_events wraps the method on the instance: `stream` must call it through self.
+    assert "self.stream_raw_events()" in inspect.getsource(DbtCliInvocation)

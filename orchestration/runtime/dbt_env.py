@@ -1,6 +1,6 @@
 """What dbt reads from the environment during a load, defined once.
 
-The dbt asset sets it for its `dbt build`, and a warm dbt process (orchestration/dbt/warm.py)
+The dbt asset sets it for its `dbt build`, and a warm dbt process (runtime/warm_dbt.py)
 parses the project under exactly the same values: the warehouse engine's profile values
 (`WarehouseEngine.dbt_environment`, e.g. the DuckDB build file) and the scope. Standard library
 only: the CLI uses it before it imports Dagster.
