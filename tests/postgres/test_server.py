@@ -63,6 +63,9 @@ def test_server_runs_unprivileged_when_the_suite_is_root(
     status = Path(f"/proc/{postgres_server.process.pid}/status").read_text()
     uid = int(next(line for line in status.splitlines() if line.startswith("Uid:")).split()[1])
     assert uid == (UNPRIVILEGED_ID if os.geteuid() == 0 else os.geteuid())
+    # ... from a program it can reach, wherever the project's .venv is (test_private_clone.py)
+    program = Path(os.readlink(f"/proc/{postgres_server.process.pid}/exe"))
+    assert searchable_by_others(program.parent), program
 
 
 # Starts a server, prints its pid and URL, then waits to be killed.
