@@ -68,8 +68,9 @@ host all {SUPERUSER} 127.0.0.1/32 trust
 local all all scram-sha-256
 host all all 127.0.0.1/32 scram-sha-256
 """
-START_TIMEOUT_SECONDS = 30.0
-STOP_TIMEOUT_SECONDS = 10.0
+# Ceilings, far above what a start (~0,6 s) or a fast shutdown takes on a busy machine.
+START_TIMEOUT_SECONDS = 120.0
+STOP_TIMEOUT_SECONDS = 30.0
 PORT_ATTEMPTS = 5  # another process may take the port between choosing it and binding it
 
 
