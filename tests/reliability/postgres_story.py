@@ -26,7 +26,6 @@ from psycopg import sql
 from orchestration.warehouse.engine import LoadInProgressError, engine_for
 from tests.postgres.warehouse import ServerWarehouse
 from tests.postgres_server import (
-    STOP_TIMEOUT_SECONDS,
     PostgresServer,
     PostgresServerError,
     _launch,
@@ -43,6 +42,9 @@ DBT_BUILD_SCHEMAS = ("reference__build", "staging__build", "intermediate__build"
 TIMING_TYPES = ("timestamp with time zone", "timestamp without time zone",
                 "time with time zone", "time without time zone")
 # An analyst's question: the cluster's yearly totals, and when its transaction began.
+# Only so that a broken load or probe fails instead of hanging the run: never reached when it
+# works, however busy the machine.
+CEILING_SECONDS = 300
 TOTALS = ("select now(), count(*), coalesce(sum(sessions), 0), coalesce(sum(cases_received), 0),"
           " coalesce(sum(cases_completed), 0) from main.rpt_cluster_year")
 
@@ -131,18 +133,22 @@ class Probe:
         return content
 
     def analyst_totals(self) -> tuple[int, ...]:
-        """The totals a new analyst session reads now; it must not wait on any load."""
+        """The totals a new analyst session reads now; it must not wait on any load. (While a
+        test holds a load in its publish, a query that waited for it would wait until the
+        statement timeout, a ceiling, and fail.)"""
         with self.warehouse.connect_as_reader() as con:
-            con.execute("set statement_timeout = '5s'")
+            con.execute(sql.SQL("set statement_timeout = {}").format(
+                sql.Literal(f"{CEILING_SECONDS}s")))
             row = con.execute(TOTALS).fetchone()
             assert row is not None
             return totals(row)
 
     def lock_is_free(self) -> bool:
         """The load lock, taken as a load takes it (the server may need a moment to notice that
-        a killed holder's connection is gone)."""
+        a killed holder's connection is gone: it is waited for, up to a ceiling)."""
         try:
-            with engine_for(self.warehouse.url_with_password).load_lock(timeout_seconds=5):
+            with engine_for(self.warehouse.url_with_password).load_lock(
+                    timeout_seconds=CEILING_SECONDS):
                 return True
         except LoadInProgressError:
             return False
@@ -168,8 +174,15 @@ class Analyst:
         self._querying.set()
         self._thread = threading.Thread(target=self._ask, daemon=True)
         self._thread.start()
-        deadline = time.monotonic() + 30
-        while not self.observations and not self.errors and time.monotonic() < deadline:
+        self.wait_for_answers(1)
+
+    def wait_for_answers(self, count: int) -> None:
+        """Wait until the analyst has asked `count` more times (answered or not); the last of
+        them began after this call."""
+        target = len(self.observations) + len(self.errors) + count
+        deadline = time.monotonic() + CEILING_SECONDS
+        while len(self.observations) + len(self.errors) < target:
+            assert time.monotonic() < deadline, f"the analyst asked nothing in {CEILING_SECONDS} s"
             time.sleep(0.02)
 
     def _ask(self) -> None:
@@ -203,7 +216,7 @@ def stop_server(server: PostgresServer) -> None:
     """Stop the server the way a DBA restarting it does (fast shutdown: sessions are ended),
     keeping its data folder (PostgresServer.stop would remove it)."""
     server.process.send_signal(signal.SIGINT)
-    server.process.wait(STOP_TIMEOUT_SECONDS)
+    server.process.wait(CEILING_SECONDS)
 
 
 def restart_server(server: PostgresServer) -> None:
