@@ -257,7 +257,7 @@ class PostgresServer:
 
     def connect(self, database: str = "postgres") -> psycopg.Connection[tuple[object, ...]]:
         """An autocommit superuser connection (CREATE/DROP DATABASE need one)."""
-        return psycopg.connect(self.url(database), autocommit=True, connect_timeout=5)
+        return psycopg.connect(self.url(database), autocommit=True, connect_timeout=60)
 
     def create_database(self, hint: str = "test") -> str:
         """A new empty database named after `hint` (made unique); returns its name."""

@@ -201,7 +201,7 @@ class Analyst:
         """Stop querying; the transaction stays open (and holds what it read)."""
         self._querying.clear()
         if self._thread is not None:
-            self._thread.join(30)
+            self._thread.join(CEILING_SECONDS)
 
     def end(self) -> None:
         """The analyst ends the transaction and disconnects."""

@@ -186,7 +186,7 @@ def test_a_pid_is_signalled_only_while_it_names_the_process_noted(
         with pytest.raises(subprocess.TimeoutExpired):
             sleeper.wait(0.3)
         assert signal_process(sleeper.pid, started, signal.SIGKILL)
-        assert sleeper.wait(10) == -signal.SIGKILL
+        assert sleeper.wait(CEILING_SECONDS) == -signal.SIGKILL
         assert not signal_process(sleeper.pid, started, signal.SIGKILL)  # gone: nothing sent
     finally:
         if sleeper.poll() is None:

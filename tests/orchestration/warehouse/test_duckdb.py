@@ -75,7 +75,7 @@ def test_lock_of_a_killed_process_does_not_block_the_next_load(tmp_path: Path) -
             from orchestration.warehouse.duckdb import load_lock
             with load_lock(Path({str(published)!r})):
                 print("locked", flush=True)
-                time.sleep(60)
+                time.sleep(600)
         """)],
         stdout=subprocess.PIPE, text=True,
     )
