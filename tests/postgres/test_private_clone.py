@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.postgres_server import (
+from tests.postgres_programs import (
     PACKAGE,
     TREE_ENV,
     remove_stale_folders,
@@ -33,8 +33,8 @@ CLONED_TESTS = ["tests/postgres/test_server.py::test_database_is_fresh_and_writa
                 "tests/postgres/test_server.py::test_server_stops_when_the_test_process_is_killed"]
 # What the clone's interpreter finds: its own code, and the wheel in its own .venv.
 FOUND = textwrap.dedent("""
-    import orchestration, tests.postgres_server as server
-    print(orchestration.__file__, server.__file__, server.wheel_tree(), sep="\\n")
+    import orchestration, tests.postgres_server as server, tests.postgres_programs as programs
+    print(orchestration.__file__, server.__file__, programs.wheel_tree(), sep="\\n")
 """)
 
 

@@ -15,7 +15,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.postgres_server import UNPRIVILEGED_ID, PostgresServer, searchable_by_others
+from tests.postgres_programs import searchable_by_others
+from tests.postgres_server import UNPRIVILEGED_ID, PostgresServer
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

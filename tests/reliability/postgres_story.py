@@ -25,13 +25,12 @@ from psycopg import sql
 
 from orchestration.warehouse.engine import LoadInProgressError, engine_for
 from tests.postgres.warehouse import ServerWarehouse
+from tests.postgres_programs import runs_as_root, server_binaries
 from tests.postgres_server import (
     PostgresServer,
     PostgresServerError,
     _launch,
-    _runs_as_root,
     _wait_until_ready,
-    server_binaries,
 )
 from tests.reliability.conftest import PATH_COLUMNS, TIME_IN_TEXT
 
@@ -221,7 +220,7 @@ def stop_server(server: PostgresServer) -> None:
 
 def restart_server(server: PostgresServer) -> None:
     """Start the stopped server again on its data folder and port."""
-    server.process = _launch(server_binaries(), server.folder, server.port, _runs_as_root())
+    server.process = _launch(server_binaries(), server.folder, server.port, runs_as_root())
     if not _wait_until_ready(server):
         raise PostgresServerError(f"PostgreSQL did not restart on port {server.port}:\n"
                                   f"{server.log()}")
