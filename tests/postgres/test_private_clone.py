@@ -38,8 +38,8 @@ FOUND = textwrap.dedent("""
 """)
 
 
-def _git(*args: str, cwd: Path = REPO_ROOT) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
+def _git(*args: str) -> str:
+    return subprocess.run(["git", *args], cwd=REPO_ROOT, check=True, capture_output=True,
                           text=True).stdout
 
 
@@ -87,7 +87,7 @@ def test_the_postgresql_tests_pass_in_a_clone_inside_a_private_folder(tmp_path: 
     env["PYTHONPATH"] = os.pathsep.join([str(clone), str(site)])
 
     found = subprocess.run([sys.executable, "-c", FOUND], cwd=clone, env=env, check=True,
-                           capture_output=True, text=True).stdout.split()
+                           capture_output=True, text=True).stdout.splitlines()
     assert all(Path(path).is_relative_to(clone) for path in found), found
     # The conftest.py files above tests/postgres/ are not needed (tests/conftest.py would
     # parse the clone's dbt project first).
