@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from ingest.reference import Registry, load_registry
+from tests.postgres_programs import remove_shared_tree, share_server_tree
+
+_SERVER_TREE = pytest.StashKey[Path | None]()
 
 
 @pytest.fixture(scope="session")
@@ -17,10 +22,17 @@ def pytest_configure(config: pytest.Config) -> None:
     """Parse the dbt project first if its manifest is missing or stale, as `make setup` and
     `tuphap load` do: test modules import the dbt assets, which read the manifest (importing
     the code never prepares it). Under xdist the controller is configured before it starts
-    its workers, so they find the manifest fresh."""
+    its workers, so they find the manifest fresh, and the copy of PostgreSQL's server tree
+    that `nobody` runs when the suite runs as root (tests/postgres_programs.py), made once here
+    for the whole run."""
     from orchestration.dbt.project import prepare_if_stale
 
     prepare_if_stale()
+    config.stash[_SERVER_TREE] = share_server_tree()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    remove_shared_tree(config.stash.get(_SERVER_TREE, None))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

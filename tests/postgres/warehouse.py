@@ -53,12 +53,12 @@ class ServerWarehouse:
         """An analyst's connection (autocommit off: READ COMMITTED transactions)."""
         return psycopg.connect(host=self.server.host, port=self.server.port, user=self.reader,
                                password=self.reader_password, dbname=self.database,
-                               connect_timeout=5)
+                               connect_timeout=60)
 
     def connect_as_loader(self) -> psycopg.Connection[tuple[object, ...]]:
         return psycopg.connect(host=self.server.host, port=self.server.port, user=self.loader,
                                password=self.loader_password, dbname=self.database,
-                               autocommit=True, connect_timeout=5)
+                               autocommit=True, connect_timeout=60)
 
     def drop(self) -> None:
         with self.server.connect() as con:

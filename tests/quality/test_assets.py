@@ -70,7 +70,8 @@ def test_a_load_with_violations(violations_warehouse: Path, warehouse_copy: Ware
         alerts = AlertChannelsResource(
             webhook_url=hook.url(f"/hooks/{TOKEN}"), smtp_host="127.0.0.1",
             smtp_port=smtp.port, smtp_starttls=False, smtp_user="tuphap",
-            smtp_password=PASSWORD, email_to="stp@example.org", retry_backoff_seconds=0.01)
+            smtp_password=PASSWORD, email_to="stp@example.org", retry_backoff_seconds=0.01,
+            timeout_seconds=120.0)  # a ceiling for the loopback sinks on a busy machine
         result = materialize(published, alerts)
         assert result.success  # quality problems never fail the load
 

@@ -16,6 +16,7 @@ peak memory comes from the kernel (wait4's ru_maxrss).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import re
 import signal
@@ -32,6 +33,7 @@ import pytest
 from ingest.sample import SampleManifest, write_sample
 from orchestration.runtime.processes import signal_process, start_time
 from orchestration.settings import TELEMETRY_OFF
+from orchestration.warehouse.duckdb import lock_path
 from tests.reliability.hostile import Expect, write_hostile_inbox
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,6 +41,7 @@ TUPHAP = [sys.executable, "-m", "orchestration.cli"]
 LOAD_TIMEOUT = 600.0
 HOLD_AT_PUBLISH_DIR = Path(__file__).parent / "hold_at_publish"
 HOLD_AT_PUBLISH_ENV = "TUPHAP_TEST_HOLD_AT_PUBLISH"  # as in hold_at_publish/sitecustomize.py
+RELEASE_PUBLISH_ENV = "TUPHAP_TEST_RELEASE_PUBLISH"  # likewise
 INIT_INSTANCE = (
     "from orchestration.runtime.instance import dagster_home\n"
     "import dagster as dg\n"
@@ -54,6 +57,7 @@ TIMING_TYPES = ("TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "TIMESTAMP_NS", "TIMEST
 TIME_IN_TEXT = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d+)?(?:[+-]\d\d(?::?\d\d)?|Z)?")
 # Absolute paths under the warehouse folder: compared by file name (the sha256).
 PATH_COLUMNS = ("archive_path",)
+_ENDINGS = itertools.count()  # the order in which the started processes were seen to end
 
 
 # ---------------------------------------------------------------------------------------------
@@ -127,7 +131,8 @@ class LoadProcess:
     started: float
     returncode: int | None = None
     maxrss_bytes: int | None = None
-    elapsed: float | None = None
+    elapsed: float | None = None  # for reports only: the tests assert on no wall time
+    end_order: int | None = None  # among every process started here (see wait_all)
     killed_at: float | None = None
     orphans: dict[int, int] = field(default_factory=dict)  # pid -> start time
     hwm_bytes: int = 0  # own peak RSS, sampled while it runs (see _sample_peak)
@@ -171,6 +176,7 @@ class LoadProcess:
         self.proc.returncode = self.returncode  # Popen must not wait for it again
         self.maxrss_bytes = usage.ru_maxrss * 1024  # type: ignore[attr-defined] # KiB on Linux
         self.elapsed = time.monotonic() - self.started
+        self.end_order = next(_ENDINGS)
 
     def wait(self, timeout: float = LOAD_TIMEOUT) -> int:
         deadline = time.monotonic() + timeout
@@ -192,11 +198,12 @@ class LoadProcess:
         self.orphan_commands = {pid: _command(pid) for pid in self.orphans}
         os.kill(self.pid, signal.SIGKILL)
         self.killed_at = time.monotonic()
-        self.wait(30)
+        self.wait()
 
 
 def wait_all(loads: list[LoadProcess], timeout: float = LOAD_TIMEOUT) -> None:
-    """Wait for several processes at once, so each one's elapsed time is its own."""
+    """Wait for several processes at once, so each one's end is seen when it happens (its
+    end_order among them, its elapsed time)."""
     deadline = time.monotonic() + timeout
     while not all([load.poll() for load in loads]):
         if time.monotonic() > deadline:
@@ -227,6 +234,25 @@ def wait_for(condition: Callable[[], bool], what: str, load: LoadProcess,
             raise AssertionError(f"{load.name}: no {what} after {timeout:.0f} s")
         time.sleep(interval)
     return time.monotonic() - begin
+
+
+def holds_open(pid: int, path: Path) -> Callable[[], bool]:
+    """True while process `pid` has the file `path` open (e.g. a load waiting for the load
+    lock keeps the lock file open between its tries)."""
+    def check() -> bool:
+        try:
+            descriptors = list(Path(f"/proc/{pid}/fd").iterdir())
+        except OSError:
+            return False
+        for descriptor in descriptors:
+            try:
+                if os.readlink(descriptor) == str(path):
+                    return True
+            except OSError:  # closed meanwhile
+                continue
+        return False
+
+    return check
 
 
 def in_stderr(load: LoadProcess, marker: str) -> Callable[[], bool]:
@@ -347,11 +373,16 @@ def isolated_env(base: Path, inbox: Path) -> dict[str, str]:
     return env
 
 
-def held_at_publish(env: dict[str, str], marker: Path) -> dict[str, str]:
+def held_at_publish(env: dict[str, str], marker: Path,
+                    release: Path | None = None) -> dict[str, str]:
     """`env` for a load that creates `marker` when it reaches the publish, and then waits there
-    to be killed: hold_at_publish/ first on its PYTHONPATH (its sitecustomize.py does it)."""
+    to be killed or, given `release`, until that file exists, and then publishes:
+    hold_at_publish/ first on its PYTHONPATH (its sitecustomize.py does it)."""
     paths = [str(HOLD_AT_PUBLISH_DIR), *filter(None, [env.get("PYTHONPATH")])]
-    return {**env, "PYTHONPATH": os.pathsep.join(paths), HOLD_AT_PUBLISH_ENV: str(marker)}
+    held = {**env, "PYTHONPATH": os.pathsep.join(paths), HOLD_AT_PUBLISH_ENV: str(marker)}
+    if release is not None:
+        held[RELEASE_PUBLISH_ENV] = str(release)
+    return held
 
 
 @pytest.fixture(scope="session")
@@ -426,7 +457,8 @@ class KillStory:
     orphans_alive_when_next_build_ready: list[int]  # of those started for the build (dbt)
     orphans_alive_at_end: list[int]
     rerun: LoadProcess  # started with --wait while the last killed load held the lock
-    rerun_waited_seconds: float
+    rerun_waiting_at_kill: bool  # running, the lock file open: waiting for the lock
+    rerun_waited_seconds: float  # for reports only
     readers: list[subprocess.Popen]  # "held" and "fresh" (see reader.py)
     reader_log: Path
     content_after_rerun: dict[str, list[str]]
@@ -523,6 +555,9 @@ def kill_story(tmp_path_factory: pytest.TempPathFactory, inboxes: Inboxes,
         rerun = start("rerun", ["load", "--wait", "600"], env, logs)
         started_processes.append(rerun)
         wait_for(held.exists, "the hold just before publishing", last)
+        waiting = holds_open(rerun.pid, lock_path(warehouse))
+        wait_for(waiting, "the --wait load waiting for the lock", rerun)
+        waiting_at_kill = waiting() and not rerun.poll()
         last.kill()
         # The lock is not probed here: the waiting load is taking it, as it should.
         kills.append(_after_kill("after dq_issues and alerts, just before publish", last,
@@ -541,8 +576,8 @@ def kill_story(tmp_path_factory: pytest.TempPathFactory, inboxes: Inboxes,
                             for pid, began in load.orphans.items() if alive(pid, began)]
     timings["rerun"] = rerun.elapsed or 0
     return KillStory(warehouse, env, first, sha_before, content_before, kills,
-                     orphans_when_next_ready, orphans_alive_at_end, rerun, waited, readers,
-                     reader_log, warehouse_content(warehouse), timings)
+                     orphans_when_next_ready, orphans_alive_at_end, rerun, waiting_at_kill,
+                     waited, readers, reader_log, warehouse_content(warehouse), timings)
 
 
 def _after_kill(point: str, load: LoadProcess, warehouse: Path, *,

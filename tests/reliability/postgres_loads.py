@@ -205,7 +205,8 @@ def postgres_story(tmp_path_factory: pytest.TempPathFactory, sample: SampleManif
         history_lock.commit()
         history_lock.close()
         row_pid = row_lock.info.backend_pid
-        wait_for(lambda: bool(probe.blocked_by(row_pid)), "the renames", load, 30, 0.02)
+        wait_for(lambda: bool(probe.blocked_by(row_pid)), "the renames", load, STEP_TIMEOUT,
+                 0.02)
         # Killed at once (the publish gives up after its lock_timeout); its server session
         # keeps waiting, the renames uncommitted, until the row lock goes: look meanwhile.
         load.kill()
@@ -214,7 +215,7 @@ def postgres_story(tmp_path_factory: pytest.TempPathFactory, sample: SampleManif
         totals_during = probe.analyst_totals()
         row_lock.rollback()
         row_lock.close()
-        gone = time.monotonic() + 30
+        gone = time.monotonic() + STEP_TIMEOUT  # a ceiling: the server notices in a moment
         while probe.loader_sessions() and time.monotonic() < gone:
             time.sleep(0.05)
         after("inside the publish, after the renames", load, waiting=waiting,
@@ -231,8 +232,10 @@ def postgres_story(tmp_path_factory: pytest.TempPathFactory, sample: SampleManif
         wait_for(lambda: probe.dbt_relations() >= 3, "dbt building", load, STEP_TIMEOUT, 0.1)
         stop_server(server)
         stopped = time.monotonic()
+        # It must end by itself while the server is down (it is restarted only afterwards);
+        # the wait's ceiling only keeps a load that hangs from hanging the run.
         load.wait(STEP_TIMEOUT)
-        failed_after = time.monotonic() - stopped
+        failed_after = time.monotonic() - stopped  # for the report only
         restart_server(server)
         after("server stopped while dbt builds", load, failed_after=failed_after)
 
@@ -241,7 +244,7 @@ def postgres_story(tmp_path_factory: pytest.TempPathFactory, sample: SampleManif
         analyst.start()
         rerun = launch("rerun", "whole")
         rerun.wait(STEP_TIMEOUT)
-        time.sleep(0.3)  # the analyst asks again, after the publish
+        analyst.wait_for_answers(2)  # the second began after the publish
         analyst.stop_asking()
         retired_held = probe.retired_schemas()
         analyst.end()

@@ -25,14 +25,12 @@ from psycopg import sql
 
 from orchestration.warehouse.engine import LoadInProgressError, engine_for
 from tests.postgres.warehouse import ServerWarehouse
+from tests.postgres_programs import runs_as_root, server_binaries
 from tests.postgres_server import (
-    STOP_TIMEOUT_SECONDS,
     PostgresServer,
     PostgresServerError,
     _launch,
-    _runs_as_root,
     _wait_until_ready,
-    server_binaries,
 )
 from tests.reliability.conftest import PATH_COLUMNS, TIME_IN_TEXT
 
@@ -43,6 +41,9 @@ DBT_BUILD_SCHEMAS = ("reference__build", "staging__build", "intermediate__build"
 TIMING_TYPES = ("timestamp with time zone", "timestamp without time zone",
                 "time with time zone", "time without time zone")
 # An analyst's question: the cluster's yearly totals, and when its transaction began.
+# Only so that a broken load or probe fails instead of hanging the run: never reached when it
+# works, however busy the machine.
+CEILING_SECONDS = 300
 TOTALS = ("select now(), count(*), coalesce(sum(sessions), 0), coalesce(sum(cases_received), 0),"
           " coalesce(sum(cases_completed), 0) from main.rpt_cluster_year")
 
@@ -131,18 +132,22 @@ class Probe:
         return content
 
     def analyst_totals(self) -> tuple[int, ...]:
-        """The totals a new analyst session reads now; it must not wait on any load."""
+        """The totals a new analyst session reads now; it must not wait on any load. (While a
+        test holds a load in its publish, a query that waited for it would wait until the
+        statement timeout, a ceiling, and fail.)"""
         with self.warehouse.connect_as_reader() as con:
-            con.execute("set statement_timeout = '5s'")
+            con.execute(sql.SQL("set statement_timeout = {}").format(
+                sql.Literal(f"{CEILING_SECONDS}s")))
             row = con.execute(TOTALS).fetchone()
             assert row is not None
             return totals(row)
 
     def lock_is_free(self) -> bool:
         """The load lock, taken as a load takes it (the server may need a moment to notice that
-        a killed holder's connection is gone)."""
+        a killed holder's connection is gone: it is waited for, up to a ceiling)."""
         try:
-            with engine_for(self.warehouse.url_with_password).load_lock(timeout_seconds=5):
+            with engine_for(self.warehouse.url_with_password).load_lock(
+                    timeout_seconds=CEILING_SECONDS):
                 return True
         except LoadInProgressError:
             return False
@@ -168,8 +173,15 @@ class Analyst:
         self._querying.set()
         self._thread = threading.Thread(target=self._ask, daemon=True)
         self._thread.start()
-        deadline = time.monotonic() + 30
-        while not self.observations and not self.errors and time.monotonic() < deadline:
+        self.wait_for_answers(1)
+
+    def wait_for_answers(self, count: int) -> None:
+        """Wait until the analyst has asked `count` more times (answered or not); the last of
+        them began after this call."""
+        target = len(self.observations) + len(self.errors) + count
+        deadline = time.monotonic() + CEILING_SECONDS
+        while len(self.observations) + len(self.errors) < target:
+            assert time.monotonic() < deadline, f"the analyst asked nothing in {CEILING_SECONDS} s"
             time.sleep(0.02)
 
     def _ask(self) -> None:
@@ -188,7 +200,7 @@ class Analyst:
         """Stop querying; the transaction stays open (and holds what it read)."""
         self._querying.clear()
         if self._thread is not None:
-            self._thread.join(30)
+            self._thread.join(CEILING_SECONDS)
 
     def end(self) -> None:
         """The analyst ends the transaction and disconnects."""
@@ -203,12 +215,12 @@ def stop_server(server: PostgresServer) -> None:
     """Stop the server the way a DBA restarting it does (fast shutdown: sessions are ended),
     keeping its data folder (PostgresServer.stop would remove it)."""
     server.process.send_signal(signal.SIGINT)
-    server.process.wait(STOP_TIMEOUT_SECONDS)
+    server.process.wait(CEILING_SECONDS)
 
 
 def restart_server(server: PostgresServer) -> None:
     """Start the stopped server again on its data folder and port."""
-    server.process = _launch(server_binaries(), server.folder, server.port, _runs_as_root())
+    server.process = _launch(server_binaries(), server.folder, server.port, runs_as_root())
     if not _wait_until_ready(server):
         raise PostgresServerError(f"PostgreSQL did not restart on port {server.port}:\n"
                                   f"{server.log()}")

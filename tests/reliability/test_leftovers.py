@@ -9,10 +9,12 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -24,6 +26,22 @@ from orchestration.runtime.processes import (
 )
 
 SLEEP = "import time, sys; f = open(sys.argv[1]) if len(sys.argv) > 1 else None; time.sleep(600)"
+# As SLEEP, but notes in the file argv[1] names that it is ready, then that it got SIGTERM, and
+# ends as the signal's default action would (whatever disposition it inherited).
+TERM_NOTED = ("import os, signal, sys, time\n"
+              "def note(text):\n"
+              "    with open(sys.argv[1] + '.part', 'w') as out: out.write(text)\n"
+              "    os.replace(sys.argv[1] + '.part', sys.argv[1])\n"
+              "def noted(signum, frame):\n"
+              "    note('SIGTERM')\n"
+              "    os._exit(128 + signum)\n"
+              "signal.signal(signal.SIGTERM, noted)\n"
+              "note('ready')\n"
+              "time.sleep(600)\n")
+T = TypeVar("T")
+# Only so that a broken stop_leftover_processes fails instead of hanging the run: never reached
+# when it works, whatever the machine's load.
+CEILING_SECONDS = 300.0
 # Starts SLEEP in the background, prints its pid and exits: the sleeper loses its parent, as
 # the dbt of a load killed outright does.
 # Starts SLEEP as its own child and waits for it: a grandchild of the caller, as the
@@ -54,6 +72,34 @@ def _orphan(env: dict[str, str], code: str = SLEEP, *args: str) -> Iterator[int]
             pass
 
 
+def _wait_until(condition: Callable[[], bool]) -> None:
+    """Poll until `condition` holds (the assertion after it says what was missing)."""
+    deadline = time.monotonic() + CEILING_SECONDS
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def _within_ceiling(call: Callable[[], T]) -> T:
+    """`call()`, run in a thread: its result, or a failure if it is still running after
+    CEILING_SECONDS (the test then does not wait for it)."""
+    result: list[T] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            result.append(call())
+        except BaseException as error:  # noqa: BLE001 - raised again in the test's thread
+            errors.append(error)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(CEILING_SECONDS)
+    if errors:
+        raise errors[0]
+    assert result, f"still running after {CEILING_SECONDS:.0f} s"
+    return result[0]
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -78,19 +124,18 @@ def test_only_processes_started_for_the_build_are_stopped(tmp_path: Path) -> Non
     own = _spawn(dbt_env)
     own_child = subprocess.Popen([sys.executable, "-c", PARENT, SLEEP], env=dbt_env,
                                  start_new_session=True)
-    with _orphan(dbt_env) as dbt:
+    term_note = tmp_path / "sigterm"
+    with _orphan(dbt_env, TERM_NOTED, str(term_note)) as dbt:
         try:
-            deadline = time.monotonic() + 30
-            while dbt not in processes_started_for(build) and time.monotonic() < deadline:
-                time.sleep(0.05)
+            _wait_until(lambda: term_note.exists() and term_note.read_text() == "ready")
             assert processes_started_for(build) == [dbt]
-            # Ended by the SIGTERM, within the grace period: the SIGKILL after it is not needed.
-            # (The grace period leaves room for a busy machine: the first call also imports
-            # Dagster, for its log line.)
-            start = time.monotonic()
-            assert stop_leftover_processes(build, grace_seconds=30) == [dbt]
+            # Ended by the SIGTERM: it noted it, and the call returned long before its grace
+            # period was over (the SIGKILL only comes after it).
+            stopped = _within_ceiling(lambda: stop_leftover_processes(
+                build, grace_seconds=10 * CEILING_SECONDS))
+            assert stopped == [dbt]
             assert not _alive(dbt)
-            assert time.monotonic() - start < 30
+            assert term_note.read_text() == "SIGTERM"
             assert onlooker.poll() is None and other.poll() is None and own.poll() is None
             assert own_child.poll() is None  # its child, the grandchild, was not stopped
             assert stop_leftover_processes(build) == []
@@ -114,12 +159,10 @@ def test_the_warm_dbt_of_a_load_waiting_for_the_lock_is_not_a_leftover(tmp_path:
                   str(os.getpid())) as waiting,
           _orphan(dbt_env, warm, "-m", "orchestration.runtime.warm_dbt", "--parent",
                   str(gone.pid)) as abandoned):
-        deadline = time.monotonic() + 30
-        while abandoned not in processes_started_for(build) and time.monotonic() < deadline:
-            time.sleep(0.05)
+        _wait_until(lambda: abandoned in processes_started_for(build))
         # Its load (here: this process) still runs: it is that load's, not a killed one's.
         assert processes_started_for(build) == [abandoned]
-        assert stop_leftover_processes(build, grace_seconds=5) == [abandoned]
+        assert stop_leftover_processes(build, grace_seconds=CEILING_SECONDS) == [abandoned]
         assert _alive(waiting) and not _alive(abandoned)
 
 
@@ -143,7 +186,7 @@ def test_a_pid_is_signalled_only_while_it_names_the_process_noted(
         with pytest.raises(subprocess.TimeoutExpired):
             sleeper.wait(0.3)
         assert signal_process(sleeper.pid, started, signal.SIGKILL)
-        assert sleeper.wait(10) == -signal.SIGKILL
+        assert sleeper.wait(CEILING_SECONDS) == -signal.SIGKILL
         assert not signal_process(sleeper.pid, started, signal.SIGKILL)  # gone: nothing sent
     finally:
         if sleeper.poll() is None:

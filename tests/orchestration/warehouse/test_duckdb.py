@@ -6,7 +6,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import duckdb
@@ -76,7 +75,7 @@ def test_lock_of_a_killed_process_does_not_block_the_next_load(tmp_path: Path) -
             from orchestration.warehouse.duckdb import load_lock
             with load_lock(Path({str(published)!r})):
                 print("locked", flush=True)
-                time.sleep(60)
+                time.sleep(600)
         """)],
         stdout=subprocess.PIPE, text=True,
     )
@@ -88,10 +87,9 @@ def test_lock_of_a_killed_process_does_not_block_the_next_load(tmp_path: Path) -
     finally:
         holder.kill()
         holder.wait()
-    started = time.monotonic()
-    with load_lock(published, timeout_seconds=5):
+    # Free as soon as the holder is gone (the kernel drops a dead process's locks): no wait.
+    with load_lock(published, timeout_seconds=0):
         pass
-    assert time.monotonic() - started < 5
 
 
 def test_transaction_publishes_on_success_and_not_on_error(tmp_path: Path) -> None:

@@ -86,8 +86,9 @@ def test_one_load_at_a_time_across_processes_and_a_killed_holder_frees_the_lock(
     finally:
         holder.send_signal(signal.SIGKILL)
         holder.wait()
-    # The server ends the killed holder's session, and with it the lock.
-    with engine.load_lock(timeout_seconds=10):
+    # The server ends the killed holder's session, and with it the lock (the wait is only a
+    # ceiling: the server notices the closed connection in a moment, longer on a busy machine).
+    with engine.load_lock(timeout_seconds=300):
         pass
 
 
