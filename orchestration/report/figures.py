@@ -105,8 +105,9 @@ def _rate_title(spec: RateChart, number: int, dots: list[Dot], rules: list[Rule]
         reached = sum(1 for t in mine if t.achieved)
         return (f"Biểu đồ {number}. {reached}/{len(mine)} đơn vị đạt chỉ tiêu "
                 f"{spec.what}; tỷ lệ chung {total}")
-    top = max(dots, key=lambda d: (d.rate, d.name))
-    low = min(dots, key=lambda d: (d.rate, d.name))
+    sound = [d for d in dots if d.status != FLAGGED] or dots  # an error is not a record
+    top = max(sound, key=lambda d: (d.rate, d.name))
+    low = min(sound, key=lambda d: (d.rate, d.name))
     return (f"Biểu đồ {number}. {spec.what.capitalize()} theo tỉnh: cao nhất {top.label} "
             f"({top.name}), thấp nhất {low.label} ({low.name}); tỷ lệ chung {total}")
 

@@ -70,7 +70,7 @@ SPECS: tuple[TableSpec, ...] = (
         without_targets=(Column("money_to_enforce", "Phải thi hành"),
                          Column("money_carried_forward", "Chuyển kỳ sau"))),
 )
-UNRANKED = "không xếp"
+UNRANKED = MISSING
 
 
 @dataclass(frozen=True)
@@ -252,7 +252,7 @@ def _notes(spec: TableSpec, ctx: _Context, both_rates: bool, unranked: bool,
                      "cáo, khác với tỷ lệ tính lại.")
     if unranked:
         notes.append("Tỉnh có tỷ lệ dựa trên số liệu đánh dấu † (có lỗi chưa được xử lý) không "
-                     "được xếp hạng.")
+                     "được xếp hạng (—).")
     basis = ctx.comparison.bases.get(spec.domain)
     if basis is not None and basis.partial and basis.current_codes:
         notes.append(f"Mức thay đổi của dòng tổng so sánh trên {basis.words}.")
