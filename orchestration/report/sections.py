@@ -149,11 +149,12 @@ def _rejections(data: ReportData) -> list[Block]:
     else:
         blocks = [paragraph(f"Có {wording.count(len(data.rejections))} tệp báo cáo năm "
                             f"{data.year} bị từ chối, không đưa vào số liệu:"),
-                  items([f"{names.get(r.unit_code or '', 'Đơn vị không xác định được')}: "
-                         f"{plain.first_clause(r.reason)}" for r in data.rejections])]
+                  items([f"{names[r.unit_code]}: {plain.first_clause(r.reason)}"
+                         if r.unit_code in names else plain.first_clause(r.reason)
+                         for r in data.rejections])]
     if data.rejections_without_year:
         blocks.append(note(f"Ngoài ra, {wording.count(data.rejections_without_year)} tệp bị từ "
-                           "chối không xác định được năm báo cáo (xem Phụ lục kỹ thuật)."))
+                           "chối không xác định được năm báo cáo."))
     return blocks
 
 
