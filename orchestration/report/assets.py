@@ -21,8 +21,8 @@ warnings.filterwarnings("ignore", category=dg.BetaWarning, message=".*backfill_p
     kinds={"html", "pdf"},
     description=(
         "Số liệu công tác tư pháp năm N: the yearly summary in Vietnamese (HTML page, A4 PDF "
-        "and the workbook of its tables) of each year the load brought figures for, written to reports/ beside "
-        "the published warehouse (orchestration/report; yearly-report.md)."
+        "and the workbook of its tables) of each year the load brought figures for, written "
+        "to reports/ beside the published warehouse (orchestration/report; yearly-report.md)."
     ),
 )
 def yearly_reports(

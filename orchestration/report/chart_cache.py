@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-KEEP_CHARTS = 2000  # the newest kept of each kind (a chart is ~20 KB); older ones are removed when one is added
+KEEP_CHARTS = 2000  # the newest kept of each kind (a chart is ~20 KB), older ones removed
 
 
 def cache_dir() -> Path:

@@ -1,4 +1,4 @@
-"""The report's charts: altair specs rendered offline by vl-convert, as SVG for the page and the PDF.
+"""The report's charts: altair specs rendered offline by vl-convert, as SVG for page and PDF.
 
 Why these tools: altair writes declarative Vega-Lite, vl-convert renders it with a bundled
 JavaScript engine, without a browser or the network, and the same spec gives the same bytes.
@@ -111,7 +111,10 @@ def dot_plot(dots: list[Dot], rules: list[Rule], ticks: bool) -> Panel:
     values = [d.rate for d in dots] + [r.value for r in rules]
     values += [d.target for d in dots if d.target is not None]
     start = axis_floor(values)
-    end = max(100.0, *values)
+    # Up to the next round number above the highest value (100 at most, unless a value is
+    # over it): 40-55% is not squeezed into the left half of a 0-100 axis.
+    end = max(values) if max(values) > 100 else min(100.0, (max(values) + 2) // 5 * 5 + 5)
+    step = 26 if len(dots) <= 15 else 18  # a national chart still fits on a page, legibly
     rows = [{"name": d.name, "rate": d.rate, "label": d.label, "status": d.status}
             for d in dots]
     y = alt.Y("name:N", sort=order, title=None,
@@ -136,7 +139,7 @@ def dot_plot(dots: list[Dot], rules: list[Rule], ticks: bool) -> Panel:
     if ticks:
         marks = [{"name": d.name, "target": d.target} for d in dots if d.target is not None]
         layers.append(alt.Chart(alt.Data(values=marks)).mark_tick(
-            color=TARGET, thickness=2, size=16).encode(y=y, x="target:Q"))
+            color=TARGET, thickness=2, size=step - 8).encode(y=y, x="target:Q"))
     for i, rule in enumerate(rules):
         line = alt.Chart(alt.Data(values=[{"rate": rule.value, "label": rule.label}]))
         layers.append(line.mark_rule(color=rule.colour, strokeWidth=1.5,
@@ -145,9 +148,9 @@ def dot_plot(dots: list[Dot], rules: list[Rule], ticks: bool) -> Panel:
         layers.append(line.mark_text(align="right", dx=-3, fontSize=11, color=rule.colour,
                                      baseline="bottom" if i == 0 else "top")
                       .encode(x="rate:Q", text="label:N",
-                              y=alt.value(-3) if i == 0 else alt.value(26 * len(dots) + 3)))
+                              y=alt.value(-3) if i == 0 else alt.value(step * len(dots) + 3)))
     spec = {"layer": [_unit(layer) for layer in layers], "width": DOT_WIDTH,
-            "height": 26 * len(dots)}
+            "height": step * len(dots)}
     note = f"Trục hoành bắt đầu từ {start}%, không từ 0." if start else ""
     return Panel(_spec(spec), note=note)
 

@@ -180,7 +180,7 @@ def test_issues_report_and_export_read_the_server(pg_demo_load: PostgresLoaded,
     report = tuphap(["report", "--year", "2022", "--out", str(tmp_path / "report")], env,
                     timeout=300)
     assert report.returncode == 0, report.stderr
-    html, pdf = (Path(line) for line in report.stdout.splitlines())
+    html, pdf, _ = (Path(line) for line in report.stdout.splitlines())
     for text in (html_text(html), pdf_text(pdf)):
         for figure in PUBLISHED_2022:
             assert figure in text, figure

@@ -33,11 +33,14 @@ def _fixture_tables(warehouse: Path) -> None:
                 comparator varchar, target double, actual double, margin double,
                 achieved boolean, decision_number varchar, decision_date date)""")
         for indicator, goal in COMMON.items():
-            con.execute(f"""
-                insert into main.fct_target_achievement
-                select unit_code, province_code, year, ?, 'trên', ?, {indicator},
-                       {indicator} - ?, {indicator} > ?, '15/QĐ-TCTHADS', date '2022-01-15'
-                from fct_enforcement where year = 2022""", [indicator, goal, goal, goal])
+            # The actual rate is the fact's own column of that name (a constant of this test).
+            actual = {"case_resolution_rate": "case_resolution_rate",
+                      "money_resolution_rate": "money_resolution_rate"}[indicator]
+            con.execute(
+                "insert into main.fct_target_achievement "
+                "select unit_code, province_code, year, ?, 'trên', ?, " + actual + ", "
+                + actual + " - ?, " + actual + " > ?, '15/QĐ-TCTHADS', date '2022-01-15' "
+                "from fct_enforcement where year = 2022", [indicator, goal, goal, goal])
         for (unit, indicator), goal in OVERRIDES.items():
             con.execute("""
                 update main.fct_target_achievement
@@ -126,8 +129,8 @@ def test_without_those_tables_the_report_says_so(demo_load: Loaded, tmp_path: Pa
                                      "--out", str(tmp_path))
     assert code == 0, err
     text = html_text(html)
-    assert "Kho dữ liệu chưa lưu chỉ tiêu được giao, nên báo cáo chưa so sánh kết quả với chỉ "
-    "tiêu." in text
+    assert ("Kho dữ liệu chưa lưu chỉ tiêu được giao, nên báo cáo chưa so sánh kết quả với chỉ "
+            "tiêu.") in text
     assert ("Kho dữ liệu chưa theo dõi hạn gửi báo cáo, nên chưa đánh giá được đơn vị gửi đúng "
             "hạn hay trễ hạn.") in text
     assert "Kho chưa có bảng fct_target_achievement, rpt_submissions." in text  # the annex

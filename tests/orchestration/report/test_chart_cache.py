@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 
 from orchestration.report import chart_cache, fonts
-from orchestration.report.charts import render
+from orchestration.report.charts import Panel, render
 from orchestration.report.figures import build_charts
 from orchestration.report.flags import YearMarks
 from tests.orchestration.report.builders import report_data
 
 
-def _panel():  # type: ignore[no-untyped-def]
+def _panel() -> Panel:
     return build_charts(report_data(), YearMarks({}))[0].panels[0]
 
 
@@ -54,5 +54,5 @@ def test_the_inline_fonts_are_made_once_and_the_same(tmp_path: Path,
     assert made.count("@font-face") == len(fonts.FACES) and "data:font/woff;base64," in made
     fonts.css_font_faces.cache_clear()
     kept.unlink()
-    assert fonts._font_faces() == made  # deterministic: the same bytes when made again
+    assert fonts.css_font_faces() == made  # deterministic: the same bytes when made again
     fonts.css_font_faces.cache_clear()
