@@ -1,7 +1,9 @@
-"""The report's charts: altair specs rendered offline by vl-convert, as SVG for page and PDF.
+"""The report's charts: Vega-Lite specs rendered offline by vl-convert, as SVG for page and PDF.
 
-Why these tools: altair writes declarative Vega-Lite, vl-convert renders it with a bundled
-JavaScript engine, without a browser or the network, and the same spec gives the same bytes.
+Why these tools: Vega-Lite is a declarative grammar of charts (the specs are written here as the
+plain dicts altair would produce, which is many times faster than going through altair's
+classes), vl-convert renders it with a bundled JavaScript engine, without a browser or the
+network, and the same spec gives the same bytes.
 Text is set in the report's one family (fonts.py), which vl-convert measures and typst draws
 when it places the SVG in the PDF: the charts are vector there as on the page.
 
@@ -18,10 +20,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-import altair as alt
 import vl_convert as vlc
 
 from orchestration.report import chart_cache, fonts
@@ -82,19 +82,6 @@ class Chart:
     alt_table: tuple[tuple[str, ...], tuple[tuple[str, ...], ...]] | None = None
 
 
-def _fixed(value: Decimal | float) -> float:
-    return float(Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
-
-
-def _unit(chart: alt.Chart) -> dict[str, Any]:
-    """One mark's Vega-Lite, written by altair; layers are put together as plain dicts (altair's
-    own layer objects deep-copy every part, which cost more than rendering)."""
-    spec = chart.to_dict(validate=False)  # the rendering tests check the result
-    spec.pop("$schema", None)
-    spec.pop("config", None)
-    return spec
-
-
 def axis_floor(values: list[float]) -> int:
     """Where a rate axis starts: 0 when the values spread widely, else a round number a little
     below the lowest, so that 88-92% do not look identical (the chart then says so)."""
@@ -102,6 +89,16 @@ def axis_floor(values: list[float]) -> int:
     if max(values) - low > 40 or low < 20:
         return 0
     return int(max(0, (low - 2) // 5 * 5))
+
+
+def _layer(values: list[dict[str, Any]], mark: dict[str, Any], encoding: dict[str, Any],
+           transform: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """One mark of a layered Vega-Lite spec, written as the dict it is: building it through
+    altair's classes validated every channel and cost more than drawing the chart."""
+    layer: dict[str, Any] = {"data": {"values": values}, "mark": mark, "encoding": encoding}
+    if transform:
+        layer["transform"] = transform
+    return layer
 
 
 def dot_plot(dots: list[Dot], rules: list[Rule], ticks: bool) -> Panel:
@@ -117,40 +114,46 @@ def dot_plot(dots: list[Dot], rules: list[Rule], ticks: bool) -> Panel:
     step = 26 if len(dots) <= 15 else 18  # a national chart still fits on a page, legibly
     rows = [{"name": d.name, "rate": d.rate, "label": d.label, "status": d.status}
             for d in dots]
-    y = alt.Y("name:N", sort=order, title=None,
-              axis=alt.Axis(labelLimit=140, labelFontSize=12, domain=False, ticks=False))
-    x = alt.X("rate:Q", title="%", scale=alt.Scale(domain=[start, end], nice=False, zero=False),
-              axis=alt.Axis(format=",.0f", tickCount=5, grid=True, gridColor=GRID))
-    base = alt.Chart(alt.Data(values=rows)).encode(y=y, x=x)
+    y = {"field": "name", "type": "nominal", "sort": order, "title": None,
+         "axis": {"labelLimit": 140, "labelFontSize": 12, "domain": False, "ticks": False}}
+    x = {"field": "rate", "type": "quantitative", "title": "%",
+         "scale": {"domain": [start, end], "nice": False, "zero": False},
+         "axis": {"format": ",.0f", "tickCount": 5, "grid": True, "gridColor": GRID}}
     statuses = sorted({d.status for d in dots})
-    legend = (alt.Legend(title=None, orient="bottom", direction="vertical", labelFontSize=12,
-                         labelLimit=320) if len(statuses) > 1 else None)
+    legend = ({"title": None, "orient": "bottom", "direction": "vertical", "labelFontSize": 12,
+               "labelLimit": 320} if len(statuses) > 1 else None)
     layers = [
-        base.mark_rule(color=GRID, strokeWidth=1).encode(x2=alt.X2(datum=start)),
-        base.mark_point(size=90, strokeWidth=2, color=INK).encode(
-            shape=alt.Shape("status:N", scale=alt.Scale(domain=statuses, range=[
-                _SHAPES.get(s, "circle") for s in statuses]), legend=legend),
-            fill=alt.Fill("status:N", scale=alt.Scale(domain=statuses, range=[
-                _FILLS.get(s, INK) for s in statuses]), legend=None)),
+        _layer(rows, {"type": "rule", "color": GRID, "strokeWidth": 1},
+               {"x": x, "y": y, "x2": {"datum": start}}),
+        _layer(rows, {"type": "point", "size": 90, "strokeWidth": 2, "color": INK}, {
+            "x": x, "y": y,
+            "shape": {"field": "status", "type": "nominal", "legend": legend,
+                      "scale": {"domain": statuses,
+                                "range": [_SHAPES.get(s, "circle") for s in statuses]}},
+            "fill": {"field": "status", "type": "nominal", "legend": None,
+                     "scale": {"domain": statuses,
+                               "range": [_FILLS.get(s, INK) for s in statuses]}}}),
         # The values in a column of their own right of the plot: no line runs through them.
-        base.mark_text(align="right", fontSize=12, color="#111").encode(
-            x=alt.value(DOT_WIDTH + LABEL_COLUMN), text="label:N"),
+        _layer(rows, {"type": "text", "align": "right", "fontSize": 12, "color": "#111"},
+               {"y": y, "x": {"value": DOT_WIDTH + LABEL_COLUMN},
+                "text": {"field": "label", "type": "nominal"}}),
     ]
     if ticks:
         marks = [{"name": d.name, "target": d.target} for d in dots if d.target is not None]
-        layers.append(alt.Chart(alt.Data(values=marks)).mark_tick(
-            color=TARGET, thickness=2, size=step - 8).encode(y=y, x="target:Q"))
+        layers.append(_layer(marks, {"type": "tick", "color": TARGET, "thickness": 2,
+                                     "size": step - 8},
+                             {"y": y, "x": {"field": "target", "type": "quantitative"}}))
     for i, rule in enumerate(rules):
-        line = alt.Chart(alt.Data(values=[{"rate": rule.value, "label": rule.label}]))
-        layers.append(line.mark_rule(color=rule.colour, strokeWidth=1.5,
-                                     strokeDash=[5, 3] if rule.dashed else [1, 0])
-                      .encode(x="rate:Q"))
-        layers.append(line.mark_text(align="right", dx=-3, fontSize=11, color=rule.colour,
-                                     baseline="bottom" if i == 0 else "top")
-                      .encode(x="rate:Q", text="label:N",
-                              y=alt.value(-3) if i == 0 else alt.value(step * len(dots) + 3)))
-    spec = {"layer": [_unit(layer) for layer in layers], "width": DOT_WIDTH,
-            "height": step * len(dots)}
+        line = [{"rate": rule.value, "label": rule.label}]
+        at = {"field": "rate", "type": "quantitative"}
+        layers.append(_layer(line, {"type": "rule", "color": rule.colour, "strokeWidth": 1.5,
+                                    "strokeDash": [5, 3] if rule.dashed else [1, 0]}, {"x": at}))
+        layers.append(_layer(line, {"type": "text", "align": "right", "dx": -3, "fontSize": 11,
+                                    "color": rule.colour,
+                                    "baseline": "bottom" if i == 0 else "top"},
+                             {"x": at, "text": {"field": "label", "type": "nominal"},
+                              "y": {"value": -3 if i == 0 else step * len(dots) + 3}}))
+    spec = {"layer": layers, "width": DOT_WIDTH, "height": step * len(dots)}
     note = f"Trục hoành bắt đầu từ {start}%, không từ 0." if start else ""
     return Panel(_spec(spec), note=note)
 
@@ -172,40 +175,42 @@ def trend_panel(points: list[Point], *, is_rate: bool, break_after: int | None,
     rows = [{"year": p.year, "value": p.value, "label": p.label, "segment": p.segment,
              "flagged": "hollow" if p.flagged else "solid", "above": i % 2 == 0}
             for i, p in enumerate(points)]
-    x = alt.X("year:Q", title=None, scale=alt.Scale(domain=[min(years) - 0.6,
-                                                            max(years) + 0.6], nice=False),
-              axis=alt.Axis(format="d", values=years, grid=False, labelFontSize=11,
-                            labelAngle=0, labelOverlap=False))
-    y = alt.Y("value:Q", title=None, scale=alt.Scale(domain=[start, top], nice=True,
-                                                     zero=not is_rate),
-              axis=alt.Axis(format=",.0f", tickCount=4, gridColor=GRID, labelFontSize=11))
-    base = alt.Chart(alt.Data(values=rows)).encode(x=x, y=y)
+    x = {"field": "year", "type": "quantitative", "title": None,
+         "scale": {"domain": [min(years) - 0.6, max(years) + 0.6], "nice": False},
+         "axis": {"format": "d", "values": years, "grid": False, "labelFontSize": 11,
+                  "labelAngle": 0, "labelOverlap": False}}
+    y = {"field": "value", "type": "quantitative", "title": None,
+         "scale": {"domain": [start, top], "nice": True, "zero": not is_rate},
+         "axis": {"format": ",.0f", "tickCount": 4, "gridColor": GRID, "labelFontSize": 11}}
+    label = {"field": "label", "type": "nominal"}
     layers = [
-        base.mark_line(color=INK, strokeWidth=2).encode(detail="segment:N"),
-        base.mark_point(size=36, strokeWidth=1.5, color=INK).encode(
-            fill=alt.Fill("flagged:N", scale=alt.Scale(domain=["solid", "hollow"],
-                                                       range=[INK, "white"]), legend=None)),
-        base.transform_filter("datum.above").mark_text(dy=-9, fontSize=10, color="#111",
-                                                       baseline="bottom")
-        .encode(text="label:N"),
-        base.transform_filter("!datum.above").mark_text(dy=9, fontSize=10, color="#111",
-                                                        baseline="top")
-        .encode(text="label:N"),
+        _layer(rows, {"type": "line", "color": INK, "strokeWidth": 2},
+               {"x": x, "y": y, "detail": {"field": "segment", "type": "nominal"}}),
+        _layer(rows, {"type": "point", "size": 36, "strokeWidth": 1.5, "color": INK},
+               {"x": x, "y": y, "fill": {"field": "flagged", "type": "nominal", "legend": None,
+                                         "scale": {"domain": ["solid", "hollow"],
+                                                   "range": [INK, "white"]}}}),
+        _layer(rows, {"type": "text", "dy": -9, "fontSize": 10, "color": "#111",
+                      "baseline": "bottom"}, {"x": x, "y": y, "text": label},
+               [{"filter": "datum.above"}]),
+        _layer(rows, {"type": "text", "dy": 9, "fontSize": 10, "color": "#111",
+                      "baseline": "top"}, {"x": x, "y": y, "text": label},
+               [{"filter": "!datum.above"}]),
     ]
     if break_after is not None:
-        cut = alt.Chart(alt.Data(values=[{"year": break_after + 0.5, "label": break_label}]))
-        layers.append(cut.mark_rule(color=MUTED, strokeDash=[3, 3]).encode(x=x))
-        layers.append(cut.mark_text(align="right", dx=-3, dy=2, fontSize=10, color=MUTED,
-                                    baseline="top").encode(x=x, y=alt.value(0),
-                                                           text="label:N"))
-    spec = {"layer": [_unit(layer) for layer in layers], "width": PANEL_WIDTH,
-            "height": PANEL_HEIGHT}
+        cut = [{"year": break_after + 0.5, "label": break_label}]
+        layers.append(_layer(cut, {"type": "rule", "color": MUTED, "strokeDash": [3, 3]},
+                             {"x": x}))
+        layers.append(_layer(cut, {"type": "text", "align": "right", "dx": -3, "dy": 2,
+                                   "fontSize": 10, "color": MUTED, "baseline": "top"},
+                             {"x": x, "y": {"value": 0}, "text": label}))
+    spec = {"layer": layers, "width": PANEL_WIDTH, "height": PANEL_HEIGHT}
     note = f"Trục tung bắt đầu từ {start}%, không từ 0." if start else ""
     return Panel(_spec(spec), note=note)
 
 
 def _spec(chart: dict[str, Any]) -> dict[str, Any]:
-    spec = {"$schema": alt.SCHEMA_URL, **chart}
+    spec = {"$schema": "https://vega.github.io/schema/vega-lite/v6.4.1.json", **chart}
     spec["config"] = {
         "font": fonts.FAMILY,
         "aria": False,  # Vega's own descriptions are English; the page gives Vietnamese ones
