@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from ingest.constants import SCOPES
 from ingest.sample.known_files import KNOWN_FILES
 from orchestration.report.document import build_document
+from orchestration.report.fonts import FACES, font_dir
 from orchestration.report.issuer import issuer_from
 from orchestration.report.model import Issuer, ReportData
 from orchestration.report.read import NoReportData, last_loaded_years, read_report_data
@@ -131,9 +132,11 @@ def inputs_fingerprint(data: ReportData, *, with_annex: bool = True) -> str:
 
 @cache
 def _renderer_digest() -> str:
-    """The report package's own source and templates, and the list of the sample's files, so a
-    change to any of them renders anew."""
+    """The report package's own source and templates, the list of the sample's files and the
+    font files, so a change to any of them renders anew."""
     digest = hashlib.sha256(KNOWN_FILES.read_bytes())  # which files count as synthetic
+    for name, _, _ in FACES:  # the type family the report is set in
+        digest.update(name.encode() + str((font_dir() / name).stat().st_size).encode())
     for path in sorted(Path(__file__).parent.rglob("*")):
         if path.is_file() and path.suffix in {".py", ".j2", ".typ"}:
             digest.update(path.name.encode() + path.read_bytes())
