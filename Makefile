@@ -18,7 +18,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: setup demo test dev serve docs lint bench clean
+.PHONY: setup browser demo test dev serve docs lint bench clean
 
 # The dbt manifest Dagster reads is prepared here (and by `tuphap load`), never by importing the
 # code: a check of the project's file times, and `dbt parse` only when they changed.
@@ -41,7 +41,14 @@ demo: setup
 	@if [ -z "$$(ls -A data/inbox)" ]; then $(VENV)/bin/tuphap sample --out data/inbox; fi
 	$(VENV)/bin/tuphap load
 
-test: setup
+# The yearly report's phone-width test needs a real browser (tests/e2e/test_report_phone.py
+# fails, saying so, without one): Chromium from Debian's packages, installed here when missing
+# and we are root (an ordinary user asks their administrator once: apt-get install chromium).
+browser:
+	@command -v chromium >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || { apt-get update -qq && \
+		apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+
+test: setup browser
 	$(VENV)/bin/pytest -q -n 2 --dist loadgroup
 
 lint: setup

@@ -11,7 +11,10 @@ Measurements (each the median of --runs runs; see README.md):
   (e) (a) on PostgreSQL: a server started by the benchmark, a new database each run;
   (a4) with --scale4: (a) on the 4× national set, for time per file at 1× and 4×;
   (f) with the service running (python -m deploy.serve, instance in PostgreSQL): seconds from
-      a corrected report landing in the inbox of a demo warehouse to its figure published.
+      a corrected report landing in the inbox of a demo warehouse to its figure published;
+  (g) the yearly report: seconds per year to write one year's HTML, PDF and workbook, with an
+      empty chart cache and a warm one (benchmarks/yearly_reports.py; --reports-only runs it
+      alone).
 
 Peak memory of a load is measured two ways: ru_maxrss from os.wait4 (the largest single
 process among the child and the descendants it waited for) and the peak of the summed RSS of
@@ -45,6 +48,8 @@ from benchmarks.results import (
 )
 from benchmarks.scenarios import NationalRuns, measure_floor, national_and_correction, scale4
 from benchmarks.service import measure_service, new_measurement
+from benchmarks.yearly_reports import measure_reports
+from benchmarks.yearly_reports import new_measurement as new_report_measurement
 
 
 def _log(message: str) -> None:
@@ -68,6 +73,8 @@ def _inputs(cache: Path, with_scale4: bool, log: Log
 
 
 def run_benchmark(args: argparse.Namespace, log: Log = _log) -> dict:
+    if args.reports_only:
+        return _reports_only(args, log)
     cache = Path(args.cache).resolve()
     started = datetime.now(UTC).isoformat(timespec="seconds")
     load_at_start = [round(x, 2) for x in os.getloadavg()]
@@ -103,7 +110,9 @@ def run_benchmark(args: argparse.Namespace, log: Log = _log) -> dict:
                    what="tuphap load (demo inbox, cluster scope)")
     f = new_measurement()
     measure_service(f, folders["demo"], work_root, runs=runs, keep=args.keep, log=log)
-    measurements = [national.a, b, national.c, d, e, f]
+    g = new_report_measurement()
+    measure_reports(g, folders["demo"], work_root, runs=runs, keep=args.keep, log=log)
+    measurements = [national.a, b, national.c, d, e, f, g]
     scaling = None
     if with_scale4:
         more, scaling = scale4(folders["national4"], used["national4"]["files"], national.a, b,
@@ -121,6 +130,20 @@ def run_benchmark(args: argparse.Namespace, log: Log = _log) -> dict:
                             floor_check=national.floor_check, scaling=scaling)
 
 
+def _reports_only(args: argparse.Namespace, log: Log) -> dict:
+    """(g) alone: the yearly reports of the demo inbox."""
+    cache = Path(args.cache).resolve()
+    runs = 1 if args.quick else args.runs
+    demo = inputs.ensure_demo(cache)
+    g = new_report_measurement()
+    measure_reports(g, demo, cache / "runs", runs=runs, keep=args.keep, log=log)
+    settings = {"runs": runs, "quick": args.quick, "reports_only": True,
+                "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "targets": TARGETS}
+    return results_document(machine_info(), settings, [g],
+                            inputs_used={"demo": inputs.inputs_info(demo)})
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -136,6 +159,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--cache", default=str(inputs.DEFAULT_CACHE),
                         help="where inputs and run folders live (default benchmarks/cache)")
     parser.add_argument("--results", default=str(RESULTS_FILE), help="results.json path")
+    parser.add_argument("--reports-only", action="store_true",
+                        help="measure only (g), the yearly reports (results to --results)")
     parser.add_argument("--keep", action="store_true",
                         help="keep each run's warehouse folder under <cache>/runs")
     return parser
@@ -147,7 +172,10 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("--runs must be at least 1")
     telemetry_off()
     doc = run_benchmark(args)
-    path = write_results(doc, Path(args.results))
+    results = Path(args.results)
+    if args.reports_only and results == RESULTS_FILE:  # the full run's results stay
+        results = RESULTS_FILE.with_name("results-reports.json")
+    path = write_results(doc, results)
     print()
     print(format_table(doc))
     print(f"\nresults: {path}")

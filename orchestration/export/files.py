@@ -200,3 +200,57 @@ def _info_sheet(book: xlsxwriter.Workbook, header: object, cells: _Cells, info: 
 
 
 __all__ = ["DATA_SHEET", "INFO_SHEET", "ExportInfo", "atomic_output", "write_csv", "write_xlsx"]
+
+
+@dataclass(frozen=True)
+class SheetTable:
+    """A titled table for a sheet of its own (the yearly report's tables): numbers as numbers,
+    in the exporter's formats, text as inert text."""
+
+    name: str  # the sheet's name (<= 31 characters)
+    title: str
+    unit: str
+    header: Sequence[str]
+    rows: Sequence[Sequence[Any]]
+    notes: Sequence[str] = ()
+
+
+def write_tables_xlsx(path: Path, tables: Sequence[SheetTable],
+                      info: Sequence[tuple[str, str]], *, title: str,
+                      created: datetime | None) -> None:
+    """Several tables, one per sheet, then a "Thông tin" sheet of (label, text) lines. The same
+    tables and `created` give the same bytes (xlsxwriter dates the zip entries 1980)."""
+    with atomic_output(path) as handle:
+        book = xlsxwriter.Workbook(handle, {**WORKBOOK_OPTIONS, "in_memory": True})
+        book.set_properties({"title": title, "author": "Kho dữ liệu tư pháp",
+                             "created": utc_naive(created) if created else datetime(2000, 1, 1)})
+        header = book.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1,
+                                  "text_wrap": True, "valign": "top"})
+        bold = book.add_format({"bold": True})
+        italic = book.add_format({"italic": True})
+        for spec in tables:
+            sheet = book.add_worksheet(spec.name)
+            columns = [str(h) for h in spec.header]
+            cells = _Cells(book, columns, column_kinds(columns, spec.rows))
+            sheet.write_string(0, 0, spec.title, bold)
+            sheet.write_string(1, 0, spec.unit, italic)
+            widths = [min(MAX_WIDTH, max(MIN_WIDTH, len(c) // 2 + 2)) for c in columns]
+            for col, name in enumerate(columns):
+                sheet.write_string(3, col, name, header)
+            for r, row in enumerate(spec.rows, start=4):
+                for col, value in enumerate(row):
+                    widths[col] = max(widths[col], cells.write(sheet, r, col, value) + 2)
+            for i, note in enumerate(spec.notes, start=len(spec.rows) + 5):
+                write_text(sheet, i, 0, note, cells.text, cells.quoted)
+            for col, width in enumerate(widths):
+                sheet.set_column(col, col, min(MAX_WIDTH, width))
+            sheet.freeze_panes(4, 2)
+        sheet = book.add_worksheet(INFO_SHEET)
+        wrap = book.add_format({"text_wrap": True, "valign": "top"})
+        quoted = book.add_format({"text_wrap": True, "valign": "top", "quote_prefix": True})
+        sheet.set_column(0, 0, 28)
+        sheet.set_column(1, 1, 100)
+        for r, (label, text) in enumerate(info):
+            sheet.write_string(r, 0, label, bold)
+            write_text(sheet, r, 1, text, wrap, quoted)
+        book.close()

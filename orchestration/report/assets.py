@@ -15,9 +15,9 @@ from orchestration.warehouse.resources import WarehouseResource
     deps=["published_warehouse"],  # read from what analysts see, after the swap
     kinds={"html", "pdf"},
     description=(
-        "Số liệu công tác tư pháp năm N: the yearly summary in Vietnamese (HTML page and A4 PDF "
-        "with charts) of each year the load brought figures for, written to reports/ beside "
-        "the published warehouse (orchestration/report; yearly-report.md)."
+        "Số liệu công tác tư pháp năm N: the yearly summary in Vietnamese (HTML page, A4 PDF "
+        "and the workbook of its tables) of each year the load brought figures for, written "
+        "to reports/ beside the published warehouse (orchestration/report; yearly-report.md)."
     ),
 )
 def yearly_reports(
@@ -33,4 +33,5 @@ def yearly_reports(
         "years": dg.MetadataValue.json(sorted(written)),
         **{f"html_{year}": dg.MetadataValue.path(str(p.html)) for year, p in written.items()},
         **{f"pdf_{year}": dg.MetadataValue.path(str(p.pdf)) for year, p in written.items()},
+        **{f"xlsx_{year}": dg.MetadataValue.path(str(p.xlsx)) for year, p in written.items()},
     })

@@ -1,7 +1,8 @@
-"""Write the yearly report of one year: read the warehouse, build the document, render both.
+"""Write the yearly report of one year: read the warehouse, build the document, render it.
 
 `write_year_report` is what the command line and the Dagster asset call. It takes an open
-DB-API connection (the engine's read-only connection) and writes two files into `out_dir`.
+DB-API connection (the engine's read-only connection) and writes three files into `out_dir`:
+the HTML page, the A4 PDF and the workbook of the report's tables.
 """
 
 from __future__ import annotations
@@ -16,11 +17,14 @@ from typing import TYPE_CHECKING
 
 from ingest.constants import SCOPES
 from ingest.sample.known_files import KNOWN_FILES
-from orchestration.report.document import build_charts, build_document
-from orchestration.report.model import ReportData
+from orchestration.report.document import build_document
+from orchestration.report.fonts import FACES, font_dir
+from orchestration.report.issuer import issuer_from
+from orchestration.report.model import Issuer, ReportData
 from orchestration.report.read import NoReportData, last_loaded_years, read_report_data
 from orchestration.report.render import render_charts, render_html, render_pdf
 from orchestration.report.synthetic import count_synthetic
+from orchestration.report.workbook import write_workbook
 from orchestration.warehouse.engine import Connection
 
 if TYPE_CHECKING:
@@ -34,6 +38,10 @@ __all__ = ["NoReportData", "ReportPaths", "default_out_dir", "report_file_stem",
 class ReportPaths:
     html: Path
     pdf: Path
+    xlsx: Path
+
+    def all(self) -> tuple[Path, Path, Path]:
+        return (self.html, self.pdf, self.xlsx)
 
 
 def report_file_stem(year: int, scope: str) -> str:
@@ -49,16 +57,21 @@ class _Pending:
     paths: ReportPaths
     stamp: Path
     fingerprint: str
+    with_annex: bool
 
 
 def write_year_report(connection: Connection, *, year: int, scope: str = "cluster",
-                      out_dir: Path) -> ReportPaths:
-    """Write the HTML page and the A4 PDF of `year` for `scope` into `out_dir`.
+                      out_dir: Path, with_annex: bool = True,
+                      issuer: Issuer | None = None) -> ReportPaths:
+    """Write the HTML page, the A4 PDF and the workbook of `year` for `scope` into `out_dir`.
 
-    Raises NoReportData (a LookupError with a message for the data team) when the warehouse has
-    no figures for the year. The same warehouse always gives the same bytes.
+    `with_annex=False` leaves the technical annex out of the PDF; `issuer` is the issuing block
+    (by default from the environment, issuer.py). Raises NoReportData (a LookupError with a
+    message for the data team) when the warehouse has no figures for the year. The same
+    warehouse always gives the same bytes.
     """
-    pending = _plan(connection, year=year, scope=scope, out_dir=Path(out_dir))
+    pending = _plan(connection, year=year, scope=scope, out_dir=Path(out_dir),
+                    with_annex=with_annex, issuer=issuer)
     if pending is None:
         return _paths(Path(out_dir), year, scope)
     return _render(pending)
@@ -66,43 +79,47 @@ def write_year_report(connection: Connection, *, year: int, scope: str = "cluste
 
 def _paths(out_dir: Path, year: int, scope: str) -> ReportPaths:
     stem = report_file_stem(year, scope)
-    return ReportPaths(out_dir / f"{stem}.html", out_dir / f"{stem}.pdf")
+    return ReportPaths(out_dir / f"{stem}.html", out_dir / f"{stem}.pdf", out_dir / f"{stem}.xlsx")
 
 
-def _plan(connection: Connection, *, year: int, scope: str, out_dir: Path) -> _Pending | None:
+def _plan(connection: Connection, *, year: int, scope: str, out_dir: Path,
+          with_annex: bool = True, issuer: Issuer | None = None) -> _Pending | None:
     """Read the year's data (NoReportData when none); None when its report is up to date."""
     if scope not in SCOPES:
         raise ValueError(f"scope must be one of {', '.join(SCOPES)}, not {scope!r}")
-    data = read_report_data(connection, year=year, scope=scope)
+    data = dataclasses.replace(read_report_data(connection, year=year, scope=scope),
+                               issuer=issuer if issuer is not None else issuer_from())
     paths = _paths(out_dir, year, scope)
-    fingerprint = inputs_fingerprint(data)
+    fingerprint = inputs_fingerprint(data, with_annex=with_annex)
     stamp = out_dir / f".{report_file_stem(year, scope)}.inputs"
     if _unchanged(paths, stamp, fingerprint):
         return None
-    return _Pending(data, paths, stamp, fingerprint)
+    return _Pending(data, paths, stamp, fingerprint, with_annex)
 
 
 def _render(pending: _Pending) -> ReportPaths:
-    """Render one report and write its two files (and the stamp of its inputs, last)."""
+    """Render one report and write its three files (and the stamp of its inputs, last)."""
     data = dataclasses.replace(
         pending.data,
         synthetic_files=count_synthetic(s.sha256 for s in pending.data.submissions))
-    charts = build_charts(data)
-    rendered = render_charts(charts)
-    document = build_document(data, charts)
-    html = render_html(document, rendered)
-    pdf = render_pdf(document, rendered, timestamp=data.loaded_at)
     paths, stamp = pending.paths, pending.stamp
+    document = build_document(data, stem=paths.html.stem)
+    rendered = render_charts(document.charts)
+    html = render_html(document, rendered)
+    pdf = render_pdf(document, rendered, timestamp=data.loaded_at,
+                     with_annex=pending.with_annex)
     paths.html.parent.mkdir(parents=True, exist_ok=True)
-    stamp.unlink(missing_ok=True)  # a crash between the two files must not leave it "unchanged"
+    stamp.unlink(missing_ok=True)  # a crash between the files must not leave it "unchanged"
+    write_workbook(document, paths.xlsx, created=data.loaded_at)
     _write_atomically(paths.html, html)
     _write_atomically(paths.pdf, pdf)
     _write_atomically(stamp, pending.fingerprint.encode())
     return paths
 
 
-def inputs_fingerprint(data: ReportData) -> str:
-    """What a report's bytes depend on: the data read for it and the code that renders it.
+def inputs_fingerprint(data: ReportData, *, with_annex: bool = True) -> str:
+    """What a report's bytes depend on: the data read for it (the issuing block included), the
+    annex setting and the code that renders it.
 
     Rendering a year costs about a second (charts, PDF) while reading its data costs a few
     hundredths, so a load rewrites only the reports whose inputs changed: a corrected 2023
@@ -110,14 +127,17 @@ def inputs_fingerprint(data: ReportData) -> str:
     """
     digest = hashlib.sha256(_renderer_digest().encode())
     digest.update(repr(data).encode())
+    digest.update(b"annex" if with_annex else b"no annex")
     return digest.hexdigest()
 
 
 @cache
 def _renderer_digest() -> str:
-    """The report package's own source and templates, and the list of the sample's files, so a
-    change to any of them renders anew."""
+    """The report package's own source and templates, the list of the sample's files and the
+    font files, so a change to any of them renders anew."""
     digest = hashlib.sha256(KNOWN_FILES.read_bytes())  # which files count as synthetic
+    for name, _, _ in FACES:  # the type family the report is set in
+        digest.update(name.encode() + str((font_dir() / name).stat().st_size).encode())
     for path in sorted(Path(__file__).parent.rglob("*")):
         if path.is_file() and path.suffix in {".py", ".j2", ".typ"}:
             digest.update(path.name.encode() + path.read_bytes())
@@ -126,8 +146,7 @@ def _renderer_digest() -> str:
 
 def _unchanged(paths: ReportPaths, stamp: Path, fingerprint: str) -> bool:
     try:
-        return (stamp.read_text() == fingerprint and paths.html.is_file()
-                and paths.pdf.is_file())
+        return stamp.read_text() == fingerprint and all(p.is_file() for p in paths.all())
     except OSError:
         return False
 

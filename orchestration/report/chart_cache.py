@@ -1,11 +1,11 @@
-"""Rendered charts kept by content, so the same chart is drawn once on this machine.
+"""Rendered charts (and the page's inline fonts) kept by content, made once on this machine.
 
-Drawing a chart (Vega in vl-convert's JavaScript engine, then the PNG) is most of a yearly
-report's cost, about half a second a chart, and the same figures give the same chart: a load
-that only adds a year, a warehouse rebuilt from the same reports, or a second warehouse of the
-same data draws nothing again. The key is the chart's whole specification with its data, the
-number format and scale, and vl-convert's version; the files are written atomically, so a
-killed load leaves no half file. A cache that cannot be written (a read-only home) is skipped.
+Drawing a chart (Vega in vl-convert's JavaScript engine) is most of a yearly report's cost,
+and the same figures give the same chart: a load that only adds a year, a warehouse rebuilt
+from the same reports, or a second warehouse of the same data draws nothing again. The key is
+the chart's whole specification with its data, the number format and the font, and
+vl-convert's version; the files are written atomically, so a killed load leaves no half file.
+A cache that cannot be written (a read-only home) is skipped: the thing is made every time.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-KEEP_CHARTS = 2000  # the newest kept (~60 KB each); older ones are removed when one is added
+KEEP_CHARTS = 2000  # the newest kept of each kind (a chart is ~20 KB), older ones removed
 
 
 def cache_dir() -> Path:
@@ -31,39 +31,39 @@ def cache_dir() -> Path:
 def chart_key(spec: dict[str, Any], **settings: Any) -> str:
     import vl_convert
 
-    text = json.dumps({"spec": spec, "settings": settings,
-                       "vl_convert": getattr(vl_convert, "__version__", "")},
-                      sort_keys=True, ensure_ascii=False, default=str)
+    return content_key({"spec": spec, "settings": settings,
+                        "vl_convert": getattr(vl_convert, "__version__", "")})
+
+
+def content_key(content: Any) -> str:
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def load(key: str) -> tuple[str, bytes] | None:
-    folder = cache_dir()
+def load(key: str, suffix: str = "svg") -> str | None:
     try:
-        return ((folder / f"{key}.svg").read_text(encoding="utf-8"),
-                (folder / f"{key}.png").read_bytes())
+        return (cache_dir() / f"{key}.{suffix}").read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
 
 
-def store(key: str, svg: str, png: bytes) -> None:
+def store(key: str, text: str, suffix: str = "svg") -> None:
     folder = cache_dir()
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        for name, content in ((f"{key}.png", png), (f"{key}.svg", svg.encode("utf-8"))):
-            partial = folder / f".{name}.{os.getpid()}.partial"
-            partial.write_bytes(content)
-            partial.replace(folder / name)  # the .svg last: `load` finds both or neither
-        _prune(folder)
+        name = f"{key}.{suffix}"
+        partial = folder / f".{name}.{os.getpid()}.partial"
+        partial.write_bytes(text.encode("utf-8"))
+        partial.replace(folder / name)
+        _prune(folder, suffix)
     except OSError:
         return
 
 
-def _prune(folder: Path) -> None:
-    charts = sorted(folder.glob("*.svg"), key=_modified, reverse=True)
-    for old in charts[KEEP_CHARTS:]:
+def _prune(folder: Path, suffix: str) -> None:
+    kept = sorted(folder.glob(f"*.{suffix}"), key=_modified, reverse=True)
+    for old in kept[KEEP_CHARTS:]:
         old.unlink(missing_ok=True)
-        old.with_suffix(".png").unlink(missing_ok=True)
 
 
 def _modified(path: Path) -> float:

@@ -1,33 +1,27 @@
 """The report as one document: every section in the order of yearly-report.md, as plain data.
 
-The HTML page and the PDF are two layouts of this same document, so they cannot disagree.
-Charts are carried as specs here; rendering them is the renderer's job.
+The HTML page, the PDF and the workbook are three layouts of this same document, so they cannot
+disagree. Charts are carried as specs here; rendering them is the renderer's job.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from decimal import Decimal
+from dataclasses import dataclass, field
 from typing import Any
 
 from orchestration.report import sections, wording
-from orchestration.report.charts import Bar, Chart, RatePanel, TrendSeries, rates_chart, trend_chart
+from orchestration.report.annex import annex
+from orchestration.report.charts import Chart, RenderedPanel
 from orchestration.report.compare import compare
-from orchestration.report.flags import ErrorMarks
+from orchestration.report.figures import build_charts
+from orchestration.report.flags import YearMarks, is_open_error
 from orchestration.report.model import ReportData
 from orchestration.report.summary import build_summary
-from orchestration.report.tables import Table, build_tables, rate_of, total_label
+from orchestration.report.tables import Table, build_tables
 
 CLUSTER_NAME = "Khu vực thi đua các tỉnh miền núi biên giới phía Bắc"
-TREND = (  # (column, panel title, divisor to print it in)
-    ("sessions", "Số cuộc phổ biến, giáo dục pháp luật", 1),
-    ("documents", "Số tài liệu phát hành", 1),
-    ("cases_received", "Vụ, việc hòa giải tiếp nhận", 1),
-    ("cases_eligible", "Việc thi hành án có điều kiện", 1),
-    ("cases_resolved", "Việc thi hành án giải quyết xong", 1),
-    ("money_resolved", "Tiền giải quyết xong (tỷ đồng)", 1_000_000),
-)
+MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
 
 
 @dataclass(frozen=True)
@@ -35,34 +29,76 @@ class Document:
     title: str
     subtitle: str
     members: str
+    status: str  # "Số liệu sơ bộ: ..." or "Số liệu chính thức: ..."
+    issuer: dict[str, Any]  # the issuing block as the templates lay it out
     banner: str | None
     sections: list[dict[str, Any]]  # {"heading": ..., "blocks": [...]}
+    annex: dict[str, Any]  # {"heading": ..., "blocks": [...]}
     charts: list[Chart]
+    tables: tuple[Table, ...] = ()
+    files: dict[str, str] = field(default_factory=dict)  # "xlsx" -> the workbook's file name
 
-    def as_json(self, chart_files: Mapping[str, str] | None = None,
-                chart_svgs: Mapping[str, str] | None = None) -> dict[str, Any]:
-        """The document for a template: chart blocks get their rendered file or SVG."""
+    def as_json(self, panels: Mapping[str, list[RenderedPanel]] | None = None, *,
+                for_pdf: bool = False, with_annex: bool = True) -> dict[str, Any]:
+        """The document for a template: chart blocks get their rendered panels (inline SVG for
+        the page, file names for typst)."""
         out_sections = []
         for section in self.sections:
-            blocks = []
-            for block in section["blocks"]:
-                if block["kind"] == "chart":
-                    key = block["key"]
-                    block = {**block, "file": (chart_files or {}).get(key),
-                             "svg": (chart_svgs or {}).get(key)}
-                blocks.append(block)
+            blocks = [_chart_json(b, (panels or {}).get(b["key"], []), for_pdf)
+                      if b["kind"] == "chart" else b for b in section["blocks"]]
             out_sections.append({**section, "blocks": blocks})
         return {"title": self.title, "subtitle": self.subtitle, "members": self.members,
-                "banner": self.banner, "sections": out_sections}
+                "status": self.status, "issuer": self.issuer, "banner": self.banner,
+                "sections": out_sections, "annex": self.annex if with_annex else None,
+                "files": self.files}
 
 
-def build_document(data: ReportData, charts: list[Chart] | None = None) -> Document:
-    """The report of `data`; `charts` when they were already built from the same data."""
-    marks = ErrorMarks.from_issues(data.issues)
+def _chart_json(block: dict[str, Any], rendered: list[RenderedPanel],
+                for_pdf: bool) -> dict[str, Any]:
+    panels = []
+    for i, (panel, drawn) in enumerate(zip(block["panels"], rendered, strict=True)):
+        panels.append({**panel, "width_px": drawn.width_px, "height_px": drawn.height_px,
+                       **({"file": f"{block['key']}-{i}.svg"} if for_pdf else
+                          {"svg": drawn.svg})})
+    return {**block, "panels": panels}
+
+
+def status_line(data: ReportData, marks: YearMarks) -> str:
+    """ "Số liệu sơ bộ" while a form is missing or an error is open on a figure of year N."""
+    missing = sum(len(forms) for _, forms in sections.missing_forms(data))
+    errors = sum(1 for i in data.issues if is_open_error(i))
+    if not missing and not errors:
+        return "Số liệu chính thức: đã nhận đủ báo cáo, không còn lỗi chưa được xử lý."
+    why = []
+    if missing:
+        why.append(f"còn thiếu {wording.count(missing)} biểu báo cáo")
+    if errors:
+        why.append(f"còn {wording.count(errors)} lỗi chưa được xử lý")
+    return f"Số liệu sơ bộ: {wording.join(why)}."
+
+
+def issuer_block(data: ReportData) -> dict[str, Any]:
+    issuer = data.issuer
+    place = f"{issuer.place}, " if issuer.place else ""
+    return {
+        "draft": issuer.draft,
+        "parent": (issuer.parent or "").upper() or None,
+        "body": (issuer.body or "").upper() or None,
+        "number": f"Số: {issuer.number}" if issuer.number else "Số:        /BC-",
+        "motto": list(MOTTO),
+        "dateline": place + wording.long_date(issuer.issued_on),
+        "contact": f"Đầu mối liên hệ: {issuer.contact}" if issuer.contact else None,
+        "draft_words": "DỰ THẢO" if issuer.draft else None,
+    }
+
+
+def build_document(data: ReportData, *, stem: str = "bao-cao") -> Document:
+    """The report of `data`; `stem` names the files it ships as (the workbook is named in it)."""
+    marks = YearMarks.from_issues([*data.issues, *data.past_errors])
     comparison = compare(data)
-    summary = build_summary(data.year, data.scope, data.totals.counts, comparison, marks)
-    tables = build_tables(data, marks)
-    charts = charts if charts is not None else build_charts(data)
+    summary = build_summary(data, comparison, marks)
+    tables = build_tables(data, marks, comparison)
+    charts = build_charts(data, marks)
     names = [p.short_name for p in data.members]
     if data.scope == "national":
         subtitle = "Toàn quốc"
@@ -77,72 +113,45 @@ def build_document(data: ReportData, charts: list[Chart] | None = None) -> Docum
         members += f" (chưa có số liệu: {wording.join(missing)})"
     banner = None
     if data.synthetic_files:
-        banner = ("SỐ LIỆU GIẢ LẬP — các tệp báo cáo là tệp mẫu dùng để thử nghiệm, không phải "
+        banner = ("SỐ LIỆU GIẢ LẬP: các tệp báo cáo là tệp mẫu dùng để thử nghiệm, không phải "
                   "số liệu thống kê chính thức.")
+    workbook = f"{stem}.xlsx"
     numbered = [
         ("Tóm tắt", [sections.paragraph(p) for p in summary.paragraphs]
          + [sections.note(n) for n in summary.notes]),
         ("Số liệu theo tỉnh", [_table_block(t) for t in tables]),
-        ("Biểu đồ", [{"kind": "chart", "key": c.key, "title": c.title, "caption": c.caption}
-                     for c in charts]),
+        ("Biểu đồ", [_chart_block(c) for c in charts]),
         ("Tình hình gửi báo cáo", sections.reporting(data)),
-        ("Chất lượng số liệu", sections.quality(data)),
-        ("Nguồn số liệu", sections.sources(data)),
+        ("Chất lượng số liệu", sections.quality(data, marks)),
+        ("Nguồn số liệu", sections.sources(data, workbook)),
     ]
     return Document(
         title=f"Số liệu công tác tư pháp năm {data.year}", subtitle=subtitle,
-        members=wording.nfc(members), banner=banner,
+        members=wording.nfc(members), status=status_line(data, marks),
+        issuer=issuer_block(data), banner=banner,
         sections=[{"heading": f"{i}. {heading}", "blocks": blocks}
                   for i, (heading, blocks) in enumerate(numbered, start=1)],
-        charts=charts)
+        annex={"heading": "Phụ lục kỹ thuật", "blocks": annex(data, stem)},
+        charts=charts, tables=tables, files={"xlsx": workbook})
 
 
 def _table_block(t: Table) -> dict[str, Any]:
-    return sections.table(list(t.header), [list(r) for r in t.rows], title=t.title,
-                          unit=t.unit, numeric=list(t.numeric), total=list(t.total),
-                          notes=list(t.notes),
-                          widths=["auto", "auto"] + ["1fr"] * (len(t.header) - 2))
+    block = sections.table(list(t.header), [list(r) for r in t.rows], title=t.title,
+                           unit=t.unit, numeric=list(t.numeric), total=list(t.total),
+                           notes=list(t.notes),
+                           widths=["auto", "auto"] + ["1fr"] * (len(t.header) - 2))
+    return {**block, "key": t.key}
 
 
-def _of_scope(data: ReportData) -> str:
-    return "toàn quốc" if data.scope == "national" else "toàn Khu vực"
-
-
-def _bars(data: ReportData, domain: str, column: str) -> RatePanel:
-    bars = tuple(Bar(data.provinces[f.province_code].short_name, rate_of(f.counts, column))
-                 for f in data.facts[domain])
-    return RatePanel("", bars, rate_of(data.totals.counts, column))
-
-
-def build_charts(data: ReportData) -> list[Chart]:
-    """The charts of yearly-report.md: resolution and mediation rates by province against the
-    total, and the main totals over the years."""
-    label = total_label(data.scope)
-    cases = _bars(data, "enforcement", "case_resolution_rate")
-    money = _bars(data, "enforcement", "money_resolution_rate")
-    mediation = _bars(data, "mediation", "success_rate")
-    charts = [
-        rates_chart("resolution", "Tỷ lệ giải quyết xong thi hành án dân sự theo tỉnh",
-                    f"Tỷ lệ = giải quyết xong / có điều kiện thi hành; đường đứt nét: {label}.",
-                    [RatePanel("Tính bằng việc", cases.bars, cases.total),
-                     RatePanel("Tính bằng tiền", money.bars, money.total)], label),
-        rates_chart("mediation", "Tỷ lệ hòa giải thành theo tỉnh",
-                    f"Tỷ lệ = hòa giải thành / tiếp nhận; đường đứt nét: {label}.",
-                    [RatePanel("", mediation.bars, mediation.total)], label),
-    ]
-    history = data.history
-    series = [TrendSeries(title, tuple(
-        (t.year, float(Decimal(value) / divisor))
-        for t in history if (value := t.counts.get(column)) is not None))
-        for column, title, divisor in TREND]
-    caption = (f"Tổng số {_of_scope(data)} các năm {history[0].year}–{history[-1].year} "
-               "có số liệu trong kho.")
-    changed = [t.year for prev, t in zip(history, history[1:], strict=False)
-               if t.member_codes != prev.member_codes]
-    if changed and data.scope == "cluster":
-        caption += (f" Thành phần của Khu vực thay đổi từ năm "
-                    f"{', '.join(map(str, changed))} (sáp nhập tỉnh), nên tổng số trước và sau "
-                    "không cùng địa bàn.")
-    charts.append(trend_chart("trend", f"Các chỉ tiêu chính qua các năm ({_of_scope(data)})",
-                              caption, series))
-    return charts
+def _chart_block(chart: Chart) -> dict[str, Any]:
+    alt_table = None
+    if chart.alt_table:
+        header, rows = chart.alt_table
+        alt_table = sections.table(list(header), [list(r) for r in rows],
+                                   title=f"Số liệu của biểu đồ {chart.number}",
+                                   numeric=[False] + [True] * (len(header) - 1),
+                                   widths=["2.2fr"] + ["auto"] * (len(header) - 1))
+    return {"kind": "chart", "key": chart.key, "title": chart.title, "units": chart.units,
+            "source": chart.source, "alt": chart.alt, "notes": list(chart.notes),
+            "alt_table": alt_table,
+            "panels": [{"title": p.title, "note": p.note} for p in chart.panels]}

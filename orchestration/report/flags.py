@@ -4,12 +4,16 @@ An issue names its form and the indicators involved (`values` of dq_issues: the 
 row rule, or `{"indicator": ...}` for GEN-02). Those map to the public columns of the table of
 that form; a rate is touched when one of its operands is; an issue that names no figure (GEN-01)
 touches the province's row as a whole. The total row carries the marks of its provinces.
+
+An error is open until it is resolved or acknowledged: a unit's explanation (status
+`explained`) does not make its figure right. Marks are kept per year, because a change from
+N-1 and a point of a trend rest on the figures of earlier years too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from orchestration.report.model import Issue
 from orchestration.report.read import DISSEMINATION, ENFORCEMENT_PARTS, MEDIATION
@@ -53,39 +57,83 @@ def _column(form: str | None, indicator: str) -> str | None:
     return None
 
 
+def table_of(column: str) -> str:
+    """The report table a public column is printed in."""
+    if column.startswith("money_"):
+        return "enforcement_money"
+    if column.startswith("case_") or column.startswith("cases_") and column not in MEDIATION:
+        return "enforcement_cases"
+    return "mediation" if column in (*MEDIATION, "success_rate") else "dissemination"
+
+
 @dataclass(frozen=True)
 class ErrorMarks:
-    """(table, province code) -> touched columns, from the open ERROR issues of the year."""
+    """(table, province code) -> touched columns, from the open ERROR issues of one year."""
 
     cells: dict[tuple[str, str], frozenset[str]]
+    issues: tuple[Issue, ...] = field(default=())
 
     @classmethod
     def from_issues(cls, issues: Iterable[Issue]) -> ErrorMarks:
         cells: dict[tuple[str, str], frozenset[str]] = {}
+        kept = []
         for issue in issues:
             if not is_open_error(issue) or issue.form not in FORM_TABLE or not issue.province_code:
                 continue
             key = (FORM_TABLE[issue.form], issue.province_code)
             cells[key] = cells.get(key, frozenset()) | touched_columns(issue)
-        return cls(cells)
+            kept.append(issue)
+        return cls(cells, tuple(kept))
 
     def row(self, table: str, province_code: str) -> bool:
         return bool(self.cells.get((table, province_code)))
 
     def cell(self, table: str, province_code: str, column: str) -> bool:
         touched = self.cells.get((table, province_code), frozenset())
-        return column in touched
+        return column in touched or WHOLE_ROW in touched
+
+    def any_of(self, codes: Iterable[str], column: str) -> bool:
+        """Whether a figure adding up the provinces `codes` rests on an error."""
+        table = table_of(column)
+        return any(self.cell(table, code, column) for code in codes)
 
     def total(self, table: str, column: str) -> bool:
         """A total is touched when one of the provinces it adds up is."""
-        return any(column in touched for (t, _), touched in self.cells.items() if t == table)
+        return any(column in touched or WHOLE_ROW in touched
+                   for (t, _), touched in self.cells.items() if t == table)
 
     def any_total(self, column: str) -> bool:
-        return any(self.total(table, column) for table in FORM_TABLE.values())
+        return self.total(table_of(column), column)
+
+
+@dataclass(frozen=True)
+class YearMarks:
+    """The marks of every year the report shows: N, the base year N-1, and the trend's years."""
+
+    by_year: dict[int, ErrorMarks]
+
+    @classmethod
+    def from_issues(cls, issues: Iterable[Issue]) -> YearMarks:
+        years: dict[int, list[Issue]] = {}
+        for issue in issues:
+            years.setdefault(issue.year, []).append(issue)
+        return cls({year: ErrorMarks.from_issues(found) for year, found in years.items()})
+
+    def of(self, year: int) -> ErrorMarks:
+        return self.by_year.get(year) or ErrorMarks({})
+
+    def errors(self) -> tuple[Issue, ...]:
+        """Every issue behind a mark, newest year first (the footnote names them)."""
+        return tuple(i for year in sorted(self.by_year, reverse=True)
+                     for i in self.by_year[year].issues)
+
+
+OPEN_STATUSES = ("open", "explained")
 
 
 def is_open_error(issue: Issue) -> bool:
-    return issue.status == "open" and issue.severity == "error"
+    """An error not resolved and not accepted by the data team (an explanation is not a fix)."""
+    return issue.status in OPEN_STATUSES and issue.severity == "error"
 
 
 def mark(text: str, touched: bool) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 from ingest.errors import TuphapError
 from orchestration.report.model import (
-    BoundaryRow,
+    Deadline,
     FactRow,
     Issue,
     Province,
@@ -23,6 +23,7 @@ from orchestration.report.model import (
     ReportData,
     ReportedRate,
     Submission,
+    Target,
     Unit,
     YearTotals,
 )
@@ -52,24 +53,33 @@ _TOTALS_SQL = {
     "national": "select * from rpt_national_year order by year",
 }
 _FACTS_SQL = {
-    "dissemination": "select * from fct_dissemination where year = ? order by province_code",
-    "mediation": "select * from fct_mediation where year = ? order by province_code",
-    "enforcement": "select * from fct_enforcement where year = ? order by province_code",
+    "dissemination": "select * from fct_dissemination where year in (?, ?) "
+                     "order by year, province_code",
+    "mediation": "select * from fct_mediation where year in (?, ?) order by year, province_code",
+    "enforcement": "select * from fct_enforcement where year in (?, ?) "
+                   "order by year, province_code",
 }
-_BOUNDARIES_SQL = {
-    "dissemination": "select * from fct_dissemination_current_boundaries "
-                     "where year between ? and ?",
-    "mediation": "select * from fct_mediation_current_boundaries where year between ? and ?",
-    "enforcement": "select * from fct_enforcement_current_boundaries where year between ? and ?",
-}
-_PROVINCES_SQL = "select province_code, province_name, valid_from, valid_to from dim_province"
+_PROVINCES_SQL = ("select province_code, province_name, valid_from, valid_to, "
+                  "successor_province_code from dim_province")
 _UNITS_SQL = ("select unit_code, unit_name, unit_type, province_code, valid_from, valid_to "
               "from dim_unit")
-_ISSUES_SQL = ("select rule_id, severity, status, form, unit_code, unit_name, province_code, "
-               "message, cast(\"values\" as varchar) as issue_values, "
-               "cast(details as varchar) as issue_details "
-               "from dq_issues where year = ? and status <> 'resolved' "
-               "order by severity, unit_code, rule_id, form, message")
+# Every issue of the year that is not resolved, and the errors of earlier years (a change from
+# N-1 and a trend point rest on them); `explanation` only where the warehouse has it (v3).
+_ISSUES_SQL = ("select year, fingerprint, rule_id, severity, status, form, unit_code, unit_name, "
+               "province_code, message, cast(\"values\" as varchar) as issue_values, "
+               "cast(details as varchar) as issue_details{explanation} "
+               "from dq_issues where status <> 'resolved' "
+               "and (year = ? or (year < ? and severity = 'error')) "
+               "order by year, severity, unit_code, rule_id, form, message, fingerprint")
+# Which of the version-3 inputs this warehouse has: the report uses them when they are there.
+_OPTIONAL_SQL = ("select table_name, column_name from information_schema.columns "
+                 "where table_schema = current_schema() and table_name in (?, ?, ?)")
+_TARGETS_SQL = ("select unit_code, province_code, indicator, comparator, target, actual, margin, "
+                "achieved, decision_number, decision_date from fct_target_achievement "
+                "where year = ? order by unit_code, indicator")
+_DEADLINES_SQL = ("select unit_code, province_code, form, due_date, first_received_at, "
+                  "last_received_at, corrections, on_time, days_late, status "
+                  "from rpt_submissions where year = ? order by unit_code, form")
 _REJECTIONS_SQL = ("select source_file, reason, unit_code, received_at, year "
                    "from rejected_reports where year = ? or year is null "
                    "order by source_file, sha256")
@@ -109,27 +119,33 @@ def read_report_data(connection: Connection, *, year: int, scope: str) -> Report
                            f"years with figures: {have}")
     totals = history[-1]
     members = set(totals.member_codes)
-    fact_rows = {domain: [row for row in query(sql, year) if row["province_code"] in members]
-                 for domain, sql in _FACTS_SQL.items()}
+    both = {domain: query(sql, year - 1, year) for domain, sql in _FACTS_SQL.items()}
+    fact_rows = {domain: [r for r in rows if r["year"] == year and r["province_code"] in members]
+                 for domain, rows in both.items()}
     facts = {domain: tuple(_fact(domain, row) for row in rows)
              for domain, rows in fact_rows.items()}
-    boundaries: dict[int, dict[str, tuple[BoundaryRow, ...]]] = {year - 1: {}, year: {}}
-    for domain, sql in _BOUNDARIES_SQL.items():
-        rows = [_boundary(domain, row) for row in query(sql, year - 1, year)]
-        for y in (year - 1, year):
-            boundaries[y][domain] = tuple(r for r in rows if r.year == y)
+    # N-1's figures of every province the warehouse has, members or not: a 2025 province is
+    # compared with the provinces it was made of, when all of them reported.
+    previous_facts = {domain: tuple(_fact(domain, r) for r in rows if r["year"] == year - 1)
+                      for domain, rows in both.items()}
     province_rows = query(_PROVINCES_SQL)
-    issues = tuple(_issue(row) for row in query(_ISSUES_SQL, year)
-                   if row["province_code"] is None or row["province_code"] in members)
+    optional = _optional_columns(query)
+    explanation = ", explanation" if "explanation" in optional.get("dq_issues", ()) else ""
+    issues = [_issue(row) for row in query(_ISSUES_SQL.format(explanation=explanation),
+                                           year, year)]
+    scope_of = {t.year: set(t.member_codes) for t in history}
+    issues = [i for i in issues if i.province_code is None
+              or i.province_code in scope_of.get(i.year, set())]
     rejected = query(_REJECTIONS_SQL, year)
     loaded = query(_LOADED_AT_SQL, year, year)
     return ReportData(
         year=year, scope=scope, totals=totals, history=history,
         provinces=_provinces(province_rows, year),
         previous_provinces=_provinces(province_rows, year - 1),
-        facts=facts, boundaries=boundaries,
+        facts=facts, previous_facts=previous_facts,
         units=_units(query(_UNITS_SQL), members, year),
-        issues=issues,
+        issues=tuple(i for i in issues if i.year == year),
+        past_errors=tuple(i for i in issues if i.year < year),
         rejections=tuple(Rejection(r["source_file"], r["reason"], r["unit_code"],
                                    r["received_at"]) for r in rejected if r["year"] is not None),
         rejections_without_year=sum(1 for r in rejected if r["year"] is None),
@@ -137,7 +153,42 @@ def read_report_data(connection: Connection, *, year: int, scope: str) -> Report
         files_received=len({r["sha256"] for r in query(_RECEIVED_SQL, year)
                             if r["province_code"] in members}),
         loaded_at=loaded[0]["loaded_at"] if loaded else None,
+        territories={t.year: frozenset().union(*atoms_of(province_rows, t.member_codes,
+                                                          t.year).values()) for t in history},
+        atoms={y: atoms_of(province_rows, _provinces(province_rows, y), y)
+               for y in (year - 1, year)},
+        targets=(tuple(_target(r) for r in query(_TARGETS_SQL, year)
+                       if r["province_code"] in members)
+                 if "fct_target_achievement" in optional else None),
+        deadlines=(tuple(_deadline(r) for r in query(_DEADLINES_SQL, year)
+                         if r["province_code"] in members)
+                   if "rpt_submissions" in optional else None),
     )
+
+
+def _optional_columns(query: _Query) -> dict[str, set[str]]:
+    """The version-3 tables this warehouse has (and dq_issues' columns), by name."""
+    out: dict[str, set[str]] = {}
+    for row in query(_OPTIONAL_SQL, "dq_issues", "fct_target_achievement", "rpt_submissions"):
+        out.setdefault(row["table_name"], set()).add(row["column_name"])
+    return out
+
+
+def atoms_of(province_rows: list[dict[str, Any]], codes: Iterable[str],
+             year: int) -> dict[str, frozenset[str]]:
+    """The land each province of `codes` covered in `year`, as the provinces it was made of
+    before any merger: Tuyên Quang of 2025 is {Hà Giang, Tuyên Quang} of 2024. Two figures
+    cover the same land when these sets are equal, whatever the provinces were called."""
+    valid = _latest_valid(province_rows, "province_code", year)
+    out: dict[str, frozenset[str]] = {}
+    for code in codes:
+        row = valid.get(code)
+        starts = row["valid_from"] if row else None
+        merged = {r["province_code"] for r in province_rows
+                  if r["successor_province_code"] == code and starts is not None
+                  and r["valid_to"] is not None and r["valid_to"] < starts}
+        out[code] = frozenset(merged or {code})
+    return out
 
 
 class _Query:
@@ -174,12 +225,6 @@ def _fact(domain: str, row: dict[str, Any]) -> FactRow:
                                        int(decimals))
     return FactRow(row["province_code"], row["unit_code"],
                    {name: _int(row.get(name)) for name in DOMAIN_COUNTS[domain]}, rates)
-
-
-def _boundary(domain: str, row: dict[str, Any]) -> BoundaryRow:
-    return BoundaryRow(row["current_province_code"], row["current_province_name"],
-                       int(row["year"]), {n: _int(row.get(n)) for n in DOMAIN_COUNTS[domain]},
-                       _codes(row["source_province_codes"]), bool(row["is_complete_territory"]))
 
 
 def _valid_in(row: dict[str, Any], year: int) -> bool:
@@ -219,7 +264,36 @@ def _json(text: str | None) -> dict[str, Any]:
 def _issue(row: dict[str, Any]) -> Issue:
     return Issue(row["rule_id"], row["severity"], row["status"], row["form"], row["unit_code"],
                  row["unit_name"], row["province_code"], row["message"],
-                 _json(row["issue_values"]), _json(row["issue_details"]))
+                 _json(row["issue_values"]), _json(row["issue_details"]), int(row["year"]),
+                 row.get("explanation") or None, row["fingerprint"] or "")
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _target(row: dict[str, Any]) -> Target:
+    return Target(row["unit_code"], row["province_code"], row["indicator"],
+                  str(row["comparator"]).strip(), float(row["target"]), _float(row["actual"]),
+                  _float(row["margin"]), None if row["achieved"] is None else bool(row["achieved"]),
+                  row["decision_number"], _day(row["decision_date"]))
+
+
+def _deadline(row: dict[str, Any]) -> Deadline:
+    return Deadline(row["unit_code"], row["province_code"], row["form"], _day(row["due_date"]),
+                    row["first_received_at"], row["last_received_at"],
+                    int(row["corrections"] or 0),
+                    None if row["on_time"] is None else bool(row["on_time"]),
+                    _int(row["days_late"]), str(row["status"]))
+
+
+def _day(value: Any) -> date | None:
+    """A date column, whichever type the engine returns (date, timestamp or ISO text)."""
+    if value is None or isinstance(value, date) and not hasattr(value, "hour"):
+        return value
+    if hasattr(value, "date"):
+        return value.date()
+    return date.fromisoformat(str(value)[:10])
 
 
 _FORM_COLUMNS: dict[str, Sequence[tuple[str, str]]] = {

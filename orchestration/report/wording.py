@@ -53,12 +53,16 @@ def money_unit(values: Sequence[int | None]) -> str:
     return "tỷ đồng"
 
 
+def money_divisor(unit: str) -> Decimal:
+    """Đồng per `unit` ("tỷ đồng" or "triệu đồng")."""
+    return _BILLION if unit == "tỷ đồng" else _MILLION
+
+
 def money_number(thousand_vnd: int | None, unit: str) -> str:
     """A money figure (thousand VND) in `unit` with one decimal, without the unit's name."""
     if thousand_vnd is None:
         return MISSING
-    divisor = _BILLION if unit == "tỷ đồng" else _MILLION
-    return format_number(Decimal(thousand_vnd) * 1000 / divisor, 1)
+    return format_number(Decimal(thousand_vnd) * 1000 / money_divisor(unit), 1)
 
 
 def money(thousand_vnd: int | None) -> str:
@@ -72,27 +76,53 @@ def money(thousand_vnd: int | None) -> str:
     return f"{money_number(thousand_vnd, unit)} {unit}"
 
 
-def change(current: int | None, previous: int | None) -> str | None:
-    """The change of a count from last year: "▲ 5,2%", "▼ 1,3%", "không đổi"; None when there
-    is nothing to compare with."""
-    if current is None or not previous:
+POINTS = "điểm phần trăm"
+
+
+def relative(current: int | None, previous: int | None) -> Decimal | None:
+    """The change of a count in per cent of last year's; None when there is nothing to compare."""
+    if current is None or previous is None or not previous:
         return None
-    ratio = (Decimal(current) - Decimal(previous)) * 100 / Decimal(previous)
-    return _arrow(ratio, 1, "%")
+    return (Decimal(current) - Decimal(previous)) * 100 / Decimal(previous)
 
 
-def rate_change(current: Decimal | None, previous: Decimal | None) -> str | None:
-    """The change of a rate, in percentage points: "▲ 0,31 điểm %"."""
-    if current is None or previous is None:
+def points(current: Decimal | None, previous: Decimal | None) -> Decimal | None:
+    """The change of a rate in percentage points."""
+    return None if current is None or previous is None else current - previous
+
+
+def _size(delta: Decimal, decimals: int) -> str | None:
+    """|delta| with `decimals`, one more digit while a real change would print as zero (12
+    sessions on 27.430 is 0,04%, never "không đổi"); None when it is exactly zero."""
+    if delta == 0:
         return None
-    return _arrow(current - previous, 2, " điểm %")
+    for places in (decimals, decimals + 1, decimals + 2):
+        shown = format_number(abs(delta), places)
+        if shown.strip("0,"):
+            return shown
+    return "dưới " + format_number(Decimal(1).scaleb(-(decimals + 2)), decimals + 2)
 
 
-def _arrow(delta: Decimal, decimals: int, suffix: str) -> str:
-    shown = format_number(abs(delta), decimals)
-    if shown.strip("0,") == "":
+def change_words(delta: Decimal | None, *, is_rate: bool) -> str | None:
+    """A change in words for a sentence: "tăng 2,4%", "giảm 0,98 điểm phần trăm", "không đổi"
+    (counts in per cent with one decimal, rates in percentage points with two)."""
+    if delta is None:
+        return None
+    shown = _size(delta, 2 if is_rate else 1)
+    if shown is None:
         return "không đổi"
-    return f"{UP if delta > 0 else DOWN} {shown}{suffix}"
+    return f"{'tăng' if delta > 0 else 'giảm'} {shown}{' ' + POINTS if is_rate else '%'}"
+
+
+def change_arrow(delta: Decimal | None, *, is_rate: bool) -> str:
+    """The same change in a table cell, where arrows may stay: "▲ 2,4%", "▼ 0,98"; "—" when
+    there is nothing to compare (a rate's unit, điểm phần trăm, is said in the column head)."""
+    if delta is None:
+        return MISSING
+    shown = _size(delta, 2 if is_rate else 1)
+    if shown is None:
+        return "không đổi"
+    return f"{UP if delta > 0 else DOWN} {shown}{'' if is_rate else '%'}"
 
 
 def vn_date(value: date | datetime | str | None) -> str:
@@ -104,6 +134,13 @@ def vn_date(value: date | datetime | str | None) -> str:
     if isinstance(value, datetime):
         value = value.astimezone(VIETNAM_TIME) if value.tzinfo else value
     return value.strftime("%d/%m/%Y")
+
+
+def long_date(value: date | None) -> str:
+    """ "ngày 28 tháng 11 năm 2022", as a document's place and date line writes it."""
+    if value is None:
+        return "ngày     tháng     năm      "
+    return f"ngày {value.day:02d} tháng {value.month:02d} năm {value.year}"
 
 
 def vn_datetime(value: datetime | None) -> str:

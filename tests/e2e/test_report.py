@@ -1,6 +1,8 @@
 """`tuphap report` on real loads: the demo's 2022 report holds the published figures, in the HTML
 page and in the PDF's text; an open error is marked; nothing is fetched; the same warehouse gives
-the same bytes; a national report of a 34-province year; the Dagster asset writes the same files.
+the same bytes (the workbook too); a national report of a 34-province year; the Dagster asset
+writes the same files. How the report reads (test_report_reading.py), on a phone
+(test_report_phone.py) and with targets and deadlines (test_report_targets.py) are apart.
 """
 
 from __future__ import annotations
@@ -71,8 +73,8 @@ def report_2022(demo_load: Loaded, tmp_path_factory: pytest.TempPathFactory) -> 
 
 
 def test_the_2022_report_holds_the_published_figures(report_2022: list[Path]) -> None:
-    html, pdf = report_2022
-    assert (html.suffix, pdf.suffix) == (".html", ".pdf")
+    html, pdf, xlsx = report_2022
+    assert (html.suffix, pdf.suffix, xlsx.suffix) == (".html", ".pdf", ".xlsx")
     for text in (html_text(html), pdf_text(pdf)):
         assert "Số liệu công tác tư pháp năm 2022" in text
         assert "Khu vực thi đua các tỉnh miền núi biên giới phía Bắc" in text
@@ -98,8 +100,10 @@ def test_the_html_page_fetches_nothing(report_2022: list[Path]) -> None:
     html = report_2022[0].read_text(encoding="utf-8")
     assert not re.search(r"https?:|//[\w.-]+\.\w", html)
     assert not re.search(r"<(script|link|iframe|object|embed)\b", html)
-    assert "@import" not in html and "url(" not in html and "@font-face" not in html
-    assert html.count("<svg") == 3  # the charts, inline
+    assert "@import" not in html
+    # The one type family travels inside the page, as data: URLs.
+    assert re.findall(r"url\((?!data:font/woff;base64,)", html) == []
+    assert html.count("<svg") == 3 + 8  # the charts, inline: three dot plots, eight trends
     assert unicodedata.is_normalized("NFC", html)
 
 
@@ -118,19 +122,23 @@ def test_the_default_folder_is_reports_beside_the_warehouse(demo_load: Loaded,
     shutil.copyfile(demo_load.warehouse, copy)
     code, paths, err = report("--year", "2021", "--warehouse", str(copy))
     assert code == 0, err
-    assert [p.parent for p in paths] == [tmp_path / "reports"] * 2
+    assert [p.parent for p in paths] == [tmp_path / "reports"] * 3
     assert all(p.stat().st_size > 0 for p in paths)
 
 
 def test_a_figure_with_an_open_error_is_marked(demo_load: Loaded, tmp_path: Path) -> None:
     # The demo's 2024 THADS-14 report resolves more cases than were eligible (ENF-05).
-    code, (html, pdf), err = report("--year", "2024", "--warehouse", str(demo_load.warehouse),
-                                    "--out", str(tmp_path))
+    code, (html, pdf, _), err = report("--year", "2024", "--warehouse",
+                                       str(demo_load.warehouse), "--out", str(tmp_path))
     assert code == 0, err
     for text in (html_text(html), pdf_text(pdf)):
         assert "Sơn La†" in text
         assert "4.956†" in text and "4.919†" in text  # resolved and eligible, Sơn La's row
-        assert "ENF-05: Cục THADS tỉnh Sơn La, năm 2024" in text  # the footnote
+        # The footnote names the issue in words; the annex gives its rule.
+        assert ("Cục Thi hành án dân sự tỉnh Sơn La, năm 2024: số giải quyết xong lớn hơn số "
+                "có điều kiện (giải quyết xong 4.956 việc lớn hơn có điều kiện 4.919 việc)"
+                ) in text
+        assert "ENF-05" in text
 
 
 def test_a_year_without_figures_is_refused_with_a_message(demo_load: Loaded,
@@ -173,8 +181,8 @@ def national_load(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_a_national_report_of_a_34_province_year(national_load: Path, tmp_path: Path) -> None:
-    code, (html, pdf), err = report("--year", "2025", "--scope", "national", "--warehouse",
-                                    str(national_load), "--out", str(tmp_path))
+    code, (html, pdf, _), err = report("--year", "2025", "--scope", "national", "--warehouse",
+                                       str(national_load), "--out", str(tmp_path))
     assert code == 0, err
     con = duckdb.connect(str(national_load), read_only=True)
     try:
@@ -188,9 +196,10 @@ def test_a_national_report_of_a_34_province_year(national_load: Path, tmp_path: 
         assert "Toàn quốc" in text and "34 tỉnh, thành phố" in text
         for name in short:
             assert name in text, name
-        # Compared with 2024 on the current boundaries, the merged provinces summed.
-        assert "địa giới hành chính hiện nay" in text
-        assert re.search(r"[▲▼] \d", text)
+        # Compared with 2024 on the same land, the merged provinces' predecessors summed.
+        assert "hợp nhất được cộng từ các tỉnh cũ" in text
+        assert re.search(r"\((tăng|giảm) [\d,]+% so với năm 2024\)", text)
+        assert "So sánh trên" not in text  # the whole country both years: not a partial base
     assert html.name == "so-lieu-tu-phap-2025-toan-quoc.html"
 
 

@@ -1,17 +1,19 @@
-"""Small ReportData values for the report's unit tests: three provinces, two years."""
+"""Small ReportData values for the report's unit tests: three provinces, two years, optional
+targets and deadlines (the version-3 tables, as their contract describes them)."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
 from orchestration.report.model import (
-    BoundaryRow,
+    Deadline,
     FactRow,
     Issue,
     Province,
     ReportData,
     ReportedRate,
     Submission,
+    Target,
     Unit,
     YearTotals,
 )
@@ -50,24 +52,21 @@ def totals(year: int, facts_: dict[str, tuple[FactRow, ...]],
     return YearTotals(year, members, members, summed)
 
 
-def boundaries(year: int, facts_: dict[str, tuple[FactRow, ...]]
-               ) -> dict[str, tuple[BoundaryRow, ...]]:
-    return {domain: tuple(BoundaryRow(r.province_code, PROVINCES[r.province_code], year,
-                                      dict(r.counts), (r.province_code,), True) for r in rows)
-            for domain, rows in facts_.items()}
-
-
 def report_data(year: int = 2022, issues: tuple[Issue, ...] = ()) -> ReportData:
     now, before = facts(year), facts(year - 1, scale=2)
     provinces = {code: Province(code, name) for code, name in PROVINCES.items()}
+    land = {code: frozenset({code}) for code in PROVINCES}
     return ReportData(
         year=year, scope="cluster", totals=totals(year, now),
         history=(totals(year - 1, before), totals(year, now)),
-        provinces=provinces, previous_provinces=provinces, facts=now,
-        boundaries={year - 1: boundaries(year - 1, before), year: boundaries(year, now)},
+        provinces=provinces, previous_provinces=provinces, facts=now, previous_facts=before,
+        atoms={year - 1: land, year: land},
+        territories={year - 1: frozenset(PROVINCES), year: frozenset(PROVINCES)},
         units=tuple(Unit(f"{t}-{c}", f"{'Sở Tư pháp' if t == 'STP' else 'Cục THADS'} {n}", t, c)
                     for c, n in PROVINCES.items() for t in ("STP", "THADS")),
-        issues=issues, rejections=(), rejections_without_year=0,
+        issues=tuple(i for i in issues if i.year == year),
+        past_errors=tuple(i for i in issues if i.year < year),
+        rejections=(), rejections_without_year=0,
         submissions=tuple(Submission(f"STP-{c}", form, f"{year}_STP-{c}.xlsx", f"sha-{c}",
                                      LOADED_AT, date(year, 12, 1))
                           for c in PROVINCES for form in ("PBGDPL", "HOAGIAI")),
@@ -77,8 +76,29 @@ def report_data(year: int = 2022, issues: tuple[Issue, ...] = ()) -> ReportData:
 
 def issue(rule_id: str = "ENF-05", *, severity: str = "error", status: str = "open",
           form: str = "THADS_VIEC", province: str = "04", values: dict | None = None,
+          year: int = 2022,
           message: str = "Cục THADS tỉnh Cao Bằng, năm 2022: giải quyết xong > có điều kiện"
           ) -> Issue:
     return Issue(rule_id, severity, status, form, f"THADS-{province}", "Cục THADS tỉnh Cao Bằng",
                  province, message,
-                 values if values is not None else {"eligible": 900, "resolved": 910}, {})
+                 values if values is not None else {"eligible": 900, "resolved": 910}, {},
+                 year=year, fingerprint=f"{rule_id}-{province}-{year}")
+
+
+def target(province: str, indicator: str = "case_resolution_rate", *, goal: float = 85.0,
+           actual: float | None = 90.0, comparator: str = "trên") -> Target:
+    achieved = None if actual is None else (actual > goal if comparator == "trên"
+                                            else actual >= goal)
+    return Target(f"THADS-{province}", province, indicator, comparator, goal, actual,
+                  None if actual is None else actual - goal, achieved, "15/QĐ-TCTHADS",
+                  date(2022, 1, 15))
+
+
+def deadline(province: str, form: str = "THADS_VIEC", *, status: str = "received",
+             days_late: int | None = 0, corrections: int = 0) -> Deadline:
+    due = date(2022, 10, 15)
+    received = None if status == "missing" else datetime(2022, 10, 15 + (days_late or 0),
+                                                         3, tzinfo=UTC)
+    return Deadline(f"THADS-{province}", province, form, due, received, received, corrections,
+                    None if status == "missing" else not days_late,
+                    None if status == "missing" else days_late, status)

@@ -1,6 +1,6 @@
 """Which figures an open ERROR issue touches."""
 
-from orchestration.report.flags import WHOLE_ROW, ErrorMarks, touched_columns
+from orchestration.report.flags import WHOLE_ROW, ErrorMarks, YearMarks, touched_columns
 from tests.orchestration.report.builders import issue
 
 
@@ -24,10 +24,20 @@ def test_an_issue_without_figures_touches_the_row() -> None:
     assert touched_columns(issue("GEN-01", values={})) == {WHOLE_ROW}
 
 
-def test_only_open_errors_mark() -> None:
+def test_only_unresolved_errors_mark_and_an_explanation_is_not_a_fix() -> None:
     marks = ErrorMarks.from_issues([
-        issue(severity="warn"), issue(status="acknowledged"), issue(province="10")])
+        issue(severity="warn"), issue(status="acknowledged"), issue(province="10"),
+        issue(province="02", status="explained")])
+    assert marks.row("enforcement_cases", "02")
     assert marks.row("enforcement_cases", "10")
     assert not marks.row("enforcement_cases", "04")
     assert marks.total("enforcement_cases", "cases_resolved")
     assert not marks.total("enforcement_money", "money_resolved")
+
+
+def test_marks_are_kept_per_year() -> None:
+    marks = YearMarks.from_issues([issue(year=2021), issue(province="10", year=2022)])
+    assert marks.of(2021).any_of(["04"], "case_resolution_rate")
+    assert not marks.of(2022).any_of(["04"], "case_resolution_rate")
+    assert marks.of(2020).cells == {}
+    assert [i.year for i in marks.errors()] == [2022, 2021]

@@ -1,14 +1,19 @@
-"""Per-province tables: ranking, total row, recomputed and reported rates, error marks."""
+"""Per-province tables: ranking, total row, recomputed and reported rates, the change from N-1,
+targets, error marks (an error keeps a province out of the ranking)."""
 
 from dataclasses import replace
 from decimal import Decimal
 
-from orchestration.report.flags import ErrorMarks
-from orchestration.report.model import ReportedRate
-from orchestration.report.tables import SPECS, build_table, differs, rank
-from tests.orchestration.report.builders import issue, report_data
+from orchestration.report.compare import compare
+from orchestration.report.flags import YearMarks
+from orchestration.report.model import Issue, ReportData, ReportedRate
+from orchestration.report.tables import Table, build_tables, differs, rank
+from tests.orchestration.report.builders import issue, report_data, target
 
-SPEC = {s.key: s for s in SPECS}
+
+def build_table(key: str, data: ReportData, issues: tuple[Issue, ...] = ()) -> Table:
+    tables = build_tables(data, YearMarks.from_issues(issues), compare(data))
+    return next(t for t in tables if t.key == key)
 
 
 def test_rank_shares_ties_and_puts_missing_last() -> None:
@@ -25,16 +30,21 @@ def test_a_printed_rate_differs_only_at_the_units_precision() -> None:
 
 
 def test_provinces_ranked_by_the_main_count_with_the_total_last() -> None:
-    table = build_table(SPEC["dissemination"], report_data(), ErrorMarks({}))
+    table = build_table("dissemination", report_data())
     assert [row[:3] for row in table.rows] == [
         ("1", "Lào Cai", "300"), ("2", "Cao Bằng", "200"), ("3", "Hà Giang", "100")]
     assert table.total[:3] == ("", "Toàn Khu vực", "600")
-    assert table.header[:3] == ("TT", "Tỉnh", "Số cuộc")
+    assert table.header[:3] == ("Hạng", "Tỉnh", "Số cuộc phổ biến")
+    assert table.title == "Bảng 1. Phổ biến, giáo dục pháp luật theo tỉnh, năm 2022"
+    # The change from 2021 on the same land: 600 sessions after 1.200.
+    assert table.header[-1] == "Số cuộc so với năm 2021"
+    assert table.rows[0][-1] == "▼ 50,0%" and table.total[-1] == "▼ 50,0%"
+    assert table.values[0][:3] == (1, "Lào Cai", 300)  # the numbers behind, for the workbook
 
 
 def test_rates_are_recomputed_and_a_different_printed_rate_is_shown_beside() -> None:
-    table = build_table(SPEC["mediation"], report_data(), ErrorMarks({}))
-    rates = {row[1]: row[-1] for row in table.rows}
+    table = build_table("mediation", report_data())
+    rates = {row[1]: row[-2] for row in table.rows}
     # Hà Giang printed 85,00% for 85 of 100; the others printed what the counts give.
     assert rates == {"Lào Cai": "95,00%", "Cao Bằng": "90,00%", "Hà Giang": "85,00%"}
     data = report_data()
@@ -42,36 +52,60 @@ def test_rates_are_recomputed_and_a_different_printed_rate_is_shown_beside() -> 
     wrong = replace(hg, reported_rates={"success_rate": ReportedRate(87.5, 2)})
     data = replace(data, facts={**data.facts,
                                 "mediation": (wrong, *data.facts["mediation"][1:])})
-    table = build_table(SPEC["mediation"], data, ErrorMarks({}))
-    assert table.rows[-1][-1] == "85,00% (ĐV: 87,50%)"
-    assert table.notes and "ĐV" in table.notes[0]
-    assert table.total[-1] == "90,00%"  # 270 of 300, from the totals
+    table = build_table("mediation", data)
+    assert table.rows[-1][-2] == "85,00% (đơn vị ghi 87,50%)"
+    assert table.notes and "đơn vị ghi" in table.notes[0]
+    assert table.total[-2] == "90,00%"  # 270 of 300, from the totals
 
 
 def test_money_in_billions_with_the_unit_said() -> None:
-    table = build_table(SPEC["enforcement_money"], report_data(), ErrorMarks({}))
-    assert table.unit == "Đơn vị tính: tỷ đồng"
+    table = build_table("enforcement_money", report_data())
+    assert table.unit.startswith("Đơn vị tính: tỷ đồng; tỷ lệ: %")
     assert table.total[2] == "1.800,0"
 
 
-def test_an_open_error_marks_its_figures_the_row_and_the_total() -> None:
-    marks = ErrorMarks.from_issues([issue()])  # ENF-05 on Cao Bằng: eligible and resolved
-    table = build_table(SPEC["enforcement_cases"], report_data(), marks)
+def test_an_open_error_marks_its_figures_the_row_and_the_total_and_unranks_it() -> None:
+    errors = (issue(),)  # ENF-05 on Cao Bằng: eligible and resolved
+    table = build_table("enforcement_cases", report_data(issues=errors), errors)
     row = next(r for r in table.rows if r[1].startswith("Cao Bằng"))
     assert row[1] == "Cao Bằng†"
     header = list(table.header)
-    assert row[header.index("Có điều kiện")].endswith("†")
+    assert row[header.index("Có điều kiện thi hành")].endswith("†")
     assert row[header.index("Giải quyết xong")].endswith("†")
-    assert row[header.index("Tỷ lệ giải quyết")].endswith("†")
-    assert not row[header.index("Thụ lý")].endswith("†")
+    assert row[header.index("Tỷ lệ giải quyết xong")].endswith("†")
+    assert row[header.index("Tỷ lệ so với năm 2021")].endswith("†")
+    assert not row[header.index("Tổng số thụ lý")].endswith("†")
     assert table.total[header.index("Giải quyết xong")].endswith("†")
+    assert table.rows[-1] is row and row[0] == "—"  # listed last, without a rank
+    assert any("không được xếp hạng" in n for n in table.notes)
     # The other tables are not touched.
-    other = build_table(SPEC["enforcement_money"], report_data(), marks)
+    other = build_table("enforcement_money", report_data(issues=errors), errors)
     assert "†" not in "".join(c for r in other.rows for c in r)
+
+
+def test_an_error_of_the_base_year_marks_the_change_only() -> None:
+    errors = (issue(year=2021),)
+    table = build_table("enforcement_cases", report_data(issues=errors), errors)
+    row = next(r for r in table.rows if r[1].startswith("Cao Bằng"))
+    assert row[1] == "Cao Bằng" and row[-1].endswith("†")
+    assert not any(c.endswith("†") for c in row[:-1])
+
+
+def test_enforcement_tables_show_the_target_the_margin_and_the_verdict() -> None:
+    data = replace(report_data(), targets=(target("02", goal=85.0), target("04", goal=95.0),
+                                           target("10", goal=85.0, comparator="từ")))
+    table = build_table("enforcement_cases", data)
+    assert table.header[-3:] == ("Chỉ tiêu", "Chênh lệch với chỉ tiêu", "Kết quả")
+    rows = {r[1]: r[-3:] for r in table.rows}
+    assert rows["Hà Giang"] == ("trên 85,00%", "+5,00", "Đạt")
+    assert rows["Cao Bằng"] == ("trên 95,00%", "−5,00", "Không đạt")
+    assert rows["Lào Cai"] == ("từ 85,00% trở lên", "+5,00", "Đạt")
+    assert "Phải thi hành" not in table.header  # room for the targets
+    assert "Chỉ tiêu" not in build_table("dissemination", data).header
 
 
 def test_a_province_without_a_report_is_listed_unranked() -> None:
     data = report_data()
     data = replace(data, facts={**data.facts, "dissemination": data.facts["dissemination"][1:]})
-    table = build_table(SPEC["dissemination"], data, ErrorMarks({}))
+    table = build_table("dissemination", data)
     assert table.rows[-1][:3] == ("—", "Hà Giang", "chưa có báo cáo")

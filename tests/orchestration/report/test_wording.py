@@ -29,13 +29,27 @@ def test_rates_are_recomputed_exactly_and_rounded_half_up() -> None:
     assert wording.percent(None) == "—"
 
 
-def test_change_arrows() -> None:
-    assert wording.change(105_200, 100_000) == "▲ 5,2%"
-    assert wording.change(98_700, 100_000) == "▼ 1,3%"
-    assert wording.change(100_001, 100_000) == "không đổi"
-    assert wording.change(5, 0) is None and wording.change(None, 5) is None
-    assert wording.rate_change(Decimal("84.82"), Decimal("84.51")) == "▲ 0,31 điểm %"
-    assert wording.rate_change(Decimal("89.68"), Decimal("90.654")) == "▼ 0,97 điểm %"
+def test_changes_in_words_for_sentences() -> None:
+    def words(now: int, before: int) -> str | None:
+        return wording.change_words(wording.relative(now, before), is_rate=False)
+
+    assert words(105_200, 100_000) == "tăng 5,2%"
+    assert words(98_700, 100_000) == "giảm 1,3%"
+    assert words(100_000, 100_000) == "không đổi"
+    # 12 sessions more on 27.430 is a change, shown with the digits it needs.
+    assert words(27_442, 27_430) == "tăng 0,04%"
+    assert words(100_000_001, 100_000_000) == "tăng dưới 0,001%"
+    assert wording.relative(5, 0) is None and wording.relative(None, 5) is None
+    points = wording.points(Decimal("84.82"), Decimal("84.51"))
+    assert wording.change_words(points, is_rate=True) == "tăng 0,31 điểm phần trăm"
+    assert wording.change_words(Decimal("-0.974"), is_rate=True) == "giảm 0,97 điểm phần trăm"
+    assert wording.change_words(None, is_rate=True) is None
+
+
+def test_change_arrows_stay_in_tables() -> None:
+    assert wording.change_arrow(wording.relative(105_200, 100_000), is_rate=False) == "▲ 5,2%"
+    assert wording.change_arrow(Decimal("-0.974"), is_rate=True) == "▼ 0,97"
+    assert wording.change_arrow(None, is_rate=True) == "—"
 
 
 def test_dates_are_day_month_year_in_vietnam_time() -> None:
