@@ -20,6 +20,7 @@ from tests.ingest.builders import (
     write_xls,
     write_xlsx,
 )
+from tests.ingest.test_rejections import reject
 
 Parse = Callable[..., ParseResult]
 
@@ -43,17 +44,6 @@ def decision_of(result: ParseResult) -> TargetDecision:
     assert result.submissions == ()
     (decision,) = result.decisions
     return decision
-
-
-def reject(parse: Parse, path: Path, code: str) -> str:
-    result = parse(path)
-    assert result.decisions == () and result.submissions == ()
-    assert result.rejection is not None, "expected a rejection"
-    assert result.rejection.code == code, result.rejection
-    message = result.rejection.message
-    assert message.startswith(f'Tệp "{path.name}"') and message.endswith(".")
-    assert "\n" not in message
-    return message
 
 
 def test_workbook_decision(tmp_path: Path, parse: Parse) -> None:

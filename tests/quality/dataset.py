@@ -150,17 +150,23 @@ def _insert_row(con: duckdb.DuckDBPyConnection, table: str, row: dict[str, Any])
     )
 
 
-def _insert(con: duckdb.DuckDBPyConnection, sub: Submission) -> None:
-    sha = hashlib.sha256(sub.source_file.encode()).hexdigest()
-    submission_id = f"{sha}:{sub.unit_code}:{sub.year}:{sub.form}"
+def _insert_file(con: duckdb.DuckDBPyConnection, source_file: str, received_at: datetime,
+                 year: int, kind: str) -> str:
+    """An accepted file and its receipt; returns its sha256."""
+    sha = hashlib.sha256(source_file.encode()).hexdigest()
     _insert_row(con, "received_files", {
-        "sha256": sha, "source_file": sub.source_file, "archive_path": f"archive/{sha}.csv",
-        "size_bytes": 1000, "received_at": sub.received_at,
-        "file_modified_at": sub.received_at, "file_kind": "csv", "status": "accepted",
-        "years": [sub.year], "parsed_scope": "cluster",
+        "sha256": sha, "source_file": source_file, "archive_path": f"archive/{sha}.{kind}",
+        "size_bytes": 1000, "received_at": received_at, "file_modified_at": received_at,
+        "file_kind": kind, "status": "accepted", "years": [year], "parsed_scope": "cluster",
     })
-    _insert_row(con, "file_receipts", {"sha256": sha, "source_file": sub.source_file,
-                                       "first_seen_at": sub.received_at})
+    _insert_row(con, "file_receipts", {"sha256": sha, "source_file": source_file,
+                                       "first_seen_at": received_at})
+    return sha
+
+
+def _insert(con: duckdb.DuckDBPyConnection, sub: Submission) -> None:
+    sha = _insert_file(con, sub.source_file, sub.received_at, sub.year, "csv")
+    submission_id = f"{sha}:{sub.unit_code}:{sub.year}:{sub.form}"
     _insert_row(con, "submissions", {
         "submission_id": submission_id, "sha256": sha, "source_file": sub.source_file,
         "unit_code": sub.unit_code, "province_code": sub.province_code, "year": sub.year,
@@ -182,16 +188,8 @@ def _insert(con: duckdb.DuckDBPyConnection, sub: Submission) -> None:
 
 
 def _insert_decision(con: duckdb.DuckDBPyConnection, decision: Decision) -> None:
-    sha = hashlib.sha256(decision.source_file.encode()).hexdigest()
+    sha = _insert_file(con, decision.source_file, decision.received_at, decision.year, "xlsx")
     decision_id = f"{sha}:targets:{decision.year}"
-    _insert_row(con, "received_files", {
-        "sha256": sha, "source_file": decision.source_file, "archive_path": f"archive/{sha}",
-        "size_bytes": 500, "received_at": decision.received_at,
-        "file_modified_at": decision.received_at, "file_kind": "xlsx", "status": "accepted",
-        "years": [decision.year], "parsed_scope": "cluster",
-    })
-    _insert_row(con, "file_receipts", {"sha256": sha, "source_file": decision.source_file,
-                                       "first_seen_at": decision.received_at})
     _insert_row(con, "target_decisions", {
         "decision_id": decision_id, "sha256": sha, "source_file": decision.source_file,
         "decision_number": decision.number, "decision_date": decision.day,

@@ -2,12 +2,13 @@
 -- for: rank 1 is in force, the others are superseded but kept (history).
 --
 -- report-format.md: "a later decision (by date, then by receipt) for the same year replaces
--- the earlier one whole". Read as the reports' rule is (int_submissions_ranked): when every
--- decision of the group carries a Ngày quyết định, the later date wins; otherwise dates are
--- ignored for the group. Ties fall to received_at, file_modified_at, source_file and sha256,
--- so the choice is deterministic. The group is the year AND the unit type: a decision with only
--- STP targets (mediation) does not remove the THADS targets of another body's decision; a
--- decision with both competes in both groups, and within a group it replaces the other whole.
+-- the earlier one whole". Read as the reports' rule is (macro newest_first, as in
+-- int_submissions_ranked): when every decision of the group carries a Ngày quyết định, the
+-- later date wins; otherwise dates are ignored for the group. Ties fall to received_at,
+-- file_modified_at, source_file and sha256, so the choice is deterministic. The group is the
+-- year AND the unit type: a decision with only STP targets (mediation) does not remove the
+-- THADS targets of another body's decision; a decision with both competes in both groups, and
+-- within a group it replaces the other whole.
 with decisions as (
     select * from {{ ref('stg_raw__target_decisions') }}
 ),
@@ -62,12 +63,7 @@ ranked as (
         case when groups.all_dated then 'decision_date' else 'received_at' end as ranking_basis,
         row_number() over (
             partition by covered.year, covered.unit_type
-            order by
-                case when groups.all_dated then covered.decision_date end desc nulls last,
-                covered.received_at desc,
-                covered.file_modified_at desc nulls last,
-                {{ bytewise('covered.source_file') }} desc,
-                {{ bytewise('covered.sha256') }} desc
+            order by {{ newest_first('covered', 'decision_date', 'groups.all_dated') }}
         ) as decision_rank
     from covered
     inner join groups
