@@ -4,6 +4,9 @@ Machine exports and Excel's "Save as CSV" differ by locale: a Vietnamese Windows
 Windows-1258 (which stores tone marks as combining characters, hence the NFC step), others
 write "," and UTF-8, with or without a byte-order mark. Checking the fields is ingest.parse's
 job; this module only turns bytes into (line number, {column: text}) records.
+
+Two kinds of long CSV share these rules: a unit's report and a targets decision
+(report-format.md, "Targets"); the header says which one a file is.
 """
 
 from __future__ import annotations
@@ -17,6 +20,10 @@ from ingest.limits import Limits
 from ingest.text import Problem, echo
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("unit_code", "year", "form", "subunit", "indicator", "value")
+TARGET_CSV_COLUMNS: tuple[str, ...] = ("decision_number", "decision_date", "issuer", "year", "unit",
+                                       "indicator", "comparator", "value")
+# The kinds of long CSV, by header; the first is the one a header matching none is told about.
+CSV_KINDS: dict[str, tuple[str, ...]] = {"report": REQUIRED_COLUMNS, "targets": TARGET_CSV_COLUMNS}
 _DELIMITERS = (",", ";", "\t")
 
 
@@ -32,6 +39,7 @@ class CsvTable:
     delimiter: str
     records: tuple[CsvRecord, ...]
     extra_columns: tuple[str, ...]
+    kind: str = "report"  # a key of CSV_KINDS: which header the file has
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -59,7 +67,7 @@ def _header_names(line: str, delimiter: str) -> list[str]:
 
 
 def read_csv(data: bytes, limits: Limits) -> CsvTable:
-    """Decode and split a long-format CSV.
+    """Decode and split a long-format CSV: a report, or a targets decision (`CsvTable.kind`).
 
     Raises Problem: missing_header, unreadable (encoding, field count, quoting), too_large.
     """
@@ -75,19 +83,23 @@ def read_csv(data: bytes, limits: Limits) -> CsvTable:
                       detail="blank CSV")
     delimiter = None
     names: list[str] = []
-    best_missing: list[str] = list(REQUIRED_COLUMNS)
+    kind = "report"
+    closest, best_missing = kind, list(REQUIRED_COLUMNS)  # the header it is nearest to
     for candidate in _DELIMITERS:
         candidate_names = _header_names(header_line, candidate)
-        missing = [c for c in REQUIRED_COLUMNS if c not in candidate_names]
-        if not missing:
-            delimiter, names = candidate, candidate_names
+        for candidate_kind, required in CSV_KINDS.items():
+            missing = [c for c in required if c not in candidate_names]
+            if not missing:
+                delimiter, names, kind = candidate, candidate_names, candidate_kind
+                break
+            if len(missing) / len(required) < len(best_missing) / len(CSV_KINDS[closest]):
+                closest, best_missing = candidate_kind, missing
+        if delimiter is not None:
             break
-        if len(missing) < len(best_missing):
-            best_missing = missing
     where = f"dòng {header_index + 1}"
-    expected = ",".join(REQUIRED_COLUMNS)
+    expected = ",".join(CSV_KINDS[closest])
     if delimiter is None:
-        if len(best_missing) < len(REQUIRED_COLUMNS):
+        if len(best_missing) < len(CSV_KINDS[closest]):
             what = (f"dòng tiêu đề thiếu cột {', '.join(best_missing)}; tiêu đề phải là "
                     f'"{expected}"')
         else:
@@ -129,6 +141,6 @@ def read_csv(data: bytes, limits: Limits) -> CsvTable:
         raise Problem("unreadable", "dòng không đọc được theo định dạng CSV (dấu ngoặc kép hoặc "
                                     "ký tự lạ)", f"dòng {reader.line_num}",
                       detail=f"csv.Error: {exc}") from exc
-    extra = tuple(n for n in names if n not in REQUIRED_COLUMNS)
-    return CsvTable(encoding, delimiter, tuple(records), extra)
+    extra = tuple(n for n in names if n not in CSV_KINDS[kind])
+    return CsvTable(encoding, delimiter, tuple(records), extra, kind)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ingest.csv_reader import read_csv
+from ingest.csv_reader import CsvTable
 from ingest.fields import parse_year, to_figure
 from ingest.forms import FORM_INDICATORS, FORMS_LISTED
 from ingest.identity import (
@@ -19,7 +19,6 @@ from ingest.identity import (
     resolve_unit_code,
     resolve_unit_name,
 )
-from ingest.limits import Limits
 from ingest.model import ReportValue, Submission
 from ingest.numbers import plain_whole
 from ingest.reference import Registry, Unit
@@ -91,15 +90,10 @@ def _check_csv_line(fields: dict[str, str], where: str, registry: Registry, scop
         raise
 
 
-def parse_csv(data: bytes, registry: Registry, scope: str, limits: Limits,
+def parse_csv(table: CsvTable, registry: Registry, scope: str,
               warnings: list[str]) -> list[Submission]:
-    """Every (unit, year, form) of a long CSV as a submission; the first problem raises with
-    the number of its line."""
-    table = read_csv(data, limits)
-    if table.encoding not in ("utf-8", "utf-8-sig"):
-        warnings.append(f"CSV decoded as {table.encoding}")
-    if table.extra_columns:
-        warnings.append(f"CSV columns ignored: {', '.join(table.extra_columns)}")
+    """Every (unit, year, form) of a long CSV report (read by ingest.csv_reader.read_csv) as a
+    submission; the first problem raises with the number of its line."""
     if not table.records:
         raise Problem("no_forms", "tệp chỉ có dòng tiêu đề, không có dòng số liệu nào")
     groups: dict[tuple[str, int, str], _Group] = {}

@@ -16,9 +16,10 @@ from ingest.numbers import NumberError, ParsedNumber, parse_number
 from ingest.text import Problem, collapse_spaces, echo, normalise_key
 
 
-def parse_year(raw: object, where: str) -> int:
+def parse_year(raw: object, where: str, label: str = "năm báo cáo") -> int:
     """"2022", "Năm 2022", 2022.0 -> 2022; anything else, or a year the warehouse does not
-    accept (ingest.constants.reporting_years), is year_invalid."""
+    accept (ingest.constants.reporting_years), is year_invalid. `label` names the field in the
+    message ("năm báo cáo"; a targets decision's "năm giao chỉ tiêu")."""
     year: int | None = None
     if isinstance(raw, bool) or isinstance(raw, (date, time, timedelta)):
         year = None
@@ -32,11 +33,11 @@ def parse_year(raw: object, where: str) -> int:
             found = set(re.findall(r"(?<!\d)(\d{4})(?!\d)", raw))
             year = int(found.pop()) if len(found) == 1 else None
     if year is None:
-        raise Problem("year_invalid", f'năm báo cáo "{echo(raw)}" không đọc được; hãy ghi năm '
+        raise Problem("year_invalid", f'{label} "{echo(raw)}" không đọc được; hãy ghi năm '
                                       f"dạng số, ví dụ 2022", where)
     first, last = FIRST_REPORTING_YEAR, last_reporting_year()
     if not first <= year <= last:
-        raise Problem("year_invalid", f"năm báo cáo {year} không hợp lệ (phải từ {first} đến "
+        raise Problem("year_invalid", f"{label} {year} không hợp lệ (phải từ {first} đến "
                                       f"{last})", where)
     return year
 
@@ -46,8 +47,9 @@ _YMD = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _WORDS_DATE = re.compile(r"ngay (\d{1,2}) thang (\d{1,2}) nam (\d{4})")
 
 
-def parse_report_date(raw: object, where: str) -> date:
-    """A date cell, "15/11/2022" (day first), "2022-11-15", or "ngày 15 tháng 11 năm 2022"."""
+def parse_report_date(raw: object, where: str, label: str = "ngày lập báo cáo") -> date:
+    """A date cell, "15/11/2022" (day first), "2022-11-15", or "ngày 15 tháng 11 năm 2022".
+    `label` names the field in the message (a targets decision's "ngày quyết định")."""
     parts: tuple[int, int, int] | None = None
     if isinstance(raw, datetime):
         parts = (raw.year, raw.month, raw.day)
@@ -62,15 +64,15 @@ def parse_report_date(raw: object, where: str) -> date:
         elif m := _WORDS_DATE.search(normalise_key(text)):
             parts = (int(m.group(3)), int(m.group(2)), int(m.group(1)))
     if parts is None:
-        raise Problem("bad_date", f'ngày lập báo cáo "{echo(raw)}" không đọc được; hãy ghi dạng '
+        raise Problem("bad_date", f'{label} "{echo(raw)}" không đọc được; hãy ghi dạng '
                                   f"ngày/tháng/năm, ví dụ 15/11/2022", where)
     try:
         result = date(*parts)
     except ValueError as exc:
-        raise Problem("bad_date", f'ngày lập báo cáo "{echo(raw)}" không có thật (ghi theo thứ tự '
+        raise Problem("bad_date", f'{label} "{echo(raw)}" không có thật (ghi theo thứ tự '
                                   f"ngày/tháng/năm)", where) from exc
     if not FIRST_REPORTING_YEAR <= result.year <= last_reporting_year():
-        raise Problem("bad_date", f'ngày lập báo cáo "{echo(raw)}" không hợp lệ', where)
+        raise Problem("bad_date", f'{label} "{echo(raw)}" không hợp lệ', where)
     return result
 
 

@@ -40,3 +40,21 @@ FORM_UNIT_TYPE: dict[str, str] = {
 
 # Rates are percentages as the unit computed them; every other indicator is a whole number.
 RATE_INDICATORS: frozenset[str] = frozenset({"success_rate", "resolution_rate"})
+
+# Targets decisions (report-format.md, "Targets"): one sheet named CHITIEU, or the long CSV.
+# Column (1) names a unit code, or a unit type for every unit of that type in scope.
+TARGETS_SHEET = "CHITIEU"
+TARGET_COLUMNS: dict[int, str] = {2: "indicator", 3: "comparator", 4: "value"}
+# The indicators a decision may target, and the unit type each belongs to.
+TARGET_INDICATORS: dict[str, str] = {
+    "case_resolution_rate": "THADS",
+    "money_resolution_rate": "THADS",
+    "success_rate": "STP",
+}
+TARGET_INDICATOR_LABELS: dict[str, str] = {
+    "case_resolution_rate": "tỷ lệ giải quyết xong về việc",
+    "money_resolution_rate": "tỷ lệ giải quyết xong về tiền",
+    "success_rate": "tỷ lệ hòa giải thành",
+}
+TARGET_COMPARATORS: tuple[str, ...] = ("trên", "từ")
+"""trên X: strictly above X; từ X (trở lên): at least X (domain.md, "Targets")."""

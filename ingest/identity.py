@@ -36,8 +36,10 @@ def _in_sentence(province_name: str) -> str:
     return province_name
 
 
-def _explain_absent(registry: Registry, versions: list[Unit], year: int, subject: str) -> str:
-    """Why `subject` (a quoted name or code) has no unit in `year`: merged away, or not yet."""
+def _explain_absent(registry: Registry, versions: list[Unit], year: int, subject: str,
+                    instead: str = "hãy báo cáo là") -> str:
+    """Why `subject` (a quoted name or code) has no unit in `year`: merged away (`instead`
+    introduces the successor to write), or not yet."""
     ends = [(u, registry.year_end(u.unit_type, year)) for u in versions]
     ended = [u for u, end in ends if u.valid_to is not None and u.valid_to < end]
     if ended:
@@ -52,7 +54,7 @@ def _explain_absent(registry: Registry, versions: list[Unit], year: int, subject
             old_name = _in_sentence(old.province_name)
             return (f"{subject} không còn hiệu lực năm {year}: {old_name} (mã "
                     f"{old.province_code}) đã hợp nhất vào {new_name} (mã "
-                    f"{successor.province_code}) từ ngày {when}; năm {year} hãy báo cáo là "
+                    f"{successor.province_code}) từ ngày {when}; năm {year} {instead} "
                     f'"{successor.unit_name}", mã {successor.unit_code}')
         return f"{subject} không còn hiệu lực năm {year} (chỉ có hiệu lực đến {when})"
     first = min(versions, key=lambda u: u.valid_from or date.min)
@@ -60,8 +62,10 @@ def _explain_absent(registry: Registry, versions: list[Unit], year: int, subject
     return f"{subject} chưa có năm {year} (chỉ có từ ngày {since})"
 
 
-def resolve_unit_code(registry: Registry, raw: str, year: int, where: str) -> Unit:
-    """The unit a "Mã đơn vị" denotes in `year`; unit_unknown says why there is none."""
+def resolve_unit_code(registry: Registry, raw: str, year: int, where: str,
+                      instead: str = "hãy báo cáo là") -> Unit:
+    """The unit a "Mã đơn vị" denotes in `year`; unit_unknown says why there is none (for a
+    unit merged away, `instead` introduces its successor: a report "hãy báo cáo là" it)."""
     code = normalise_unit_code(raw)
     if code is None:
         raise Problem("unit_unknown", f'mã đơn vị "{echo(raw)}" không đúng dạng STP-PP hoặc '
@@ -74,11 +78,13 @@ def resolve_unit_code(registry: Registry, raw: str, year: int, where: str) -> Un
     if not versions:
         raise Problem("unit_unknown", f'không có đơn vị mã "{code}" trong danh mục đơn vị', where,
                       year=year)
-    raise Problem("unit_unknown", _explain_absent(registry, versions, year, f'mã đơn vị "{code}"'),
+    raise Problem("unit_unknown",
+                  _explain_absent(registry, versions, year, f'mã đơn vị "{code}"', instead),
                   where, year=year)
 
 
-def resolve_unit_name(registry: Registry, raw: str, year: int, where: str) -> Unit:
+def resolve_unit_name(registry: Registry, raw: str, year: int, where: str,
+                      instead: str = "hãy báo cáo là") -> Unit:
     """The unit a typed "Đơn vị báo cáo" denotes in `year`; unit_unknown says why there is
     none (unknown, ambiguous, merged away, not yet existing)."""
     unit = registry.resolve_name(raw, year)
@@ -96,8 +102,8 @@ def resolve_unit_name(registry: Registry, raw: str, year: int, where: str) -> Un
     if len(valid) > 1:
         raise Problem("unit_unknown", f"tên {shown} có thể là nhiều đơn vị ({', '.join(valid)}); "
                                       f'hãy ghi thêm dòng "Mã đơn vị"', where, year=year)
-    raise Problem("unit_unknown", _explain_absent(registry, versions, year, shown), where,
-                  year=year)
+    raise Problem("unit_unknown", _explain_absent(registry, versions, year, shown, instead),
+                  where, year=year)
 
 
 def check_scope(registry: Registry, unit: Unit, year: int, scope: str) -> None:

@@ -1,6 +1,7 @@
 """What the parsers produce: plain, immutable values with no I/O attached.
 
-A file yields either submissions (one per unit, year and form) or one rejection. The
+A file yields either submissions (one per unit, year and form), or targets decisions (a
+decision file: report-format.md, "Targets"), or one rejection. The
 orchestration layer writes these to the warehouse's raw tables; nothing here touches disk.
 """
 
@@ -40,6 +41,40 @@ class Submission:
         return any(v.subunit is None for v in self.values)
 
 
+@dataclass(frozen=True, slots=True)
+class TargetRow:
+    """One row of a targets decision: a unit's (or a unit type's) target for one indicator."""
+
+    unit: str  # a unit code valid in the decision's year (THADS-10), or a unit type (THADS)
+    unit_type: str  # STP | THADS
+    indicator: str  # forms.TARGET_INDICATORS
+    comparator: str  # "trên" (strictly above) | "từ" (at least)
+    value: float  # a percentage, 0-100
+    decimals: int  # digits printed after the decimal mark ("81,50" -> 2)
+    source_cell: str  # "CHITIEU!D9" for workbooks, "line 7" for CSV
+
+    @property
+    def is_type_wide(self) -> bool:
+        """A row for every unit of its type in scope (a unit's own row overrides it)."""
+        return self.unit == self.unit_type
+
+
+@dataclass(frozen=True)
+class TargetDecision:
+    """A decision assigning targets (quyết định giao chỉ tiêu) for one reporting year."""
+
+    decision_number: str  # "Số quyết định", e.g. 1234/QĐ-TCTHADS
+    decision_date: date | None  # "Ngày quyết định"
+    issuer: str | None  # "Cơ quan giao"
+    year: int  # the reporting year the targets are for
+    sheet_name: str | None  # None for CSV
+    rows: tuple[TargetRow, ...]
+
+    @property
+    def unit_types(self) -> tuple[str, ...]:
+        return tuple(sorted({row.unit_type for row in self.rows}))
+
+
 @dataclass(frozen=True)
 class Rejection:
     """Why a whole file cannot be loaded, in words a provincial officer can act on."""
@@ -58,9 +93,11 @@ class ParseResult:
     submissions: tuple[Submission, ...] = ()
     rejection: Rejection | None = None
     warnings: tuple[str, ...] = field(default=())  # for the data team's log, English
+    decisions: tuple[TargetDecision, ...] = ()  # a targets decision file: never submissions too
 
     @property
     def years(self) -> tuple[int, ...]:
         if self.rejection is not None:
             return (self.rejection.year,) if self.rejection.year is not None else ()
-        return tuple(sorted({s.year for s in self.submissions}))
+        return tuple(sorted({s.year for s in self.submissions}
+                            | {d.year for d in self.decisions}))

@@ -1,4 +1,5 @@
-"""Parse one received file into submissions, or one rejection an officer can act on.
+"""Parse one received file into submissions (a report), a targets decision, or one rejection
+an officer can act on.
 
 This is the only entry point the orchestration calls. It never raises on bad content: every
 problem becomes `ParseResult(rejection=Rejection(code, message, year, unit_code))`, and an
@@ -12,6 +13,9 @@ report date -> values (number, sign, whole). For CSV the same checks run line by
 
 The checks live by subject: ingest.fields (year, date, figures), ingest.identity (the unit),
 ingest.workbook_submissions and ingest.csv_submissions (the order above, per kind of file).
+A workbook with a CHITIEU sheet, or a CSV with the decision header, is a targets decision
+(report-format.md, "Targets"): ingest.targets checks it (structure, year, decision number,
+date, then every row).
 """
 
 from __future__ import annotations
@@ -19,15 +23,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from ingest.constants import SCOPES, format_mib
+from ingest.csv_reader import read_csv
 from ingest.csv_submissions import parse_csv
 from ingest.fields import parse_report_date, parse_year, to_figure
 from ingest.filekind import SUPPORTED_KINDS, detect_kind
 from ingest.identity import normalise_unit_code
 from ingest.limits import DEFAULT_LIMITS, Limits
-from ingest.model import ParseResult, Rejection
+from ingest.model import ParseResult, Rejection, Submission, TargetDecision
 from ingest.reference import Registry, load_registry
+from ingest.targets import has_targets_sheet, parse_targets_csv, parse_targets_workbook
 from ingest.text import Problem, echo
-from ingest.workbook.reader import is_native_panic
+from ingest.workbook.reader import is_native_panic, read_workbook
 from ingest.workbook_submissions import parse_workbook
 
 
@@ -39,7 +45,8 @@ def parse_file(
     scope: str = "cluster",
     limits: Limits = DEFAULT_LIMITS,
 ) -> ParseResult:
-    """Read one report file (xlsx, xls, ods or long CSV) and validate it against the contract.
+    """Read one report or targets decision file (xlsx, xls, ods or long CSV) and validate it
+    against the contract.
 
     `source_name` is the file name used in messages and for the extension check (the file may
     be read from the archive under its content hash); it defaults to `path.name`. `scope` is
@@ -68,11 +75,25 @@ def parse_file(
                           detail=f"file size {len(data)}")
         detected = detect_kind(data, name)
         kind = detected
+        submissions: list[Submission] = []
+        decisions: list[TargetDecision] = []
         if detected == "csv":
-            submissions = parse_csv(data, reg, scope, limits, warnings)
+            table = read_csv(data, limits)
+            if table.encoding not in ("utf-8", "utf-8-sig"):
+                warnings.append(f"CSV decoded as {table.encoding}")
+            if table.extra_columns:
+                warnings.append(f"CSV columns ignored: {', '.join(table.extra_columns)}")
+            if table.kind == "targets":
+                decisions = parse_targets_csv(table, reg, warnings)
+            else:
+                submissions = parse_csv(table, reg, scope, warnings)
         else:
-            submissions = parse_workbook(data, detected, reg, scope, limits, warnings)
-        return ParseResult(kind, tuple(submissions), None, tuple(warnings))
+            grids = read_workbook(data, detected, limits, warnings)
+            if has_targets_sheet(grids):
+                decisions = parse_targets_workbook(grids, reg, warnings)
+            else:
+                submissions = parse_workbook(grids, reg, scope, warnings)
+        return ParseResult(kind, tuple(submissions), None, tuple(warnings), tuple(decisions))
     except Problem as problem:
         if problem.detail:
             warnings.append(problem.detail)

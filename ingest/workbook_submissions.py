@@ -18,7 +18,6 @@ from ingest.identity import (
     resolve_unit_code,
     resolve_unit_name,
 )
-from ingest.limits import Limits
 from ingest.model import ReportValue, Submission
 from ingest.numbers import plain_whole
 from ingest.reference import Registry, Unit
@@ -34,7 +33,6 @@ from ingest.workbook.layout import (
     read_metadata,
     read_table,
 )
-from ingest.workbook.reader import read_workbook
 
 
 @dataclass(frozen=True)
@@ -49,11 +47,11 @@ class _Sourced:
         return f"{self.table_where}, ô {self.field.ref}"
 
 
-def parse_workbook(data: bytes, kind: str, registry: Registry, scope: str, limits: Limits,
+def parse_workbook(grids: list[SheetGrid], registry: Registry, scope: str,
                    warnings: list[str]) -> list[Submission]:
-    """Every form sheet of a workbook as a submission; the first problem raises, carrying the
-    year and unit when they can be told (so the rejection is listed under its year)."""
-    grids = read_workbook(data, kind, limits, warnings)
+    """Every form sheet of a workbook (its sheets read by ingest.workbook.read_workbook) as a
+    submission; the first problem raises, carrying the year and unit when they can be told (so
+    the rejection is listed under its year)."""
     try:
         return _workbook_submissions(grids, registry, scope, warnings)
     except Problem as problem:

@@ -39,6 +39,8 @@ def read_csvs(con: duckdb.DuckDBPyConnection, paths: list[tuple[int, Path]],
     file_of: dict[str, int] = {}
     for file_id, path in paths:
         data = path.read_bytes()
+        if b"decision_number" in data[:4096].split(b"\n", 1)[0]:
+            continue  # a targets decision, not a report: the floor computes the three facts
         text, delimiter = _csv_text(data)
         target = path
         if text is not None:

@@ -30,20 +30,23 @@ from ingest.sample.figures import (
 from ingest.sample.flawed import write_flawed
 from ingest.sample.reports import SampleFile, emit, period_text
 from ingest.sample.styles import CLUSTER_STYLES, PRELIMINARY, national_style
+from ingest.sample.targets import SampleDecision, write_decisions
 
-__all__ = ["PUBLISHED_2022", "SampleFile", "SampleManifest", "write_sample"]
+__all__ = ["PUBLISHED_2022", "SampleDecision", "SampleFile", "SampleManifest", "write_sample"]
 
 SCALES = ("cluster", "national")
 
 
 @dataclass(frozen=True)
 class SampleManifest:
-    """Every file written, in writing order, with what a loader should make of it."""
+    """Every file written, in writing order, with what a loader should make of it: the units'
+    reports (`files`) and the targets decisions (`decisions`)."""
 
     out_dir: Path
     scale: str
     years: tuple[int, ...]
     files: tuple[SampleFile, ...]
+    decisions: tuple[SampleDecision, ...] = ()
 
     def __iter__(self) -> Iterator[SampleFile]:
         return iter(self.files)
@@ -69,17 +72,20 @@ class SampleManifest:
         """One line for the command line (English, for the data team)."""
         kinds = {k: sum(1 for f in self.files if f.kind == k) for k in ("xlsx", "csv")}
         return (f"Wrote {len(self.files)} synthetic sample files ({kinds['xlsx']} xlsx, "
-                f"{kinds['csv']} csv; {len(self.flawed)} deliberately flawed) for the "
-                f"{self.scale} scale, years {self.years[0]}-{self.years[-1]}, to {self.out_dir}")
+                f"{kinds['csv']} csv; {len(self.flawed)} deliberately flawed) and "
+                f"{len(self.decisions)} targets decisions for the {self.scale} scale, years "
+                f"{self.years[0]}-{self.years[-1]}, to {self.out_dir}")
 
 
 def write_sample(out_dir: Path, *, scale: str = "cluster", include_flawed: bool = True,
-                 years: Iterable[int] | None = None) -> SampleManifest:
+                 years: Iterable[int] | None = None,
+                 include_targets: bool = True) -> SampleManifest:
     """Write the synthetic sample reports into out_dir (created if missing).
 
     scale "cluster": the 14 units of the northern mountainous border cluster, 2018-2025, in
     hand-picked styles; "national": every unit of every province, 2016-2025 (a benchmark set of
-    ~1.500 files). `years` restricts the years written (the figures do not change). Existing
+    ~1.500 files). `years` restricts the years written (the figures do not change). With
+    `include_targets`, each year's targets decisions too (ingest/sample/targets.py). Existing
     files of the same names are overwritten; other files are left alone.
     """
     if scale not in SCALES:
@@ -107,9 +113,11 @@ def write_sample(out_dir: Path, *, scale: str = "cluster", include_flawed: bool 
                 files += emit(out_dir, ref, uy, national_style(unit), write_only=True)
     if include_flawed:
         files += write_flawed(out_dir, ref, model, scale=scale, years=wanted)
-    names = [f.file_name for f in files]
+    decisions = (write_decisions(out_dir, ref, scale=scale, years=wanted)
+                 if include_targets else ())
+    names = [f.file_name for f in files] + [d.file_name for d in decisions]
     assert len(names) == len(set(names)), "two sample files share a name"
-    return SampleManifest(out_dir, scale, wanted, tuple(files))
+    return SampleManifest(out_dir, scale, wanted, tuple(files), decisions)
 
 
 def _cluster_unit_year(out_dir: Path, ref: Reference, uy: UnitYear) -> list[SampleFile]:

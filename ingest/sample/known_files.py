@@ -27,13 +27,16 @@ KNOWN_FILES = Path(__file__).with_name("sample_files.sha256")
 
 def sample_file_lines(scales: Iterable[str] = SCALES,
                       years: Iterable[int] | None = None) -> Iterator[str]:
-    """`<sha256>  <scale>/<file name>` for every file the sample writes (flawed ones too)."""
+    """`<sha256>  <scale>/<file name>` for every file the sample writes (flawed ones and the
+    targets decisions too)."""
     for scale in scales:
         with tempfile.TemporaryDirectory(prefix="tuphap-sample-") as tmp:
             manifest = write_sample(Path(tmp), scale=scale, years=years)
-            for file in sorted(manifest.files, key=lambda f: f.file_name):
-                digest = hashlib.sha256((Path(tmp) / file.file_name).read_bytes()).hexdigest()
-                yield f"{digest}  {scale}/{file.file_name}"
+            names = [f.file_name for f in manifest.files]
+            names += [d.file_name for d in manifest.decisions]
+            for name in sorted(names):
+                digest = hashlib.sha256((Path(tmp) / name).read_bytes()).hexdigest()
+                yield f"{digest}  {scale}/{name}"
 
 
 @cache

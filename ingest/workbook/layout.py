@@ -11,24 +11,36 @@ the CSV reader.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ingest.forms import FORM_COLUMNS
+from ingest.forms import FORM_COLUMNS, TARGETS_SHEET
 from ingest.text import Problem, is_blank, normalise_key
 from ingest.workbook.cells import SheetGrid, column_letters, sheet_where
 
 _FORM_KEYS = {normalise_key(form): form for form in FORM_COLUMNS}
 _SHEET_PREFIX_WORDS = frozenset({"bieu", "mau", "so"})
+_TARGETS_KEYS = frozenset({normalise_key(TARGETS_SHEET), "chi tieu"})
+
+
+def _sheet_key(name: str) -> str:
+    """A sheet name without its leading words "Biểu", "Mẫu", "số" and form numbers."""
+    tokens = normalise_key(name).split()
+    while tokens and (tokens[0] in _SHEET_PREFIX_WORDS or tokens[0].isdigit()):
+        tokens.pop(0)
+    return " ".join(tokens)
 
 
 def form_for_sheet_name(name: str) -> str | None:
     """The form code a sheet name denotes ("PBGDPL", " thads_viec ", "Biểu số 01 HOAGIAI"), or
     None. Leading words "Biểu", "Mẫu", "số" and form numbers are tolerated."""
-    tokens = normalise_key(name).split()
-    while tokens and (tokens[0] in _SHEET_PREFIX_WORDS or tokens[0].isdigit()):
-        tokens.pop(0)
-    return _FORM_KEYS.get(" ".join(tokens))
+    return _FORM_KEYS.get(_sheet_key(name))
+
+
+def is_targets_sheet(name: str) -> bool:
+    """Whether a sheet is a targets decision's table: "CHITIEU" (any case, "Biểu CHITIEU",
+    "Chỉ tiêu")."""
+    return _sheet_key(name) in _TARGETS_KEYS
 
 
 _COLUMN_NUMBER = re.compile(r"\(\s*(\d{1,3})\s*\)")
@@ -123,6 +135,8 @@ class SheetTable:
     where: str
     blank: bool = False  # the sheet has no content at all
     notes: tuple[str, ...] = field(default=())
+    # Column number -> its letters on the sheet, to name a cell left empty ("D9")
+    column_letters: dict[int, str] = field(default_factory=dict)
 
     @property
     def has_values(self) -> bool:
@@ -136,9 +150,11 @@ def _first_value_after(row: Sequence[object], j: int) -> int | None:
     return None
 
 
-def read_metadata(grid: SheetGrid, upto: int) -> dict[str, MetaField]:
+def read_metadata(grid: SheetGrid, upto: int,
+                  labels: Mapping[str, str] = META_LABELS) -> dict[str, MetaField]:
     """Metadata lines in rows [0, upto): "label" then its value in the next non-empty cell of
-    the row, or "label: value" in one cell. The first occurrence of each label wins."""
+    the row, or "label: value" in one cell. The first occurrence of each label wins. `labels`
+    maps a label's key (normalise_key) to the field it names: a report's by default."""
     meta: dict[str, MetaField] = {}
     for i in range(min(upto, len(grid.rows))):
         row = grid.rows[i]
@@ -146,16 +162,16 @@ def read_metadata(grid: SheetGrid, upto: int) -> dict[str, MetaField]:
         while j < len(row):
             cell = row[j]
             if isinstance(cell, str) and cell.strip():  # a text cell, not blank
-                name = META_LABELS.get(normalise_key(cell))
+                name = labels.get(normalise_key(cell))
                 if name is not None:
                     k = _first_value_after(row, j)
-                    if k is not None and META_LABELS.get(normalise_key(row[k])) is None:
+                    if k is not None and labels.get(normalise_key(row[k])) is None:
                         meta.setdefault(name, MetaField(row[k], grid.ref(i, k)))
                         j = k + 1
                         continue
                 elif ":" in cell:
                     left, _, right = cell.partition(":")
-                    name = META_LABELS.get(normalise_key(left))
+                    name = labels.get(normalise_key(left))
                     if name is not None and right.strip():
                         meta.setdefault(name, MetaField(right.strip(), grid.ref(i, j)))
             j += 1
@@ -195,8 +211,14 @@ def _is_footer(row: Sequence[object], texts: list[object], name_col: int) -> boo
         _PLACE_DATE.search(normalise_key(c)) for c in texts)
 
 
-def read_table(grid: SheetGrid, form: str) -> SheetTable:
+def read_table(grid: SheetGrid, form: str, *, columns: Mapping[int, str] | None = None,
+               labels: Mapping[str, str] = META_LABELS,
+               keep_rows_without_values: bool = False) -> SheetTable:
     """Locate the form's table in a sheet and return its metadata and raw data rows.
+
+    `columns` (a report form's by default) and `labels` (the metadata lines') describe the
+    table; a targets decision has its own. Rows with no value cells (section headings) are
+    dropped unless `keep_rows_without_values`.
 
     Raises Problem for a table whose columns cannot be identified: no column-number row,
     a number not in the form (unknown_column), a number given twice (duplicate_indicator).
@@ -211,7 +233,7 @@ def read_table(grid: SheetGrid, form: str) -> SheetTable:
                       "hãy dùng đúng mẫu biểu", where,
                       detail="no column-number row")
     header_i, numbered = found
-    columns = FORM_COLUMNS[form]
+    columns = columns if columns is not None else FORM_COLUMNS[form]
     seen: dict[int, str] = {}
     name_col = -1
     value_cols: list[tuple[int, int]] = []  # (column index, column number)
@@ -229,9 +251,11 @@ def read_table(grid: SheetGrid, form: str) -> SheetTable:
             raise Problem("unknown_column",
                           f"cột ({n}) không có trong biểu {form} (biểu có các cột (1) đến "
                           f"({max(columns)}))", f"{where}, ô {ref}")
-    meta = read_metadata(grid, _header_top(grid, header_i, [j for j, _ in numbered]))
-    rows = tuple(row for row in _data_rows(grid, header_i, name_col, value_cols) if row.values)
-    return SheetTable(grid.name, form, meta, rows, where)
+    meta = read_metadata(grid, _header_top(grid, header_i, [j for j, _ in numbered]), labels)
+    rows = tuple(row for row in _data_rows(grid, header_i, name_col, value_cols)
+                 if row.values or keep_rows_without_values)
+    letters = {n: column_letters(grid.col0 + j) for j, n in numbered}
+    return SheetTable(grid.name, form, meta, rows, where, column_letters=letters)
 
 
 def _data_rows(grid: SheetGrid, header_i: int, name_col: int,

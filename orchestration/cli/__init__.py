@@ -16,9 +16,19 @@ import os
 import sys
 
 from orchestration import settings
-from orchestration.cli import ack, export, issues, load, prepare, report, sample, template
+from orchestration.cli import (
+    ack,
+    export,
+    issues,
+    load,
+    prepare,
+    report,
+    sample,
+    targets,
+    template,
+)
 
-COMMANDS = (load, issues, ack, prepare, sample, report, template, export)
+COMMANDS = (load, issues, ack, prepare, sample, report, template, export, targets)
 
 
 def _parser() -> argparse.ArgumentParser:

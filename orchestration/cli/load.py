@@ -214,6 +214,7 @@ def read_summary(result, *, engine: WarehouseEngine, scope: str,  # noqa: ANN001
     summary = LoadSummary(
         warehouse=engine.address, reader_hint=reader_hint(engine), scope=scope, years=years,
         new_loaded=list(raw.get("loaded") or []), new_rejected=list(raw.get("rejected") or []),
+        new_decisions=list(raw.get("decisions") or []),
         skipped=list(raw.get("skipped") or []),
         accepted_files_total=int(raw.get("accepted_files_total") or 0),
         rejected_files_total=int(raw.get("rejected_files_total") or 0),

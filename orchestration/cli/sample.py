@@ -1,4 +1,5 @@
-"""`tuphap sample --out DIR [--scale cluster|national] [--no-flawed]`: the synthetic sample."""
+"""`tuphap sample --out DIR [--scale cluster|national] [--no-flawed]`: the synthetic sample
+(reports and targets decisions)."""
 
 from __future__ import annotations
 
@@ -22,5 +23,5 @@ def run(args: argparse.Namespace) -> int:
     files = manifest.files
     flawed = [f for f in files if f.flawed]
     print(f"wrote {len(files)} synthetic report files to {args.out} "
-          f"({len(flawed)} deliberately flawed)")
+          f"({len(flawed)} deliberately flawed) and {len(manifest.decisions)} targets decisions")
     return 0

@@ -32,6 +32,8 @@ class LoadSummary:
     scope: str
     years: tuple[str, str]  # the range of reporting years the load covered
     new_loaded: list[dict] = field(default_factory=list)  # file, unit_code, year, form
+    # targets decisions: file, year, decision_number, decision_date (ISO), unit_types
+    new_decisions: list[dict] = field(default_factory=list)
     new_rejected: list[dict] = field(default_factory=list)  # file, code, reason
     skipped: list[dict] = field(default_factory=list)  # file, kind, reason: inbox entries not read
     accepted_files_total: int = 0
@@ -104,6 +106,15 @@ def read_open_issues(con: Connection) -> dict[str, int]:
 
 def _province(unit_code: str) -> str:
     return unit_code.split("-")[-1]
+
+
+def decision_line(row: Mapping[str, object]) -> str:
+    """"2022, 1114/QĐ-TCTHADS of 08/10/2021, THADS": a decision as the summary lists it."""
+    day = str(row.get("decision_date") or "")
+    shown = f" of {day[8:10]}/{day[5:7]}/{day[:4]}" if len(day) >= 10 else ""
+    types = ", ".join(str(t) for t in row.get("unit_types") or ())  # type: ignore[union-attr]
+    return (f"{row['year']}, {printable(str(row['decision_number']))}{shown}"
+            + (f", {types}" if types else ""))
 
 
 def coverage_table(coverage: list[tuple[str, int, int]]) -> list[str]:
@@ -192,14 +203,17 @@ def _coverage_lines(summary: LoadSummary, *, full: bool) -> list[str]:
 def format_summary(summary: LoadSummary, *, full: bool = False) -> str:
     """The summary; `full` lists everything, even in the national scope."""
     full = full or summary.scope != "national"  # the cluster's summary is one screen in full
-    loaded_files = sorted({row["file"] for row in summary.new_loaded})
+    loaded_files = sorted({row["file"] for row in summary.new_loaded}
+                          | {row["file"] for row in summary.new_decisions})
     years = {year for _, year, _ in summary.coverage
              if int(summary.years[0]) <= year <= int(summary.years[1])}
+    decisions = (f", {counted(len(summary.new_decisions), 'targets decision')}"
+                 if summary.new_decisions else "")
     lines = [
         f"tuphap load: scope {summary.scope}, "
         + (f"years {year_ranges(years)}" if years else "no reporting year loaded yet"),
         f"  this load: {counted(len(loaded_files), 'file')} loaded "
-        f"({counted(len(summary.new_loaded), 'form')}), "
+        f"({counted(len(summary.new_loaded), 'form')}{decisions}), "
         f"{counted(len(summary.new_rejected), 'file')} rejected",
         f"  warehouse holds: {counted(summary.accepted_files_total, 'accepted file')}, "
         f"{counted(summary.rejected_files_total, 'rejected file')}",
@@ -219,6 +233,13 @@ def format_summary(summary: LoadSummary, *, full: bool = False) -> str:
         lines += _capped([f"  - {printable(row['file'])}: {printable(row['reason'])}"
                           for row in summary.skipped],
                          full=full, more="table raw.skipped_inbox_entries")
+    if summary.new_decisions:
+        lines.append("")
+        lines.append("Targets decisions loaded (a later one for the same year replaces an earlier"
+                     " one; `tuphap targets --year N`):")
+        lines += _capped([f"  - {printable(row['file'])}: {decision_line(row)}"
+                          for row in summary.new_decisions],
+                         full=full, more="table fct_target_achievement")
     lines.append("")
     lines += _coverage_lines(summary, full=full)
     lines.append("")

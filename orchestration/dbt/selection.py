@@ -6,8 +6,9 @@ warehouse (`meta.dbt_build_state`), and the next load compares:
 
 - the dbt project: a fingerprint of its files and of the dbt versions (`project_fingerprint`);
 - the scope (GEN-01 expects the cluster's units or every unit);
-- the raw inputs: per form, a signature of its submissions (their ids and load times), and one
-  of the received files and receipts (rejections feed `rejected_reports`);
+- the raw inputs: per form, a signature of its submissions (their ids and load times), one of
+  the targets decisions (as a form: CHITIEU), and one of the received files and receipts
+  (rejections feed `rejected_reports`);
 - the reporting years that have submissions (the year spine of the periods and dimensions).
 
 Where the state is kept is the engine's business (`Build.read_build_state`).
@@ -19,7 +20,8 @@ Where the state is kept is the engine's business (`Build.read_build_state`).
 - partial: the reference part (seeds and the models only they feed: dbt tag `reference`) stands,
   so does the year spine (tag `years`: models of reference data and the reporting years only)
   when no year appeared or went, and so does the own part of each form whose submissions did
-  not change (tags `dissemination`, `mediation`, `enforcement`); the shared models are
+  not change (tags `dissemination`, `mediation`, `enforcement`), and the targets' own part (tag
+  `targets`) when no decision and no year changed; the shared models are
   rebuilt, and every test of a rebuilt model runs (dbt's "cautious" indirect selection keeps
   a rebuilt fact's relationship tests to the dimensions and drops the tests of models left as
   they are).
@@ -46,10 +48,16 @@ from typing import TYPE_CHECKING, Literal, TypeVar
 if TYPE_CHECKING:
     from orchestration.warehouse.engine import Build, Connection
 
+# Each raw input's part of the project, by dbt tag: a report form's, and the targets decisions'
+# (TARGETS, the sheet name of a decision workbook, is its key among the forms' signatures).
+TARGETS = "CHITIEU"
 FORM_TAGS = {"PBGDPL": "dissemination", "HOAGIAI": "mediation", "THADS_VIEC": "enforcement",
-             "THADS_TIEN": "enforcement"}
+             "THADS_TIEN": "enforcement", TARGETS: "targets"}
 REFERENCE_TAG = "reference"
 YEARS_TAG = "years"
+# Tags whose models also read the year spine (the units in scope each year): rebuilt when a
+# year appears or goes, like the spine itself.
+READS_YEARS = frozenset({"targets"})
 # What makes up the project (dbt_project.yml's paths), and dbt itself.
 PROJECT_FOLDERS = ("models", "macros", "seeds", "tests", "snapshots", "analyses")
 PROJECT_FILES = ("dbt_project.yml", "profiles.yml", "packages.yml", "selectors.yml")
@@ -113,6 +121,8 @@ def plan_build(previous: BuildInputs | None, current: BuildInputs, *,
     if None in changed_tags:  # a form this module does not know: rebuild everything
         return BuildPlan("full", f"submissions of an unknown form ({sorted(changed_forms)})")
     unchanged_tags = sorted(set(FORM_TAGS.values()) - changed_tags)
+    if previous.years != current.years:
+        unchanged_tags = [tag for tag in unchanged_tags if tag not in READS_YEARS]
     unchanged_tags += [YEARS_TAG] if previous.years == current.years else []
     exclude = (f"tag:{REFERENCE_TAG},resource_type:seed",
                f"tag:{REFERENCE_TAG},resource_type:model",
@@ -153,12 +163,23 @@ _FILES_SIGNATURE = """
 """
 
 
+# The targets decisions' signature, among the forms' (no row when there is none).
+_TARGETS_SIGNATURE = """
+    select md5(string_agg(decision_id || '|' || cast(loaded_at as varchar), ','
+                          order by decision_id))
+    from {raw}.target_decisions
+    having count(*) > 0
+"""
+
+
 _YEARS = "select distinct cast(year as integer) from {raw}.submissions order by 1"
 
 
 def read_inputs(con: Connection, *, fingerprint: str, scope: str) -> BuildInputs:
     """The inputs a build of this warehouse would have now (the raw tables must exist)."""
     forms = dict(con.execute(_FORM_SIGNATURES).fetchall())
+    forms.update((TARGETS, signature) for (signature,) in
+                 con.execute(_TARGETS_SIGNATURE).fetchall())
     files = con.execute(_FILES_SIGNATURE).fetchone()[0]
     years = ",".join(str(year) for (year,) in con.execute(_YEARS).fetchall())
     return BuildInputs(fingerprint, scope, forms, files, years)

@@ -49,6 +49,8 @@ PUBLIC_TABLES: dict[str, PublicTable] = {t.name: t for t in (
     PublicTable("dim_reporting_period", ("unit_type", "form", "year"), "column", None),
     PublicTable("rpt_cluster_year", ("year",), "column", None),
     PublicTable("rpt_national_year", ("year",), "column", None),
+    PublicTable("fct_target_achievement", ("year", "unit_code", "indicator"), "column",
+                "province_code"),
     PublicTable("dq_issues", ("year", "unit_code", "rule_id", "fingerprint"), "column",
                 "province_code"),
     PublicTable("rejected_reports", ("received_at", "source_file", "sha256"), "column",

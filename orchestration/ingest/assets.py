@@ -15,7 +15,15 @@ from orchestration.partitions import years_partitions
 from orchestration.warehouse.resources import WarehouseResource
 
 RAW_TABLES = ("received_files", "file_receipts", "submissions", "submission_values",
-              "skipped_inbox_entries")
+              "target_decisions", "target_values", "skipped_inbox_entries")
+# What each raw table is, in the UI (the columns are documented in the dbt source).
+RAW_DESCRIPTIONS = {
+    "target_decisions": "Targets decisions (quyết định giao chỉ tiêu): every CHITIEU workbook "
+                        "or targets CSV received, superseded ones too; feeds "
+                        "fct_target_achievement.",
+    "target_values": "The rows of every targets decision: a unit's, or a unit type's, target "
+                     "per indicator.",
+}
 
 
 @dg.multi_asset(
@@ -23,15 +31,17 @@ RAW_TABLES = ("received_files", "file_receipts", "submissions", "submission_valu
     specs=[
         dg.AssetSpec(
             ["raw", table], group_name="ingest", kinds={"python", settings.warehouse_kind()},
-            description=f"raw.{table}: see dbt_project/models/staging/ (the raw source)",
+            description=f"raw.{table}: {RAW_DESCRIPTIONS.get(table, 'see')} "
+                        "dbt_project/models/staging/raw/_raw__sources.yml (the raw source)",
         )
         for table in RAW_TABLES
     ],
     partitions_def=years_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     description=(
-        "Report files of the inbox, archived by sha256 and parsed into the raw tables. "
-        "A year partition loads the submissions of that reporting year; rejected files are "
+        "Report files and targets decisions of the inbox, archived by sha256 and parsed into "
+        "the raw tables. A year partition loads the submissions and decisions of that "
+        "reporting year; rejected files are "
         "recorded whatever their year, and so is every inbox entry that is not read (a "
         "symbolic link, a FIFO, an unreadable file), with why."
     ),
@@ -61,7 +71,14 @@ def materializations(received: Received) -> list[dg.MaterializeResult]:
     new_rows = {**received.new_rows, "skipped_inbox_entries": len(received.skipped)}
     results = [dg.MaterializeResult(asset_key=["raw", table],
                                     metadata={"new_rows": new_rows[table]})
-               for table in RAW_TABLES[1:]]
+               for table in RAW_TABLES[1:] if table != "target_decisions"]
+    results.append(dg.MaterializeResult(
+        asset_key=["raw", "target_decisions"],
+        metadata={"new_rows": new_rows["target_decisions"],
+                  "decisions": dg.MetadataValue.json(received.decisions),
+                  "decisions_summary": dg.MetadataValue.md(
+                      _decisions_markdown(received.decisions))},
+    ))
     results.append(dg.MaterializeResult(
         asset_key=["raw", "received_files"],
         metadata={
@@ -73,6 +90,7 @@ def materializations(received: Received) -> list[dg.MaterializeResult]:
             "rejected_files_total": received.rejected_files_total,
             "scope": received.scope,
             "loaded": dg.MetadataValue.json(received.loaded),
+            "decisions": dg.MetadataValue.json(received.decisions),
             "rejected": dg.MetadataValue.json(received.rejected),
             "skipped": dg.MetadataValue.json(received.skipped),
             "loaded_summary": dg.MetadataValue.md(_loaded_markdown(received.loaded)),
@@ -86,4 +104,13 @@ def _loaded_markdown(loaded: list[dict]) -> str:
         return "Nothing new."
     lines = ["| file | unit | year | form |", "|---|---|---|---|"]
     lines += [f"| {r['file']} | {r['unit_code']} | {r['year']} | {r['form']} |" for r in loaded]
+    return "\n".join(lines)
+
+
+def _decisions_markdown(decisions: list[dict]) -> str:
+    if not decisions:
+        return "No new targets decision."
+    lines = ["| file | year | decision | date | for |", "|---|---|---|---|---|"]
+    lines += [f"| {d['file']} | {d['year']} | {d['decision_number']} | "
+              f"{d['decision_date'] or ''} | {', '.join(d['unit_types'])} |" for d in decisions]
     return "\n".join(lines)

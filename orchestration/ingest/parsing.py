@@ -6,9 +6,9 @@ files (a corrected report, a re-run) are parsed in this process: starting worker
 more than it saves. Either way the same function parses a file and the results come back in
 the order of the jobs, so a load is deterministic.
 
-A parsed file travels as a `ParsedFile`: the figures as columns, not one object per figure,
-which a worker returns cheaply. This module imports only `ingest` and the standard library
-(orchestration.runtime.workers), so workers start quickly.
+A parsed file travels as a `ParsedFile`: the figures (and a targets decision's rows) as
+columns, not one object per figure, which a worker returns cheaply. This module imports only
+`ingest` and the standard library (orchestration.runtime.workers), so workers start quickly.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import os
 from collections.abc import Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -36,6 +36,8 @@ POOL_MIN_FILES = 2 * MIN_FILES_PER_WORKER
 MAX_WORKERS = 8
 VALUE_COLUMNS = ("submission_id", "subunit", "subunit_order", "indicator", "value", "decimals",
                  "source_cell")
+TARGET_COLUMNS = ("decision_id", "unit", "unit_type", "indicator", "comparator", "value",
+                  "decimals", "source_cell")
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,19 @@ class SubmissionRow:
 
 
 @dataclass(frozen=True)
+class DecisionRow:
+    """The parsed part of a raw.target_decisions row (the file's dates are added when written)."""
+
+    decision_id: str
+    decision_number: str
+    decision_date: date | None
+    issuer: str | None
+    year: int
+    sheet_name: str | None
+    unit_types: tuple[str, ...]  # whose targets it sets (STP, THADS)
+
+
+@dataclass(frozen=True)
 class ParsedFile:
     """One parsed file as the raw tables need it, for the years this load asked for."""
 
@@ -71,10 +86,18 @@ class ParsedFile:
     notes: tuple[str, ...]  # the parser's notes for the data team (English)
     submissions: tuple[SubmissionRow, ...]
     values: dict[str, list]  # raw.submission_values, column by column (VALUE_COLUMNS)
+    decisions: tuple[DecisionRow, ...] = ()  # a targets decision file's, by year
+    targets: dict[str, list] = field(  # raw.target_values, column by column (TARGET_COLUMNS)
+        default_factory=lambda: {name: [] for name in TARGET_COLUMNS})
 
 
 def submission_id(sha256: str, unit_code: str, year: int, form: str) -> str:
     return f"{sha256}:{unit_code}:{year}:{form}"
+
+
+def decision_id(sha256: str, year: int) -> str:
+    """A file carries at most one targets decision per year (ingest.targets)."""
+    return f"{sha256}:targets:{year}"
 
 
 def parsed_file(result: ParseResult, *, sha256: str, years: AbstractSet[int]) -> ParsedFile:
@@ -98,9 +121,25 @@ def parsed_file(result: ParseResult, *, sha256: str, years: AbstractSet[int]) ->
             values["value"].append(float(v.value))
             values["decimals"].append(v.decimals)
             values["source_cell"].append(v.source_cell)
+    decisions: list[DecisionRow] = []
+    targets: dict[str, list] = {name: [] for name in TARGET_COLUMNS}
+    for decision in result.decisions:
+        if decision.year not in years:
+            continue
+        did = decision_id(sha256, decision.year)
+        decisions.append(DecisionRow(
+            decision_id=did, decision_number=decision.decision_number,
+            decision_date=decision.decision_date, issuer=decision.issuer, year=decision.year,
+            sheet_name=decision.sheet_name, unit_types=decision.unit_types))
+        for row in decision.rows:
+            for name, value in zip(TARGET_COLUMNS, (
+                    did, row.unit, row.unit_type, row.indicator, row.comparator,
+                    float(row.value), row.decimals, row.source_cell), strict=True):
+                targets[name].append(value)
     return ParsedFile(
         file_kind=result.file_kind, rejection=result.rejection, years=result.years,
         notes=result.warnings, submissions=tuple(submissions), values=values,
+        decisions=tuple(decisions), targets=targets,
     )
 
 

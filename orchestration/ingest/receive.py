@@ -53,6 +53,8 @@ class Received:
     scope: str
     new_rows: dict[str, int]  # raw table -> rows written
     loaded: list[dict] = field(default_factory=list)  # file, unit_code, year, form
+    # targets decisions: file, year, decision_number, decision_date (ISO), unit_types
+    decisions: list[dict] = field(default_factory=list)
     rejected: list[dict] = field(default_factory=list)  # file, sha256, code, reason
     skipped: list[dict] = field(default_factory=list)  # file, kind, reason: not received
     noted_files: int = 0  # files the parser left notes on (raw.received_files.parse_notes)
@@ -61,8 +63,9 @@ class Received:
 
     def summary(self) -> str:
         return (f"inbox: {self.inbox_files} files; loaded {self.new_rows['submissions']} "
-                f"submissions from {len({row['file'] for row in self.loaded})} files; "
-                f"rejected {len(self.rejected)} files"
+                f"submissions from {len({row['file'] for row in self.loaded})} files"
+                + (f" and {len(self.decisions)} targets decisions" if self.decisions else "")
+                + f"; rejected {len(self.rejected)} files"
                 + (f"; skipped {len(self.skipped)} inbox entries" if self.skipped else ""))
 
 
@@ -121,6 +124,12 @@ def receive(files: Sequence[InboxFile], *, build: Build, archive_dir: Path,
                 {"file": job.name, "unit_code": s.unit_code, "year": s.year, "form": s.form}
                 for s in parsed.submissions
             )
+            received.decisions.extend(
+                {"file": job.name, "year": d.year, "decision_number": d.decision_number,
+                 "decision_date": d.decision_date.isoformat() if d.decision_date else None,
+                 "unit_types": list(d.unit_types)}
+                for d in parsed.decisions
+            )
 
     report_progress("write")
     build.write_raw(batch)
@@ -129,7 +138,8 @@ def receive(files: Sequence[InboxFile], *, build: Build, archive_dir: Path,
         received.accepted_files_total, received.rejected_files_total = read_totals(con)
     received.new_rows = {table: len(columns) for table, columns in (
         ("received_files", batch.received), ("file_receipts", batch.receipts),
-        ("submissions", batch.submissions), ("submission_values", batch.values))}
+        ("submissions", batch.submissions), ("submission_values", batch.values),
+        ("target_decisions", batch.decisions), ("target_values", batch.targets))}
     received.skipped = [entry.as_row() for entry in passed_over]
     return received
 

@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from orchestration.ingest.entries import SkippedEntry
-from orchestration.ingest.parsing import VALUE_COLUMNS, ParsedFile
+from orchestration.ingest.parsing import TARGET_COLUMNS, VALUE_COLUMNS, ParsedFile
 from orchestration.warehouse.batch import Columns, RawBatch
 from orchestration.warehouse.engine import Connection
 
@@ -34,6 +34,10 @@ SUBMISSION_COLUMNS = (
     "submission_id", "sha256", "source_file", "unit_code", "province_code", "year", "form",
     "report_date", "unit_name_reported", "sheet_name", "received_at", "file_modified_at",
     "loaded_at",
+)
+DECISION_COLUMNS = (
+    "decision_id", "sha256", "source_file", "decision_number", "decision_date", "issuer", "year",
+    "sheet_name", "received_at", "file_modified_at", "loaded_at",
 )
 
 
@@ -65,12 +69,14 @@ class Candidate:
 def new_batch() -> RawBatch:
     """An empty batch with the columns of each raw table."""
     return RawBatch(received=Columns(RECEIVED_COLUMNS), receipts=Columns(RECEIPT_COLUMNS),
-                    submissions=Columns(SUBMISSION_COLUMNS), values=Columns(VALUE_COLUMNS))
+                    submissions=Columns(SUBMISSION_COLUMNS), values=Columns(VALUE_COLUMNS),
+                    decisions=Columns(DECISION_COLUMNS), targets=Columns(TARGET_COLUMNS))
 
 
 def add_parsed(batch: RawBatch, parsed: ParsedFile, *, sha256: str, candidate: Candidate,
                loaded_at: datetime) -> None:
-    """Add the submissions and figures of an accepted file to `batch`."""
+    """Add the submissions and figures, or the targets decisions, of an accepted file to
+    `batch`."""
     for sub in parsed.submissions:
         batch.submissions.append({
             "submission_id": sub.submission_id, "sha256": sha256,
@@ -81,6 +87,16 @@ def add_parsed(batch: RawBatch, parsed: ParsedFile, *, sha256: str, candidate: C
             "file_modified_at": candidate.modified_at, "loaded_at": loaded_at,
         })
     batch.values.extend(parsed.values)
+    for decision in parsed.decisions:
+        batch.decisions.append({
+            "decision_id": decision.decision_id, "sha256": sha256,
+            "source_file": candidate.name, "decision_number": decision.decision_number,
+            "decision_date": decision.decision_date, "issuer": decision.issuer,
+            "year": decision.year, "sheet_name": decision.sheet_name,
+            "received_at": candidate.received_at, "file_modified_at": candidate.modified_at,
+            "loaded_at": loaded_at,
+        })
+    batch.targets.extend(parsed.targets)
 
 
 def needs_parse(
@@ -113,7 +129,8 @@ def received_row(
 
 
 def read_known(con: Connection) -> tuple[dict[str, KnownFile], dict[str, set[int]]]:
-    """The files the warehouse holds, and for each the years already loaded."""
+    """The files the warehouse holds, and for each the years already loaded (of its
+    submissions, or of its targets decisions)."""
     known = {
         row[0]: KnownFile(row[0], row[1], row[2], row[3], tuple(row[4] or ()), row[5], row[6],
                           row[7])
@@ -123,7 +140,9 @@ def read_known(con: Connection) -> tuple[dict[str, KnownFile], dict[str, set[int
         ).fetchall()
     }
     loaded: dict[str, set[int]] = {}
-    for sha, year in con.execute("select distinct sha256, year from {raw}.submissions").fetchall():
+    for sha, year in con.execute(
+            "select distinct sha256, year from {raw}.submissions"
+            " union select distinct sha256, year from {raw}.target_decisions").fetchall():
         loaded.setdefault(sha, set()).add(year)
     return known, loaded
 

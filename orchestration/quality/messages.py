@@ -13,11 +13,12 @@ model puts in the violation's values and context.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import date
 from typing import Any
 
 from expectations.arithmetic import evaluate, is_column
 from expectations.rules import Check, Rule, Violation, rule
-from ingest.forms import FORM_INDICATORS
+from ingest.forms import FORM_INDICATORS, TARGET_INDICATOR_LABELS
 from ingest.vn_format import format_number, format_percent
 
 FORM_TITLES: dict[str, str] = {
@@ -208,6 +209,28 @@ def _gen04(v: Violation) -> list[tuple[str, dict[str, str]]]:
     })]
 
 
+def decision_title(number: object, day: object) -> str:
+    """"số 55/QĐ-TCTHADS ngày 20/06/2022", as a decision is cited; the date when there is one
+    (an ISO date text from the violation's context, or a date)."""
+    title = f"số {number}"
+    if isinstance(day, str) and day:
+        day = date.fromisoformat(day[:10])
+    if isinstance(day, date):
+        title += f" ngày {day:%d/%m/%Y}"
+    return title
+
+
+def _tgt01(v: Violation) -> list[tuple[str, dict[str, str]]]:
+    indicator = str(v.values.get("indicator") or "")
+    fields = {"indicator_label": TARGET_INDICATOR_LABELS.get(indicator, indicator),
+              "year": str(v.year)}
+    number = v.context.get("decision_number")
+    if not number:
+        return [("no_thads_decision", fields)]
+    return [("default", {**fields,
+                         "decision": decision_title(number, v.context.get("decision_date"))})]
+
+
 # The cross-row rules' message fields, by rule id: (variant of the catalogue's templates, fields)
 _FIELDS: dict[str, Callable[[Violation], list[tuple[str, dict[str, str]]]]] = {
     "ENF-09": _enf09,
@@ -215,6 +238,7 @@ _FIELDS: dict[str, Callable[[Violation], list[tuple[str, dict[str, str]]]]] = {
     "GEN-02": _gen02,
     "GEN-03": _gen03,
     "GEN-04": _gen04,
+    "TGT-01": _tgt01,
 }
 
 

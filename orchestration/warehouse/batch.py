@@ -35,14 +35,18 @@ class Columns:
 @dataclass
 class RawBatch:
     """Rows to add to the raw tables in one transaction: received files, their receipts (file
-    names seen), submissions and their figures. Rows with the keys of rows the tables hold
-    replace them (received files by sha256, submissions and figures by submission_id)."""
+    names seen), submissions and their figures, targets decisions and their rows. Rows with the
+    keys of rows the tables hold replace them (received files by sha256, submissions and
+    figures by submission_id, decisions and their rows by decision_id)."""
 
     received: Columns
     receipts: Columns
     submissions: Columns
     values: Columns
+    decisions: Columns  # targets decisions, and their rows
+    targets: Columns
 
     @property
     def empty(self) -> bool:
-        return not (len(self.received) or len(self.receipts) or len(self.submissions))
+        return not (len(self.received) or len(self.receipts) or len(self.submissions)
+                    or len(self.decisions))

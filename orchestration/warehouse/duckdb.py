@@ -261,6 +261,7 @@ def _write_batch(con: duckdb.DuckDBPyConnection, batch: RawBatch) -> None:
     tables = {
         "batch_received": batch.received, "batch_receipts": batch.receipts,
         "batch_submissions": batch.submissions, "batch_values": batch.values,
+        "batch_decisions": batch.decisions, "batch_targets": batch.targets,
     }
     con.begin()
     try:
@@ -276,6 +277,12 @@ def _write_batch(con: duckdb.DuckDBPyConnection, batch: RawBatch) -> None:
                     " (select submission_id from batch_submissions)")
         con.execute("insert into raw.submissions by name select * from batch_submissions")
         con.execute("insert into raw.submission_values by name select * from batch_values")
+        con.execute("delete from raw.target_values where decision_id in"
+                    " (select decision_id from batch_decisions)")
+        con.execute("delete from raw.target_decisions where decision_id in"
+                    " (select decision_id from batch_decisions)")
+        con.execute("insert into raw.target_decisions by name select * from batch_decisions")
+        con.execute("insert into raw.target_values by name select * from batch_targets")
         con.commit()
     except BaseException:
         con.rollback()

@@ -58,6 +58,11 @@ def write_batch(con: PostgresConnection, batch: RawBatch) -> None:
         _delete(raw, (raw_schema, "submissions"), "submission_id", ids)
         _copy(raw, (raw_schema, "submissions"), batch.submissions)
         _copy(raw, (raw_schema, "submission_values"), batch.values)
+        decisions = batch.decisions.data["decision_id"]
+        _delete(raw, (raw_schema, "target_values"), "decision_id", decisions)
+        _delete(raw, (raw_schema, "target_decisions"), "decision_id", decisions)
+        _copy(raw, (raw_schema, "target_decisions"), batch.decisions)
+        _copy(raw, (raw_schema, "target_values"), batch.targets)
         keep_contents(raw, zip(shas, batch.received.data["archive_path"], strict=True))
 
 

@@ -30,7 +30,7 @@ def test_results_json_has_the_documented_shape(inbox: Path, tmp_path: Path) -> N
     saved = json.loads(path.read_text(encoding="utf-8"))
     assert set(saved) >= {"machine", "settings", "inputs", "measurements",
                           "ratio_load_to_floor", "floor_matches_warehouse", "scaling", "pass"}
-    assert saved["inputs"]["national"]["files"] == 35
+    assert saved["inputs"]["national"]["files"] == 37  # 35 reports, 2 targets decisions
     a, b = saved["measurements"]["a_national_load"], saved["measurements"]["b_floor"]
     for entry in (a, b):
         assert set(entry) >= {"title", "runs_seconds", "median_seconds", "min_seconds",

@@ -4,7 +4,8 @@ The raw layer is created with the project's own DDL (orchestration/ingest/raw_sc
 with a small, hand-written load that exercises the warehouse's decisions: a total row against
 its sub-units, a report with sub-units only, a preliminary report and its replacement (report
 dates), a same-day correction without dates (received_at), the 2025 mergers (Hà Giang 02 and
-Tuyên Quang 08, Lào Cai 10 -> 15, Yên Bái 15), a value left empty, a rejected file. dbt runs
+Tuyên Quang 08, Lào Cai 10 -> 15, Yên Bái 15), a value left empty, a rejected file, targets
+decisions (one superseded, a unit's own target, another body's STP decision). dbt runs
 in-process (dbtRunner) once per test session (per xdist worker), with its target and log paths
 in a temporary directory so parallel runs never collide.
 """
@@ -56,6 +57,12 @@ SUBMISSION_COLUMNS = (
 VALUE_COLUMNS = (
     "submission_id", "subunit", "subunit_order", "indicator", "value", "decimals", "source_cell",
 )
+DECISION_COLUMNS = (
+    "decision_id", "sha256", "source_file", "decision_number", "decision_date", "issuer", "year",
+    "sheet_name", "received_at", "file_modified_at", "loaded_at",
+)
+TARGET_COLUMNS = ("decision_id", "unit", "unit_type", "indicator", "comparator", "value",
+                  "decimals", "source_cell")
 
 # A sub-unit row: (sub-unit name or None for the total row, {indicator: value}). A value is an
 # int (printed without decimals) or a (value, decimals) pair for rates.
@@ -70,6 +77,8 @@ class RawLoad:
     receipts: list[tuple[Any, ...]] = field(default_factory=list)
     submissions: list[tuple[Any, ...]] = field(default_factory=list)
     values: list[tuple[Any, ...]] = field(default_factory=list)
+    decisions: list[tuple[Any, ...]] = field(default_factory=list)
+    targets: list[tuple[Any, ...]] = field(default_factory=list)
 
     def file(
         self,
@@ -124,6 +133,26 @@ class RawLoad:
                 ))
         return submission_id
 
+    def decision(self, sha: str, number: str, year: int, decision_date: date | None,
+                 rows: Sequence[tuple[str, str, str, float, int]],
+                 issuer: str = "Tổng cục Thi hành án dân sự") -> str:
+        """Register the targets decision an accepted file carries; `rows` are (unit or unit
+        type, indicator, comparator, value, decimals)."""
+        file_row = next(f for f in self.files if f[0] == sha)
+        decision_id = f"{sha}:targets:{year}"
+        csv = file_row[1].endswith(".csv")
+        self.decisions.append((
+            decision_id, sha, file_row[1], number, decision_date, issuer, year,
+            None if csv else "CHITIEU", file_row[4], file_row[5],
+            file_row[4] + timedelta(seconds=30),
+        ))
+        for line, (unit, indicator, comparator, value, decimals) in enumerate(rows, start=2):
+            self.targets.append((
+                decision_id, unit, unit.split("-")[0], indicator, comparator, float(value),
+                decimals, f"line {line}" if csv else f"CHITIEU!D{line + 8}",
+            ))
+        return decision_id
+
     def write(self, db_path: Path) -> None:
         """Create the raw schema with the project's DDL and insert the rows (bound parameters)."""
         with duckdb.connect(str(db_path)) as con:
@@ -134,6 +163,8 @@ class RawLoad:
                 ("file_receipts", RECEIPT_COLUMNS, self.receipts),
                 ("submissions", SUBMISSION_COLUMNS, self.submissions),
                 ("submission_values", VALUE_COLUMNS, self.values),
+                ("target_decisions", DECISION_COLUMNS, self.decisions),
+                ("target_values", TARGET_COLUMNS, self.targets),
             ):
                 # Identifiers are this module's constants; every value is a bound parameter.
                 con.executemany(
@@ -257,6 +288,32 @@ def build_scenario(load: RawLoad) -> Scenario:
         (None, enforcement(1500, 2000, 3500, 0, 0, 3500, 2800, 700, 2300, 150, 2450, 1050,
                            rate=(87.5, 1))),
     ])
+
+    # Targets. 2024 THADS: a decision (THADS-04 given its own case target), replaced by a later
+    # one with other type-wide values and THADS-10's own case target; a decision of another
+    # body with the STP units' mediation target beside them. 2025: the successors, and no
+    # money target for most units (TGT-01).
+    sha = load.file("chi_tieu_2024.xlsx", "2024-01-12 09:00")
+    ids["targets_2024_first"] = load.decision(sha, "10/QĐ-TCTHADS", 2024, date(2024, 1, 10), [
+        ("THADS", "case_resolution_rate", "trên", 85.0, 2),
+        ("THADS", "money_resolution_rate", "trên", 40.1, 2),
+        ("THADS-04", "case_resolution_rate", "từ", 90.0, 0),
+    ])
+    sha = load.file("chi_tieu_2024_dieu_chinh.csv", "2024-06-21 09:00")
+    ids["targets_2024_in_force"] = load.decision(sha, "55/QĐ-TCTHADS", 2024, date(2024, 6, 20), [
+        ("THADS", "case_resolution_rate", "trên", 86.0, 2),
+        ("THADS", "money_resolution_rate", "trên", 60.0, 0),
+        ("THADS-10", "case_resolution_rate", "từ", 86.67, 2),
+    ])
+    sha = load.file("chi_tieu_hoa_giai_2024.xlsx", "2024-02-02 09:00")
+    ids["targets_2024_stp"] = load.decision(sha, "7/QĐ-BTP", 2024, date(2024, 2, 1), [
+        ("STP", "success_rate", "từ", 85.0, 0),
+    ], issuer="Bộ Tư pháp")
+    sha = load.file("chi_tieu_2025.xlsx", "2025-01-16 09:00")
+    ids["targets_2025"] = load.decision(sha, "3/QĐ-CQLTHADS", 2025, date(2025, 1, 15), [
+        ("THADS", "case_resolution_rate", "trên", 80.0, 0),
+        ("THADS-15", "money_resolution_rate", "trên", 45.0, 0),
+    ], issuer="Cục Quản lý thi hành án dân sự")
 
     # A rejected file, received under two names.
     rejected_sha = load.file(

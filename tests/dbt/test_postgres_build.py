@@ -33,7 +33,7 @@ from tests.postgres_server import PostgresServer
 pytestmark = pytest.mark.xdist_group("dbt")
 
 PUBLIC_MARTS = ("fct_dissemination", "fct_mediation", "fct_enforcement", "dim_province",
-                "dim_unit", "rpt_cluster_year", "rejected_reports")
+                "dim_unit", "rpt_cluster_year", "rejected_reports", "fct_target_achievement")
 
 # information_schema's spelling of the same type on each engine (the marts' contracts).
 POSTGRES_TYPE_NAMES = {
@@ -95,7 +95,7 @@ def test_every_relation_equals_the_duckdb_build_row_for_row(
     assert differing(warehouse.db_path, pg_warehouse.url, relations) == {}
     # Not vacuous: the scenario reaches the facts and the quality rules.
     for schema, name in (("main", "fct_enforcement"), ("main", "rpt_cluster_year"),
-                         ("quality", "dq_sql_violations")):
+                         ("main", "fct_target_achievement"), ("quality", "dq_sql_violations")):
         assert postgres_table(pg_warehouse.url, schema, name).rows, name
 
 

@@ -66,13 +66,14 @@ def violations_on_both(postgres_server: PostgresServer,
 
 def test_quality_models_find_the_same_violations(violations_on_both: BothEngines) -> None:
     """Every rule fires in this dataset (GEN-03's median, ENF-09's merged predecessors, GEN-04's
-    changed figures, the rate rules' rounding): the same rows on both engines."""
+    changed figures, the rate rules' rounding, TGT-01 beside a superseded decision): the same
+    rows on both engines."""
     relations = postgres_relations(violations_on_both.url, ("quality",))
     assert len(relations) >= 9
     assert differing(violations_on_both.db_path, violations_on_both.url, relations) == {}
     rules = {row[1] for row in postgres_table(
         violations_on_both.url, "quality", "dq_sql_violations").rows}
-    assert rules == {"ENF-09", "GEN-01", "GEN-02", "GEN-03", "GEN-04"}
+    assert rules == {"ENF-09", "GEN-01", "GEN-02", "GEN-03", "GEN-04", "TGT-01"}
 
 
 # Printed rates exactly halfway at their precision (binary-exact floats): rounded half away from

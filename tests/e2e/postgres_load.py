@@ -35,9 +35,10 @@ from tests.postgres_server import PostgresServer
 # What the contract calls public (warehouse-contract.md), all in schema `main`.
 PUBLIC_TABLES = (
     "fct_dissemination", "fct_mediation", "fct_enforcement", "dim_province", "dim_unit",
-    "rpt_cluster_year", "rejected_reports", "dq_issues",
+    "rpt_cluster_year", "rejected_reports", "dq_issues", "fct_target_achievement",
 )
-RAW_TABLES = ("received_files", "file_receipts", "submissions", "submission_values")
+RAW_TABLES = ("received_files", "file_receipts", "submissions", "submission_values",
+              "target_decisions", "target_values")
 # Bookkeeping a load is expected to advance: when an open issue was last seen.
 LOAD_CLOCK_COLUMNS = {"main.dq_issues": {"last_seen_at"}}
 

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.xdist_group("e2e")
 
 PUBLIC_TABLES = [
     "fct_dissemination", "fct_mediation", "fct_enforcement", "dim_province", "dim_unit",
-    "rpt_cluster_year", "rejected_reports", "dq_issues",
+    "rpt_cluster_year", "rejected_reports", "dq_issues", "fct_target_achievement",
 ]
 
 
@@ -30,7 +30,8 @@ def _snapshot(warehouse: Path) -> dict[str, list[str]]:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         tables = [f"main.{t}" for t in PUBLIC_TABLES] + [
-            "raw.received_files", "raw.file_receipts", "raw.submissions", "raw.submission_values"
+            "raw.received_files", "raw.file_receipts", "raw.submissions", "raw.submission_values",
+            "raw.target_decisions", "raw.target_values"
         ]
         snapshot = {}
         for table in tables:

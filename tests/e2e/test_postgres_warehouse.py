@@ -185,13 +185,17 @@ def test_issues_report_and_export_read_the_server(pg_demo_load: PostgresLoaded,
         for figure in PUBLISHED_2022:
             assert figure in text, figure
     # The second edition on the server: the open error of 2024 marked and unranked, and the
-    # version-3 tables it looks for (not built here) found absent through the reader's schema.
+    # targets (fct_target_achievement, from the sample's decisions) found through the reader's
+    # schema; the other version-3 table it looks for (rpt_submissions, not built here) absent.
     report = tuphap(["report", "--year", "2024", "--out", str(tmp_path / "report")], env,
                     timeout=300)
     assert report.returncode == 0, report.stderr
     text = html_text(Path(report.stdout.splitlines()[0]))
     assert "— Sơn La† 5.972 4.919† 4.956† 100,75%†" in text
-    assert "Kho dữ liệu chưa lưu chỉ tiêu được giao" in text
+    assert ("Biểu đồ 1. 7/7 đơn vị đạt chỉ tiêu tỷ lệ giải quyết xong về việc; tỷ lệ chung "
+            "91,48%†") in text
+    assert "Kho dữ liệu chưa lưu chỉ tiêu được giao" not in text
+    assert "Kho dữ liệu chưa theo dõi hạn gửi báo cáo" in text
 
     out = tmp_path / "fct_enforcement.xlsx"
     export = tuphap(["export", "fct_enforcement", "--format", "xlsx", "--out", str(out)], env,

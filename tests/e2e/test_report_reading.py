@@ -41,10 +41,14 @@ def test_2024_marks_the_error_and_does_not_rank_it_first(reports: dict) -> None:
     html, pdf, _ = reports[2024]
     for text in (html_text(html), pdf_text(pdf)):
         # Sơn La's 100,75% (4.956 resolved of 4.919 eligible, ENF-05) is unranked, marked, and
-        # the total it pulls up is marked too; the chart's title does not call it the highest.
-        assert "— Sơn La† 5.972 4.919† 4.956† 100,75%†" in text
+        # the total it pulls up is marked too; its verdict against its target rests on the error
+        # and says so; the chart's title counts the units that reached their target (the
+        # sample's 2024 decisions) and never calls the error the highest.
+        assert "— Sơn La† 5.972 4.919† 4.956† 100,75%† ▲ 10,48† trên 82,50% +18,25† Đạt†" in text
         assert "Toàn Khu vực 29.318 25.629† 23.445† 91,48%†" in text
-        assert "cao nhất 92,58% (Điện Biên)" in text
+        assert ("Biểu đồ 1. 7/7 đơn vị đạt chỉ tiêu tỷ lệ giải quyết xong về việc; tỷ lệ chung "
+                "91,48%†") in text
+        assert "cao nhất 100,75%" not in text
         assert "Số liệu sơ bộ: còn 1 lỗi chưa được xử lý." in text
 
 
@@ -60,7 +64,7 @@ def test_2025_compares_on_the_same_basis_and_marks_the_base_years_error(reports:
         # 2025 has no open error, but its change in cases resolved rests on Sơn La's 2024 one.
         assert re.search(r"việc giải quyết xong, tăng [\d,]+%† so với", text) or re.search(
             r"việc giải quyết xong, tăng [\d,]+%†", text)
-        assert "Sơn La 5.895 5.451 4.738 86,92% 5.872 1.134 ▼ 13,83†" in text
+        assert "Sơn La 5.895 5.451 4.738 86,92% ▼ 13,83† trên 83,00% +3,92 Đạt" in text
         assert "Số liệu chính thức" in text
         # The trend breaks at the merger and says so.
         assert "đường ngắt trước năm 2025 vì địa bàn Khu vực thay đổi" in text

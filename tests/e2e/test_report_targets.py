@@ -1,7 +1,9 @@
 """The report with the two version-3 inputs other issues build (warehouse-contract.md version 3):
-`fct_target_achievement` (targets) and `rpt_submissions` (deadlines). Until those land, this
-test creates them in a copy of the demo warehouse as a test fixture, with the contract's columns
-and known rows, and checks what the report makes of them; without them, the report says so."""
+`fct_target_achievement` (targets, issue 22) and `rpt_submissions` (deadlines). This test puts
+them in a copy of the demo warehouse as a test fixture, with the contract's columns and known
+rows (the demo's own targets table replaced), and checks what the report makes of them; without
+them, the report says so. The demo's own targets, from the sample's decisions, are checked
+too."""
 
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ COMMON = {"case_resolution_rate": 81.5, "money_resolution_rate": 42.0}
 def _fixture_tables(warehouse: Path) -> None:
     con = duckdb.connect(str(warehouse))
     try:
+        con.execute("drop table if exists main.fct_target_achievement")  # the demo's own
         con.execute("""
             create table main.fct_target_achievement (
                 unit_code varchar, province_code varchar, year integer, indicator varchar,
@@ -124,9 +127,26 @@ def test_the_reporting_section_from_the_deadlines(with_targets: tuple) -> None:
         assert "Số liệu sơ bộ: còn thiếu 1 biểu báo cáo." in text
 
 
+def test_the_demo_report_compares_with_the_sample_decisions(demo_load: Loaded,
+                                                           tmp_path: Path) -> None:
+    """The demo's fct_target_achievement, from the sample's 2022 decision: the real type-wide
+    targets (trên 81,50% về việc, trên 40,10% về tiền), Lào Cai's and Sơn La's own."""
+    code, (html, pdf, _), err = report("--year", "2022", "--warehouse",
+                                       str(demo_load.warehouse), "--out", str(tmp_path))
+    assert code == 0, err
+    for text in (html_text(html), pdf_text(pdf)):
+        assert ("Về chỉ tiêu được giao: 6/7 đơn vị thi hành án đạt và vượt chỉ tiêu về việc; "
+                "6/7 đơn vị thi hành án đạt và vượt chỉ tiêu về tiền.") in text
+        assert "Chỉ tiêu được giao theo Quyết định số 1114/QĐ-TCTHADS ngày 08/10/2021." in text
+
+
 def test_without_those_tables_the_report_says_so(demo_load: Loaded, tmp_path: Path) -> None:
-    code, (html, _, _), err = report("--year", "2022", "--warehouse", str(demo_load.warehouse),
-                                     "--out", str(tmp_path))
+    older = tmp_path / "tuphap.duckdb"  # a warehouse from before the targets: no such table
+    shutil.copyfile(demo_load.warehouse, older)
+    with duckdb.connect(str(older)) as con:
+        con.execute("drop table main.fct_target_achievement")
+    code, (html, _, _), err = report("--year", "2022", "--warehouse", str(older),
+                                     "--out", str(tmp_path / "reports"))
     assert code == 0, err
     text = html_text(html)
     assert ("Kho dữ liệu chưa lưu chỉ tiêu được giao, nên báo cáo chưa so sánh kết quả với chỉ "

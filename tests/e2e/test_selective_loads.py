@@ -3,7 +3,8 @@ rebuild would give (orchestration/dbt/selection.py).
 
 Real `tuphap load` processes on a year of the sample: a first load (full build), a corrected
 STP report (partial: the enforcement part and the year spine stand), a corrected THADS_VIEC
-report (partial: the dissemination and mediation parts stand), the next year's reports
+report (partial: the dissemination and mediation parts stand), a targets decision replacing
+the year's (partial: only the targets' part and the shared models), the next year's reports
 (partial: the year spine is rebuilt), then a load with nothing new (no dbt at all). Every
 table dbt makes is then compared with a full `dbt build` of a copy of the same warehouse: a
 table left stale by a partial build would still be stale there (the later partial builds left
@@ -26,6 +27,7 @@ from ingest.sample import write_sample
 from orchestration import settings
 from orchestration.dbt.selection import FORM_TAGS
 from tests.e2e.conftest import isolated_env, tuphap
+from tests.ingest.builders import targets_grid, write_xlsx
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("selective_loads")]
 
@@ -111,6 +113,21 @@ def test_each_load_rebuilds_only_what_changed_and_equals_a_full_rebuild(
             part: part in touched for part in FACTS}, touched
         assert touched != set(FACTS)  # something was left as it was
         assert not _rebuilt(home, "dim_reporting_period")  # the same years: the spine stands
+
+    # A decision replacing 2023's targets: only the targets' part is rebuilt (and the shared
+    # models, the fact among them); the forms' parts stand.
+    write_xlsx(inbox / "2023_chi-tieu_dieu-chinh.xlsx", {"CHITIEU": targets_grid(
+        [("THADS", "case_resolution_rate", "trên", "90"),
+         ("THADS", "money_resolution_rate", "từ", "45")],
+        year=2023, decision_number="900/QĐ-TCTHADS", decision_date="01/06/2023")})
+    _load(env)
+    kind, reason = _plan(warehouse)
+    assert (kind, "CHITIEU" in reason) == ("partial", True), (kind, reason)
+    assert _rebuilt(home, "int_unit_targets") and _rebuilt(home, "fct_target_achievement")
+    assert not any(_rebuilt(home, fact) for fact in FACTS.values())
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select distinct decision_number from fct_target_achievement"
+                           " where unit_type = 'THADS'").fetchall() == [("900/QĐ-TCTHADS",)]
 
     write_sample(inbox, years=[2024])  # a new reporting year
     _load(env)

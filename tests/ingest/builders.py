@@ -397,3 +397,53 @@ def write_unloadable_files(folder: Path) -> dict[str, Path]:
         "bad_date": xlsx("bad_date.xlsx", {"PBGDPL": pbgdpl(rows=ok, report_date="x")}),
         "missing_header": write_csv(folder / "missing_header.csv", [csv_row], header=None),
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# Targets decisions (report-format.md, "Targets")
+
+TargetLine = tuple[Cell, Cell, Cell, Cell]  # (1) unit, (2) indicator, (3) comparator, (4) value
+
+
+def targets_grid(
+    rows: Sequence[TargetLine],
+    *,
+    year: Cell = 2022,
+    decision_number: Cell = "123/QĐ-TCTHADS",
+    decision_date: Cell = "15/01/2022",
+    issuer: Cell = "Tổng cục Thi hành án dân sự",
+    title: bool = True,
+    footer: bool = True,
+    labels: Sequence[str] = ("Mã đơn vị", "Chỉ tiêu", "So sánh", "Giá trị (%)"),
+) -> Grid:
+    """A CHITIEU sheet: a title, the decision's metadata lines (None leaves a line out), the
+    column labels and numbers (1)-(4), one row per target, and a "Nơi nhận" footer."""
+    grid = Grid([])
+    if title:
+        grid.cells.append(["QUYẾT ĐỊNH GIAO CHỈ TIÊU THI HÀNH ÁN DÂN SỰ"])
+        grid.merges.append((0, 0, 0, 3))
+        grid.cells.append([])
+    for label, value in (("Cơ quan giao:", issuer), ("Số quyết định:", decision_number),
+                         ("Ngày quyết định:", decision_date), ("Năm:", year)):
+        if value is not None:
+            grid.cells.append([label, None, value])
+    grid.cells.append([])
+    grid.cells.append(list(labels))
+    grid.cells.append(["(1)", "(2)", "(3)", "(4)"])
+    grid.cells += [list(row) for row in rows]
+    if footer:
+        grid.cells.append([])
+        grid.cells.append(["Nơi nhận:", None, "KT. TỔNG CỤC TRƯỞNG"])
+    return grid
+
+
+TARGETS_CSV_HEADER = ("decision_number", "decision_date", "issuer", "year", "unit", "indicator",
+                      "comparator", "value")
+
+
+def targets_csv_lines(rows: Sequence[TargetLine], *, year: Cell = 2022,
+                      decision_number: Cell = "123/QĐ-TCTHADS", decision_date: Cell = "15/01/2022",
+                      issuer: Cell = "Tổng cục Thi hành án dân sự") -> list[tuple[Cell, ...]]:
+    """The lines of a targets CSV for one decision (write them with write_csv and
+    header=TARGETS_CSV_HEADER)."""
+    return [(decision_number, decision_date, issuer, year, *row) for row in rows]

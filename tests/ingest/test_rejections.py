@@ -28,8 +28,9 @@ ALL_CODES = {
 
 
 def reject(parse: Parse, path: Path, code: str, **kwargs: object) -> str:
+    """The message of a file rejected whole (a report's or a targets decision's)."""
     result = parse(path, **kwargs)
-    assert result.submissions == ()
+    assert result.submissions == () and result.decisions == ()
     assert result.rejection is not None, "expected a rejection"
     assert result.rejection.code == code, result.rejection
     message = result.rejection.message

@@ -90,3 +90,19 @@ def test_dagster_finds_the_definitions_a_module_builds_on_first_access() -> None
     assert not built
     [target] = loadable_targets_from_loaded_module(module)
     assert target.attribute == "defs" and target.target_definition is built[0]
+
+
+def test_the_ui_shows_a_targets_decision_as_an_input_of_the_achievement() -> None:
+    """raw/target_decisions and raw/target_values are produced by the ingest asset and feed,
+    through dbt's staging and intermediate models, fct_target_achievement and TGT-01."""
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    decisions = dg.AssetKey(["raw", "target_decisions"])
+    assert "Targets decisions" in (graph.get(decisions).description or "")
+    ancestors = graph.get_ancestor_asset_keys(dg.AssetKey(["fct_target_achievement"]))
+    assert {decisions, dg.AssetKey(["raw", "target_values"]),
+            dg.AssetKey(["int_target_decisions_ranked"]), dg.AssetKey(["int_unit_targets"]),
+            dg.AssetKey(["raw", "submission_values"])} <= ancestors
+    assert decisions in graph.get_ancestor_asset_keys(dg.AssetKey(["dq_tgt01_missing_targets"]))
+    assert "TGT_01" in {check.name for check in graph.asset_check_keys}

@@ -5,7 +5,8 @@ is known in advance.
 year to year, trends are steady within ±15 % a year) and exercises the skips: rates printed
 with 0, 1 or 2 decimals or not at all, operands left empty, sub-units with and without a total
 row, an identical resubmission, the 2025 merger with a predecessor that did not report.
-`violations_dataset()` plants exactly one violation per line of `EXPECTED_VIOLATIONS`.
+`violations_dataset()` plants exactly one violation per line of `EXPECTED_VIOLATIONS`. Both carry
+targets decisions for 2024: a first one superseded by a later one (history, not an issue).
 The rows are written the way ingest writes them, with orchestration/ingest/raw_schema.py's DDL.
 """
 
@@ -68,9 +69,26 @@ class Submission:
         return next(v for s, v in self.rows if s is None)
 
 
+# A row of a targets decision: (unit or unit type, indicator, comparator, value, decimals).
+TargetLine = tuple[str, str, str, float, int]
+
+
+@dataclass
+class Decision:
+    """A targets decision as ingest records it (raw.target_decisions, raw.target_values)."""
+
+    number: str
+    year: int
+    day: date | None
+    rows: list[TargetLine]
+    source_file: str
+    received_at: datetime
+
+
 @dataclass
 class Dataset:
     submissions: list[Submission] = field(default_factory=list)
+    decisions: list[Decision] = field(default_factory=list)
 
     def add(self, unit_code: str, year: int, form: str, figures: dict[str, Value], *,
             rows: Rows | None = None, file: str | None = None,
@@ -106,6 +124,8 @@ class Dataset:
                 con.execute(render(statement))
             for sub in self.submissions:
                 _insert(con, sub)
+            for decision in self.decisions:
+                _insert_decision(con, decision)
         finally:
             con.close()
 
@@ -130,17 +150,23 @@ def _insert_row(con: duckdb.DuckDBPyConnection, table: str, row: dict[str, Any])
     )
 
 
-def _insert(con: duckdb.DuckDBPyConnection, sub: Submission) -> None:
-    sha = hashlib.sha256(sub.source_file.encode()).hexdigest()
-    submission_id = f"{sha}:{sub.unit_code}:{sub.year}:{sub.form}"
+def _insert_file(con: duckdb.DuckDBPyConnection, source_file: str, received_at: datetime,
+                 year: int, kind: str) -> str:
+    """An accepted file and its receipt; returns its sha256."""
+    sha = hashlib.sha256(source_file.encode()).hexdigest()
     _insert_row(con, "received_files", {
-        "sha256": sha, "source_file": sub.source_file, "archive_path": f"archive/{sha}.csv",
-        "size_bytes": 1000, "received_at": sub.received_at,
-        "file_modified_at": sub.received_at, "file_kind": "csv", "status": "accepted",
-        "years": [sub.year], "parsed_scope": "cluster",
+        "sha256": sha, "source_file": source_file, "archive_path": f"archive/{sha}.{kind}",
+        "size_bytes": 1000, "received_at": received_at, "file_modified_at": received_at,
+        "file_kind": kind, "status": "accepted", "years": [year], "parsed_scope": "cluster",
     })
-    _insert_row(con, "file_receipts", {"sha256": sha, "source_file": sub.source_file,
-                                       "first_seen_at": sub.received_at})
+    _insert_row(con, "file_receipts", {"sha256": sha, "source_file": source_file,
+                                       "first_seen_at": received_at})
+    return sha
+
+
+def _insert(con: duckdb.DuckDBPyConnection, sub: Submission) -> None:
+    sha = _insert_file(con, sub.source_file, sub.received_at, sub.year, "csv")
+    submission_id = f"{sha}:{sub.unit_code}:{sub.year}:{sub.form}"
     _insert_row(con, "submissions", {
         "submission_id": submission_id, "sha256": sha, "source_file": sub.source_file,
         "unit_code": sub.unit_code, "province_code": sub.province_code, "year": sub.year,
@@ -159,6 +185,24 @@ def _insert(con: duckdb.DuckDBPyConnection, sub: Submission) -> None:
                 "value": float(number), "decimals": decimals, "source_cell": f"line {line}",
             })
             line += 1
+
+
+def _insert_decision(con: duckdb.DuckDBPyConnection, decision: Decision) -> None:
+    sha = _insert_file(con, decision.source_file, decision.received_at, decision.year, "xlsx")
+    decision_id = f"{sha}:targets:{decision.year}"
+    _insert_row(con, "target_decisions", {
+        "decision_id": decision_id, "sha256": sha, "source_file": decision.source_file,
+        "decision_number": decision.number, "decision_date": decision.day,
+        "issuer": "Tổng cục Thi hành án dân sự", "year": decision.year, "sheet_name": "CHITIEU",
+        "received_at": decision.received_at, "file_modified_at": decision.received_at,
+        "loaded_at": decision.received_at + timedelta(seconds=5),
+    })
+    for row, (unit, indicator, comparator, value, decimals) in enumerate(decision.rows, 10):
+        _insert_row(con, "target_values", {
+            "decision_id": decision_id, "unit": unit, "unit_type": unit.split("-")[0],
+            "indicator": indicator, "comparator": comparator, "value": value,
+            "decimals": decimals, "source_cell": f"CHITIEU!D{row}",
+        })
 
 
 def _rate(numerator: int, denominator: int, province: str) -> tuple[float, int] | None:
@@ -267,6 +311,17 @@ def clean_dataset() -> Dataset:
     repeated = data.get("STP-04", 2023, "PBGDPL")
     data.add("STP-04", 2023, "PBGDPL", dict(repeated.total), file="STP-04_2023_official.xlsx",
              received_at=repeated.received_at + timedelta(days=30))
+    # 2024's targets: a first decision with the case target only, then the decision that
+    # replaces it with both (TGT-01 looks at the one in force only).
+    data.decisions += [
+        Decision("10/QĐ-TCTHADS", 2024, date(2024, 1, 10),
+                 [("THADS", "case_resolution_rate", "trên", 81.5, 2)], "chi_tieu_2024.xlsx",
+                 datetime(2024, 1, 12, 8, 0, tzinfo=UTC)),
+        Decision("55/QĐ-TCTHADS", 2024, date(2024, 6, 20),
+                 [("THADS", "case_resolution_rate", "trên", 82.0, 2),
+                  ("THADS", "money_resolution_rate", "trên", 40.1, 2)],
+                 "chi_tieu_2024_dieu_chinh.xlsx", datetime(2024, 6, 21, 8, 0, tzinfo=UTC)),
+    ]
     return data
 
 
@@ -300,6 +355,7 @@ EXPECTED_VIOLATIONS: frozenset[tuple[str, str, int, str]] = frozenset({
     ("GEN-02", "STP-12", 2024, "PBGDPL"),
     ("GEN-03", "STP-20", 2023, "PBGDPL"),
     ("GEN-04", "STP-11", 2023, "HOAGIAI"),
+    ("TGT-01", "THADS-12", 2024, "THADS_TIEN"),
 })
 
 
@@ -381,6 +437,12 @@ def violations_dataset() -> Dataset:
     data.add("STP-11", 2023, "HOAGIAI", preliminary, file="STP-11_2023_so_bo.xlsx",
              received_at=official.received_at + timedelta(days=3),  # received later, dated earlier
              report_date=date(2023, 11, 30))
+
+    # TGT-01: the decision in force gives money targets unit by unit, and forgets Lai Châu's.
+    in_force = data.decisions[-1]
+    in_force.rows = [in_force.rows[0], *(
+        (f"THADS-{province}", "money_resolution_rate", "trên", 40.1, 2)
+        for province in MEMBERS_UNTIL_2024 if province != "12")]
     return data
 
 

@@ -24,7 +24,7 @@ def test_catalogue_matches_the_spec() -> None:
         "ENF-05": "error", "ENF-06": "error", "ENF-07": "error", "ENF-08": "warn",
         "ENF-09": "warn", "MED-01": "error", "MED-02": "error", "MED-03": "warn",
         "DIS-01": "warn", "GEN-01": "error", "GEN-02": "error", "GEN-03": "warn",
-        "GEN-04": "warn",
+        "GEN-04": "warn", "TGT-01": "warn",
     }
     assert {r.id: r.severity for r in RULES} == expected
     assert all(r.check_name.replace("_", "").isalnum() for r in RULES)
@@ -148,6 +148,22 @@ def test_general_rules() -> None:
         "Sở Tư pháp tỉnh Điện Biên, năm 2023: biểu HOAGIAI: báo cáo “so_bo.xlsx” đã được thay"
         " thế bằng “chinh_thuc.xlsx” với số liệu khác: tổng số vụ, việc tiếp nhận 2.845 →"
         " 2.825 vụ, việc; tỷ lệ hòa giải thành 85,00% → (trống)")
+
+
+def test_tgt01_names_the_indicator_and_the_decision_in_force() -> None:
+    tgt01 = violation("TGT-01", {"indicator": "money_resolution_rate"}, unit="THADS-12",
+                      name="Cục THADS tỉnh Lai Châu", year=2022, form="THADS_TIEN",
+                      context={"decision_number": "55/QĐ-TCTHADS",
+                               "decision_date": "2022-06-20", "source_file": "qd.xlsx"})
+    assert render_message(tgt01) == (
+        "Cục THADS tỉnh Lai Châu, năm 2022: chưa có chỉ tiêu tỷ lệ giải quyết xong về tiền"
+        " trong quyết định giao chỉ tiêu số 55/QĐ-TCTHADS ngày 20/06/2022")
+    only_stp = violation("TGT-01", {"indicator": "case_resolution_rate"}, year=2024,
+                         context={"decision_number": None})
+    assert render_message(only_stp) == (
+        "Cục THADS tỉnh Lào Cai, năm 2024: chưa có chỉ tiêu tỷ lệ giải quyết xong về việc:"
+        " quyết định giao chỉ tiêu năm 2024 đã nạp không có chỉ tiêu cho cơ quan thi hành án"
+        " dân sự")
 
 
 def test_unit_code_stands_in_for_a_missing_name_and_bad_values_still_give_a_message() -> None:

@@ -39,12 +39,7 @@ ranked as (
         case when groups.all_dated then 'report_date' else 'received_at' end as ranking_basis,
         row_number() over (
             partition by submissions.unit_code, submissions.year, submissions.form
-            order by
-                case when groups.all_dated then submissions.report_date end desc nulls last,
-                submissions.received_at desc,
-                submissions.file_modified_at desc nulls last,
-                {{ bytewise('submissions.source_file') }} desc,
-                {{ bytewise('submissions.sha256') }} desc
+            order by {{ newest_first('submissions', 'report_date', 'groups.all_dated') }}
         ) as submission_rank
     from submissions
     inner join groups

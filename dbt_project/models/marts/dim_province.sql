@@ -1,12 +1,13 @@
 -- Provinces with their validity and the 2025 mergers (successor chain resolved to today's
--- province). Key: (province_code, valid_from); province_key spells it as one column.
+-- province). Key: (province_code, valid_from); province_key spells it as one column (macro
+-- dimension_key).
 with provinces as (
     select * from {{ ref('int_province_current_mapping') }}
 ),
 
 final as (
     select
-        province_code || ':' || coalesce(cast(valid_from as varchar), '') as province_key,
+        {{ dimension_key('province_code', 'valid_from') }} as province_key,
         province_code,
         province_name,
         valid_from,

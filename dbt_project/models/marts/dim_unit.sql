@@ -1,12 +1,12 @@
 -- Reporting units (one STP and one THADS per province) with their validity. Key:
--- (unit_code, valid_from); unit_key spells it as one column.
+-- (unit_code, valid_from); unit_key spells it as one column (macro dimension_key).
 with units as (
     select * from {{ ref('stg_reference__units') }}
 ),
 
 final as (
     select
-        unit_code || ':' || coalesce(cast(valid_from as varchar), '') as unit_key,
+        {{ dimension_key('unit_code', 'valid_from') }} as unit_key,
         unit_code,
         unit_name,
         unit_type,

@@ -2,18 +2,12 @@
     GEN-01: every unit in scope in year N has a report for N, per form (id, severity and
     messages: the rule catalogue, _quality__cross_row_rules.yml).
 
-    vars (passed by the orchestration):
-      tuphap_scope  'cluster' (default): the cluster's members of year N (ref_cluster_membership);
-                    'national': every unit valid in year N.
-      tuphap_years  '2018-2025' or '2024': the years expected; empty (default): the years present
-                    in the loaded submissions.
-    A unit is "valid in year N" when its register row is valid on the last day of the form's
-    reporting period (so in 2025 Lào Cai's units are STP-15/THADS-15, not the -10 ones).
+    Who is in scope each year: int_units_in_scope (var tuphap_scope: the cluster's members by
+    default, or every unit valid that year, as on the last day of the form's reporting period).
+    var tuphap_years (passed by the orchestration): '2018-2025' or '2024', the years expected;
+    empty (default): the years present in the loaded submissions.
 #}
-{%- set scope = var('tuphap_scope', 'cluster') | string | trim | lower -%}
-{%- if scope not in ('cluster', 'national') -%}
-    {{ exceptions.raise_compiler_error("tuphap_scope must be 'cluster' or 'national', not '" ~ scope ~ "'") }}
-{%- endif -%}
+{%- set scope = load_scope() -%}
 {%- set years_text = var('tuphap_years', '') | string | trim -%}
 {%- if years_text in ('', 'none', 'None') -%}
     {%- set year_bounds = none -%}
@@ -32,12 +26,8 @@ periods as (
     select * from {{ ref('int_reporting_periods') }}
 ),
 
-units as (
-    select * from {{ ref('stg_reference__units') }}
-),
-
-members as (
-    select * from {{ ref('int_cluster_member_years') }}
+units_in_scope as (
+    select * from {{ ref('int_units_in_scope') }}
 ),
 
 expected_years as (
@@ -51,22 +41,17 @@ expected_years as (
 
 expected_reports as (
     select
-        units.unit_code,
-        units.province_code,
-        units.display_name as unit_display_name,
+        units_in_scope.unit_code,
+        units_in_scope.province_code,
+        units_in_scope.unit_display_name,
         periods.form,
         periods.year
     from periods
     inner join expected_years
         on expected_years.year = periods.year
-    inner join units
-        on units.unit_type = periods.unit_type
-        and periods.period_end between units.effective_from and units.effective_to
-    {%- if scope == 'cluster' %}
-        inner join members
-            on members.province_code = units.province_code
-            and members.year = periods.year
-    {%- endif %}
+    inner join units_in_scope
+        on units_in_scope.unit_type = periods.unit_type
+        and units_in_scope.year = periods.year
 ),
 
 final as (

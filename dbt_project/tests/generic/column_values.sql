@@ -6,6 +6,8 @@
     Arguments (each optional, at least one given):
       not_null:        [column, ...]   the column is never NULL
       not_negative:    [column, ...]   the column is never < 0 (NULL passes: "not reported")
+      between:         {column: [low, high], ...}   the column is within [low, high] (NULL
+                                       passes), e.g. a percentage: [0, 100]
       accepted_values: {column: [value, ...], ...}   the column's non-NULL values are among
                                        these strings (NULL passes, as in dbt's accepted_values)
       unique:          [column, ...]   the column's non-NULL values are unique (a second key;
@@ -20,7 +22,8 @@
     shows which column of which row broke which check.
 #}
 {% test column_values(
-    model, not_null=[], not_negative=[], accepted_values={}, unique=[], relationships={}
+    model, not_null=[], not_negative=[], between={}, accepted_values={}, unique=[],
+    relationships={}
 ) %}
 {%- set checks = [] %}
 {%- for column in not_null %}
@@ -28,6 +31,10 @@
 {%- endfor %}
 {%- for column in not_negative %}
     {%- do checks.append((column, 'not_negative', adapter.quote(column) ~ ' < 0')) %}
+{%- endfor %}
+{%- for column, bounds in between.items() %}
+    {%- do checks.append((column, 'between', adapter.quote(column) ~ ' not between '
+        ~ (bounds[0] | float) ~ ' and ' ~ (bounds[1] | float))) %}
 {%- endfor %}
 {%- for column, values in accepted_values.items() %}
     {%- set literals = [] %}

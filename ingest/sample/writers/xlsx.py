@@ -56,7 +56,7 @@ def workbook_bytes(report: WorkbookReport, *, write_only: bool = False) -> bytes
             _styled_sheet(ws, report, block, grid)
     if layout.instructions == "last":
         _instructions_sheet(wb, write_only)
-    return _deterministic_xlsx(wb)
+    return deterministic_xlsx(wb)
 
 
 def _styled_sheet(ws: Worksheet, report: WorkbookReport, block: Block, grid: SheetGrid) -> None:
@@ -150,7 +150,8 @@ class _FixedTimeZip(zipfile.ZipFile):
             self.writestr(name, fh.read(), compress_type, compresslevel)
 
 
-def _deterministic_xlsx(wb: Workbook) -> bytes:
+def deterministic_xlsx(wb: Workbook) -> bytes:
+    """An openpyxl workbook as .xlsx bytes with fixed properties and zip timestamps."""
     wb.properties.creator = "tuphap sample (synthetic data)"
     wb.properties.lastModifiedBy = "tuphap sample"
     wb.properties.title = "Dữ liệu giả lập - synthetic data"

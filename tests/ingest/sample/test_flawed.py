@@ -9,7 +9,8 @@ from tests.ingest.sample.samples import Sample
 def test_flawed_files_exist_as_the_manifest_says(cluster: Sample) -> None:
     out = cluster.manifest.out_dir
     on_disk = {p.name for p in out.iterdir()}
-    assert on_disk == {f.file_name for f in cluster.manifest}
+    assert on_disk == ({f.file_name for f in cluster.manifest}
+                       | {d.file_name for d in cluster.manifest.decisions})
     flawed = {f.file_name: f for f in cluster.manifest.flawed}
     assert all(name.startswith("LOI_") for name in flawed)
     assert not [f for f in cluster.manifest.good if f.file_name.startswith("LOI_")]

@@ -125,3 +125,17 @@ def test_names_from_outside_stay_on_their_line() -> None:
                                   "reason": "symbolic link, not followed"}])
     assert "  - x\\nTổng cộng: 0 errors.xlsx: symbolic link, not followed" \
         in format_summary(summary).splitlines()
+
+
+def test_targets_decisions_are_listed_with_the_files_loaded() -> None:
+    decisions = [{"file": "2022_chi-tieu_THADS.xlsx", "year": 2022,
+                  "decision_number": "1114/QĐ-TCTHADS", "decision_date": "2021-10-08",
+                  "unit_types": ["THADS"]},
+                 {"file": "qd.csv", "year": 2023, "decision_number": "7/QĐ\nx",
+                  "decision_date": None, "unit_types": []}]
+    text = format_summary(_national(new_decisions=decisions,
+                                    new_loaded=[{"file": "a.xlsx", "unit_code": "STP-10",
+                                                 "year": 2022, "form": "PBGDPL"}]))
+    assert "this load: 3 files loaded (1 form, 2 targets decisions)" in text
+    assert "  - 2022_chi-tieu_THADS.xlsx: 2022, 1114/QĐ-TCTHADS of 08/10/2021, THADS" in text
+    assert "  - qd.csv: 2023, 7/QĐ\\nx" in text  # a decision number cannot fake a line

@@ -22,7 +22,7 @@ from orchestration.dbt.selection import (
 from orchestration.ingest.raw_schema import ensure_raw_schema
 from orchestration.warehouse.engine import engine_for
 
-FORMS = {"PBGDPL": "a", "HOAGIAI": "b", "THADS_VIEC": "c", "THADS_TIEN": "d"}
+FORMS = {"PBGDPL": "a", "HOAGIAI": "b", "THADS_VIEC": "c", "THADS_TIEN": "d", "CHITIEU": "e"}
 LAST = BuildInputs("project-1", "cluster", FORMS, "files-1", "2022,2023")
 
 
@@ -38,6 +38,7 @@ def _with(**changes: object) -> BuildInputs:
     (LAST, _with(scope="national"), "full", "scope changed"),
     (LAST, LAST, "none", "nothing changed"),
     (LAST, _with(forms={**FORMS, "PBGDPL": "a2"}), "partial", "PBGDPL"),
+    (LAST, _with(forms={**FORMS, "CHITIEU": "e2"}), "partial", "CHITIEU"),
     (LAST, _with(files="files-2"), "partial", "received files only"),
     (LAST, _with(forms={**FORMS, "NEW_FORM": "x"}), "full", "unknown form"),
 ])
@@ -58,7 +59,7 @@ def test_a_partial_build_leaves_reference_and_unchanged_forms_as_they_are() -> N
         "--indirect-selection", "cautious", "--exclude",
         "tag:reference,resource_type:seed tag:reference,resource_type:model"
         " tag:dissemination,resource_type:model tag:mediation,resource_type:model"
-        " tag:years,resource_type:model"]
+        " tag:targets,resource_type:model tag:years,resource_type:model"]
     # A form that disappeared (all its submissions replaced) counts as changed too.
     gone = plan_build(LAST, _with(forms={k: v for k, v in FORMS.items() if k != "HOAGIAI"}))
     assert "tag:mediation,resource_type:model" not in gone.exclude
@@ -70,11 +71,14 @@ def test_a_partial_build_leaves_reference_and_unchanged_forms_as_they_are() -> N
 
 
 def test_the_year_spine_is_rebuilt_only_when_a_year_appears_or_goes() -> None:
-    spine = "tag:years,resource_type:model"
+    spine, targets = "tag:years,resource_type:model", "tag:targets,resource_type:model"
     correction = _with(forms={**FORMS, "PBGDPL": "a2"})
-    assert spine in plan_build(LAST, correction).exclude
+    assert {spine, targets} <= set(plan_build(LAST, correction).exclude)
     new_year = _with(forms={**FORMS, "PBGDPL": "a2"}, years="2022,2023,2024")
-    assert spine not in plan_build(LAST, new_year).exclude
+    # the targets' models read the units in scope each year: rebuilt with the spine
+    assert not {spine, targets} & set(plan_build(LAST, new_year).exclude)
+    new_decision = plan_build(LAST, _with(forms={**FORMS, "CHITIEU": "e2"}))
+    assert targets not in new_decision.exclude and spine in new_decision.exclude
     # A state recorded before years were: the spine is rebuilt once.
     legacy = BuildInputs.from_json(LAST.as_json().replace('"years": "2022,2023"', '"x": 0'))
     assert legacy.years == "" and spine not in plan_build(legacy, correction).exclude
@@ -121,7 +125,13 @@ def test_signatures_and_the_recorded_state_in_a_real_warehouse(tmp_path: Path) -
             _submission(con, "s1", "PBGDPL", "2026-11-01 10:00:00+00")
             _submission(con, "s2", "HOAGIAI", "2026-11-01 10:00:00+00")
             first = read_inputs(con, fingerprint="p", scope="cluster")
-            assert set(first.forms) == {"PBGDPL", "HOAGIAI"}
+            assert set(first.forms) == {"PBGDPL", "HOAGIAI"}  # no targets decision yet
+            con.execute("insert into raw.target_decisions (decision_id, sha256, source_file,"
+                        " decision_number, year, received_at, loaded_at) values ('d1', 'sha2',"
+                        " 'qd.xlsx', '1/QĐ', 2022, now(), cast('2026-11-01 10:00:00+00' as"
+                        " timestamptz))")
+            first = read_inputs(con, fingerprint="p", scope="cluster")
+            assert set(first.forms) == {"PBGDPL", "HOAGIAI", "CHITIEU"}
             assert first.years == "2022"
             record(build, first, BuildPlan("full", "first"))
             assert read_previous(build) == first

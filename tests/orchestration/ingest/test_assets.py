@@ -52,10 +52,15 @@ def test_a_year_partition_loads_only_its_year_and_records_every_rejection(
     materializations = result.asset_materializations_for_node("raw_reports")
     assert {m.asset_key.to_user_string() for m in materializations} == {
         "raw/received_files", "raw/file_receipts", "raw/submissions", "raw/submission_values",
-        "raw/skipped_inbox_entries"}
+        "raw/target_decisions", "raw/target_values", "raw/skipped_inbox_entries"}
     assert {m.partition for m in materializations} == {"2022"}
+    decisions = next(m for m in materializations
+                     if m.asset_key.to_user_string() == "raw/target_decisions")
+    assert [d["file"] for d in decisions.metadata["decisions"].value] == [
+        "2022_chi-tieu_THADS.xlsx"]
 
     assert _query(warehouse, "select distinct year from raw.submissions") == [(2022,)]
+    assert _query(warehouse, "select year from raw.target_decisions") == [(2022,)]
     statuses = dict(_query(warehouse, "select status, count(*) from raw.received_files group by 1"))
     assert statuses["rejected"] == 2  # Hà Nội (2022, out of scope) and Hà Tây (2023): any year
     for (path,) in _query(warehouse, "select archive_path from raw.received_files"):
@@ -65,6 +70,8 @@ def test_a_year_partition_loads_only_its_year_and_records_every_rejection(
     _load(inbox, warehouse, "2022", "2023")
     years = dict(_query(warehouse, "select year, count(*) from raw.submissions group by 1"))
     assert set(years) == {2022, 2023}
+    assert _query(warehouse, "select year from raw.target_decisions order by 1") == [
+        (2022,), (2023,)]
     before = _query(warehouse, "select * from raw.submissions order by all")
     _load(inbox, warehouse, "2022", "2023")
     assert _query(warehouse, "select * from raw.submissions order by all") == before

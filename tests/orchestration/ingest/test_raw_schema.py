@@ -11,9 +11,10 @@ import pytest
 import yaml
 
 from orchestration.ingest.assets import RAW_TABLES
-from orchestration.ingest.parsing import VALUE_COLUMNS
+from orchestration.ingest.parsing import TARGET_COLUMNS, VALUE_COLUMNS
 from orchestration.ingest.raw_schema import RAW_DDL, RAW_SOURCE_YML, raw_ddl
 from orchestration.ingest.rows import (
+    DECISION_COLUMNS,
     RECEIPT_COLUMNS,
     RECEIVED_COLUMNS,
     SKIPPED_COLUMNS,
@@ -32,6 +33,7 @@ def test_the_batches_carry_exactly_the_columns_of_the_raw_source() -> None:
     assert _yml_columns() == {
         "received_files": RECEIVED_COLUMNS, "file_receipts": RECEIPT_COLUMNS,
         "submissions": SUBMISSION_COLUMNS, "submission_values": VALUE_COLUMNS,
+        "target_decisions": DECISION_COLUMNS, "target_values": TARGET_COLUMNS,
         "skipped_inbox_entries": SKIPPED_COLUMNS}
     assert tuple(_yml_columns()) == RAW_TABLES
 

@@ -84,4 +84,5 @@ def test_the_same_content_under_a_new_name_is_a_receipt_not_a_new_file(
     shutil.copy(first, renamed / f"copy of {first.name}")
     received = _receive(renamed, database, {2022})
     assert received.new_rows == {"received_files": 0, "file_receipts": 1, "submissions": 0,
-                                 "submission_values": 0}
+                                 "submission_values": 0, "target_decisions": 0,
+                                 "target_values": 0}
