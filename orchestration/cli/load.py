@@ -46,7 +46,7 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from orchestration.dbt.resources import start_warm_dbt
+    from orchestration.dbt.warm_start import start_warm_dbt
     from orchestration.runtime.warm_dbt import SOCKET_ENV
     from orchestration.warehouse.engine import engine_for
 

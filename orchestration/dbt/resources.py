@@ -10,19 +10,10 @@ from pydantic import PrivateAttr
 
 from orchestration import settings
 from orchestration.dbt.project import VENV_DBT, project
+from orchestration.dbt.warm_start import start_warm_dbt
 from orchestration.runtime.vendor import LeanDbtCliResource
-from orchestration.runtime.warm_dbt import SOCKET_ENV, WarmDbt, shim_path, start_for_load
+from orchestration.runtime.warm_dbt import SOCKET_ENV, WarmDbt, shim_path
 from orchestration.warehouse.engine import WarehouseEngine, engine_for
-
-
-def start_warm_dbt(engine: WarehouseEngine, scope: str, *,
-                   project_dir: Path = settings.DBT_PROJECT_DIR,
-                   profiles_dir: Path = settings.DBT_PROJECT_DIR) -> WarmDbt:
-    """Start the warm dbt process of a load of `engine`'s warehouse in `scope`
-    (orchestration/runtime/warm_dbt.py)."""
-    return start_for_load(target=engine.dbt_environment(), scope=scope,
-                          logs_dir=engine.logs_dir, project_dir=project_dir,
-                          profiles_dir=profiles_dir)
 
 
 def run_warehouse(run_config: Mapping | None) -> tuple[WarehouseEngine, str]:
