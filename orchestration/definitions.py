@@ -35,9 +35,10 @@ def load() -> dg.Definitions:
     # Single-run backfills are beta in Dagster 1.13; one run per load is what we want.
     warnings.filterwarnings("ignore", category=dg.BetaWarning, message=".*backfill_policy.*")
 
-    from orchestration.automation.jobs import load_job
-    from orchestration.automation.schedules import yearly_load_schedule
+    from orchestration.automation.jobs import load_job, remind_job
+    from orchestration.automation.schedules import daily_reminders_schedule, yearly_load_schedule
     from orchestration.automation.sensors import inbox_sensor
+    from orchestration.correspondence.assets import unit_messages, unit_reminders
     from orchestration.dbt.assets import warehouse_models
     from orchestration.dbt.resources import dbt_resource
     from orchestration.ingest.assets import raw_reports
@@ -51,9 +52,9 @@ def load() -> dg.Definitions:
 
     return dg.Definitions(
         assets=[raw_reports, warehouse_models, dq_issues, quality_alerts, published_warehouse,
-                yearly_reports],
-        jobs=[load_job()],
-        schedules=[yearly_load_schedule],
+                yearly_reports, unit_messages, unit_reminders],
+        jobs=[load_job(), remind_job()],
+        schedules=[yearly_load_schedule, daily_reminders_schedule],
         sensors=[inbox_sensor],
         resources={
             "warehouse": WarehouseResource(),

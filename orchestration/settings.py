@@ -72,3 +72,17 @@ def scope(value: str | None = None) -> str:
     if chosen not in SCOPES:
         raise ValueError(f"scope must be one of {', '.join(SCOPES)}, not {chosen!r}")
     return chosen
+
+
+def optional_path(variable: str) -> Path | None:
+    """A file the data team may configure (TUPHAP_CONTACTS, TUPHAP_CALENDAR); None when unset."""
+    text = os.environ.get(variable, "").strip()
+    return Path(text).expanduser() if text else None
+
+
+def remind_days() -> int:
+    """Days between two reminders of a unit's open error (TUPHAP_REMIND_DAYS, default 7)."""
+    text = os.environ.get("TUPHAP_REMIND_DAYS", "").strip() or "7"
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"TUPHAP_REMIND_DAYS must be a whole number of days, not {text!r}")
+    return int(text)

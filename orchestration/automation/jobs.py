@@ -15,9 +15,12 @@ import dagster as dg
 from orchestration import settings
 from orchestration.runtime.instance import WAREHOUSE_TAG
 
-__all__ = ["LOAD_JOB_NAME", "WAREHOUSE_TAG", "load_job", "warehouse_tag_value", "warehouse_tags"]
+__all__ = ["LOAD_JOB_NAME", "REMINDERS_JOB_NAME", "WAREHOUSE_TAG", "load_job", "remind_job",
+           "warehouse_tag_value", "warehouse_tags"]
 
 LOAD_JOB_NAME = "load_warehouse"
+REMINDERS_JOB_NAME = "remind_units"
+REMINDERS_ASSET = "unit_reminders"
 
 
 def warehouse_tag_value(address: str) -> str:
@@ -38,7 +41,8 @@ def load_job() -> dg.UnresolvedAssetJobDefinition:
     """The load job, tagged with the environment's warehouse."""
     return dg.define_asset_job(
         LOAD_JOB_NAME,
-        selection=dg.AssetSelection.all(),
+        # Every asset but the daily reminders (their own job: remind_job).
+        selection=dg.AssetSelection.all() - dg.AssetSelection.assets(REMINDERS_ASSET),
         # One process: the warehouse build copy and its lock belong to the run, and
         # subprocesses per step buy nothing on a single DuckDB file.
         executor_def=dg.in_process_executor,
@@ -49,4 +53,15 @@ def load_job() -> dg.UnresolvedAssetJobDefinition:
             "Ingest the inbox for the selected reporting years, rebuild the warehouse with dbt, "
             "run every quality rule, send alerts and publish atomically."
         ),
+    )
+
+
+def remind_job() -> dg.UnresolvedAssetJobDefinition:
+    """The reminders of the day (orchestration/correspondence): no load, so never queued
+    behind one; it only reads the published warehouse and writes its private store."""
+    return dg.define_asset_job(
+        REMINDERS_JOB_NAME,
+        selection=dg.AssetSelection.assets(REMINDERS_ASSET),
+        executor_def=dg.in_process_executor,
+        description="Send the deadline reminders and open-error reminders due today.",
     )

@@ -14,7 +14,7 @@ from datetime import datetime
 
 import dagster as dg
 
-from orchestration.automation.jobs import LOAD_JOB_NAME
+from orchestration.automation.jobs import LOAD_JOB_NAME, REMINDERS_JOB_NAME
 from orchestration.partitions import range_tags
 
 TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -39,3 +39,18 @@ def yearly_load_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest
         run_key=f"yearly-{context.scheduled_execution_time:%Y-%m-%d}",
         tags={**range_tags(year, year), "tuphap/trigger": "schedule"},
     )
+
+
+@dg.schedule(
+    job_name=REMINDERS_JOB_NAME,
+    cron_schedule="0 8 * * *",
+    execution_timezone=TIMEZONE,
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description=(
+        "Every morning at 08:00 in Vietnam: the deadline reminders and open-error reminders "
+        "due today (unit-correspondence.md). A reminder already sent is never sent again."
+    ),
+)
+def daily_reminders_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    return dg.RunRequest(run_key=f"remind-{context.scheduled_execution_time:%Y-%m-%d}",
+                         tags={"tuphap/trigger": "schedule"})

@@ -22,13 +22,14 @@ from orchestration.cli import (
     issues,
     load,
     prepare,
+    remind,
     report,
     sample,
     targets,
     template,
 )
 
-COMMANDS = (load, issues, ack, prepare, sample, report, template, export, targets)
+COMMANDS = (load, issues, ack, prepare, sample, report, template, export, targets, remind)
 
 
 def _parser() -> argparse.ArgumentParser:

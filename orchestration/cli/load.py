@@ -221,6 +221,7 @@ def read_summary(result, *, engine: WarehouseEngine, scope: str,  # noqa: ANN001
         new_issues=dict(alerts.get("new_issues_by_severity") or {}),
         alert_channels=dict(alerts.get("channels") or {}),
         dagster_home=dagster_home(), run_id=result.run_id, yearly_reports=reports,
+        unit_messages=str(_metadata(result, "unit_messages").get("summary") or ""),
     )
     with engine.read_only() as con:
         summary.coverage = read_coverage(con)

@@ -44,6 +44,7 @@ class LoadSummary:
     open_issues: dict[str, int] = field(default_factory=dict)  # severity -> count
     new_issues: dict[str, int] = field(default_factory=dict)
     alert_channels: dict[str, str] = field(default_factory=dict)  # channel -> ok | failed …
+    unit_messages: str = ""  # what the units were sent (orchestration/correspondence)
     dagster_home: Path | None = None
     run_id: str | None = None
     log_path: Path | None = None  # dbt's console output of the load
@@ -253,6 +254,8 @@ def format_summary(summary: LoadSummary, *, full: bool = False) -> str:
     if summary.alert_channels:
         channels = ", ".join(f"{name}: {state}" for name, state in summary.alert_channels.items())
         lines.append(f"Alerts: {channels}")
+    if summary.unit_messages:
+        lines.append(f"Units: {summary.unit_messages}")
     lines.append("")
     lines.append(f"Warehouse: {summary.warehouse}")
     if summary.reader_hint:

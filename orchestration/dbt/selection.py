@@ -7,8 +7,8 @@ warehouse (`meta.dbt_build_state`), and the next load compares:
 - the dbt project: a fingerprint of its files and of the dbt versions (`project_fingerprint`);
 - the scope (GEN-01 expects the cluster's units or every unit);
 - the raw inputs: per form, a signature of its submissions (their ids and load times), one of
-  the targets decisions (as a form: CHITIEU), and one of the received files and receipts
-  (rejections feed `rejected_reports`);
+  the targets decisions (as a form: CHITIEU), and one of the received files, receipts and the
+  reporting calendar (rejections feed `rejected_reports`, due dates `rpt_submissions`);
 - the reporting years that have submissions (the year spine of the periods and dimensions).
 
 Where the state is kept is the engine's business (`Build.read_build_state`).
@@ -159,7 +159,10 @@ _FILES_SIGNATURE = """
         select string_agg(sha256 || '|' || status || '|' || parsed_scope, ',' order by sha256)
         from {raw}.received_files), '') || '#' || coalesce((
         select string_agg(sha256 || '|' || source_file, ',' order by sha256, source_file)
-        from {raw}.file_receipts), ''))
+        from {raw}.file_receipts), '') || '#' || coalesce((
+        select string_agg(cast(year as varchar) || unit_type || cast(due_date as varchar), ','
+                          order by year, unit_type)
+        from {raw}.reporting_calendar), ''))
 """
 
 

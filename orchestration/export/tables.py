@@ -55,6 +55,7 @@ PUBLIC_TABLES: dict[str, PublicTable] = {t.name: t for t in (
                 "province_code"),
     PublicTable("rejected_reports", ("received_at", "source_file", "sha256"), "column",
                 "unit_code"),
+    PublicTable("rpt_submissions", ("year", "unit_code", "form"), "column", "province_code"),
 )}
 
 _PROVINCE = re.compile(r"\d{1,2}")

@@ -6,10 +6,12 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
+from ingest.calendar import read_calendar
 from ingest.limits import Limits
 from ingest.reference import load_registry
 from orchestration import settings
 from orchestration.ingest.inbox import InboxResource
+from orchestration.ingest.raw_schema import write_calendar
 from orchestration.ingest.receive import Received, receive
 from orchestration.partitions import years_partitions
 from orchestration.warehouse.resources import WarehouseResource
@@ -62,6 +64,10 @@ def raw_reports(
         context.log.debug(f"parser notes on {received.noted_files} file(s): see"
                           " raw.received_files.parse_notes")
     context.log.info(received.summary())
+    calendar = read_calendar(settings.optional_path("TUPHAP_CALENDAR"))
+    for problem in calendar.problems:
+        context.log.warning(f"reporting calendar (TUPHAP_CALENDAR): {problem}")
+    write_calendar(warehouse.build, calendar)
     yield from materializations(received)
 
 

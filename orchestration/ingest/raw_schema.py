@@ -17,8 +17,9 @@ from typing import Any
 
 import yaml
 
+from ingest.calendar import Calendar
 from orchestration.settings import DBT_PROJECT_DIR
-from orchestration.warehouse.engine import Connection
+from orchestration.warehouse.engine import Build, Connection
 
 RAW_SOURCE_YML = DBT_PROJECT_DIR / "models" / "staging" / "raw" / "_raw__sources.yml"
 RAW_SCHEMA = "raw"
@@ -83,3 +84,13 @@ def ensure_raw_schema(con: Connection) -> None:
     date."""
     for statement in RAW_DDL:
         con.execute(statement)
+
+
+def write_calendar(build: Build, calendar: Calendar) -> None:
+    """Replace `raw.reporting_calendar` with the data team's due dates (a few dozen rows, in
+    one transaction of the build: a load sees the calendar as it was when it began)."""
+    with build.connect() as con:
+        con.execute("delete from {raw}.reporting_calendar")
+        for year, unit_type, due in calendar.rows():
+            con.execute("insert into {raw}.reporting_calendar (year, unit_type, due_date)"
+                        " values (?, ?, ?)", [year, unit_type, due])

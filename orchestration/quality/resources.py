@@ -106,22 +106,30 @@ class AlertChannelsResource(dg.ConfigurableResource):
         url = self._setting(self.webhook_url, "TUPHAP_ALERT_WEBHOOK_URL")
         if url:
             channels.append(WebhookChannel(url, self.timeout_seconds))
-        host = self._setting(self.smtp_host, "TUPHAP_SMTP_HOST")
-        if host and self.recipients:
-            user = self._setting(self.smtp_user, "TUPHAP_SMTP_USER")
-            port_text = os.environ.get("TUPHAP_SMTP_PORT", "").strip()
-            port = self.smtp_port if self.smtp_host or not port_text else int(port_text)
-            starttls = self.smtp_starttls if self.smtp_host else parse_bool(
-                os.environ.get("TUPHAP_SMTP_STARTTLS"), True)
-            channels.append(SmtpChannel(
-                host=host, port=port,
-                sender=self._setting(self.email_from, "TUPHAP_ALERT_EMAIL_FROM")
-                or user or "tuphap@localhost",
-                recipients=self.recipients, user=user,
-                password=self._setting(self.smtp_password, "TUPHAP_SMTP_PASSWORD"),
-                starttls=starttls, timeout_seconds=self.timeout_seconds,
-            ))
+        server = self.smtp_server()
+        if server is not None and server.recipients:
+            channels.append(server)
         return channels
+
+    def smtp_server(self) -> SmtpChannel | None:
+        """The configured SMTP server (None without TUPHAP_SMTP_HOST), addressed to the data
+        team's recipients; unit messages (orchestration/correspondence) use its connection."""
+        host = self._setting(self.smtp_host, "TUPHAP_SMTP_HOST")
+        if not host:
+            return None
+        user = self._setting(self.smtp_user, "TUPHAP_SMTP_USER")
+        port_text = os.environ.get("TUPHAP_SMTP_PORT", "").strip()
+        port = self.smtp_port if self.smtp_host or not port_text else int(port_text)
+        starttls = self.smtp_starttls if self.smtp_host else parse_bool(
+            os.environ.get("TUPHAP_SMTP_STARTTLS"), True)
+        return SmtpChannel(
+            host=host, port=port,
+            sender=self._setting(self.email_from, "TUPHAP_ALERT_EMAIL_FROM")
+            or user or "tuphap@localhost",
+            recipients=self.recipients, user=user,
+            password=self._setting(self.smtp_password, "TUPHAP_SMTP_PASSWORD"),
+            starttls=starttls, timeout_seconds=self.timeout_seconds,
+        )
 
     def log_channel(self, folder: Path) -> LogChannel:
         """The local alert log: TUPHAP_ALERT_LOG, else alerts.log in the warehouse's folder on

@@ -83,6 +83,15 @@ def build_file(published: Path) -> Path:
     return build_dir(published) / published.name
 
 
+def private_store_path(published: Path) -> Path:
+    """The private store beside the warehouse file (engine.WarehouseEngine.private_store)."""
+    return published.with_name(published.stem + ".private.duckdb")
+
+
+# How long a write to the private store waits for another process that holds it.
+PRIVATE_STORE_WAIT_SECONDS = 60.0
+
+
 def lock_path(published: Path) -> Path:
     return published.with_name(published.name + ".lock")
 
@@ -246,6 +255,26 @@ class DuckDBWarehouse:
         if not self.path.exists():
             raise WarehouseMissingError(f"no warehouse at {self.path}; run `tuphap load` first")
         return connect(self.path, read_only=True)
+
+    @contextmanager
+    def private_store(self) -> Iterator[DuckDBConnection]:
+        path = private_store_path(self.path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + PRIVATE_STORE_WAIT_SECONDS
+        while True:
+            try:
+                con = DuckDBConnection.open(path)
+                break
+            except duckdb.IOException:  # another process writes it (a load, `tuphap remind`)
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.1)
+        try:
+            os.chmod(path, 0o600)
+            con.execute("create schema if not exists tuphap_private")
+            yield con
+        finally:
+            con.close()
 
     def start_build(self) -> WarehouseBuild:
         build = WarehouseBuild(self.path)

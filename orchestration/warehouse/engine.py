@@ -150,6 +150,14 @@ class WarehouseEngine(Protocol):
         build starts, so a warm dbt process can parse under exactly these values."""
         ...
 
+    def private_store(self) -> AbstractContextManager[Connection]:
+        """A read-write connection (each statement committed) to the warehouse's private
+        store: schema `tuphap_private`, for what no reader may see (the contacts register,
+        every message sent). DuckDB: a file of its own beside the warehouse, readable by its
+        owner only (analysts open the warehouse file); PostgreSQL: a schema of the same
+        database that the reader role and PUBLIC have no right on."""
+        ...
+
 
 def engine_for(address: str | Path) -> WarehouseEngine:
     """The engine of the warehouse at `address`: a `postgresql://` URL is a PostgreSQL

@@ -238,6 +238,15 @@ class PostgresWarehouse:
             con.execute("set default_transaction_read_only = on")
             yield con
 
+    @contextmanager
+    def private_store(self) -> Iterator[PostgresConnection]:
+        with self.server_connection() as con:
+            # Created by the loading role; nobody else has any right on it (not PUBLIC, not
+            # the reader), so the catalog lists no table of it to them.
+            con.execute("create schema if not exists tuphap_private")
+            con.execute("revoke all on schema tuphap_private from public")
+            yield con
+
     def start_build(self) -> PostgresBuild:
         build = PostgresBuild(self)
         build.prepare()

@@ -1,0 +1,1 @@
+"""Correspondence with the units: the contacts register, receipts, each unit's issues, reminders."""

@@ -1,0 +1,104 @@
+"""What the warehouse says a unit should hear about, read from the published warehouse after
+a load: the files received since correspondence began, what each was read as and became, the
+figures a correction changed, the open issues and the reports still missing.
+
+Read here, planned in plan.py: every query is one statement with bound values.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from orchestration.correspondence.compose import IssueNote
+from orchestration.warehouse.engine import Connection
+from orchestration.warehouse.sql import query_dicts, table_exists
+
+# Issues a unit cannot act on: a targets decision's gap (the cluster's), and the trace of a
+# correction (the receipt says what the correction changed).
+NOT_FOR_UNITS = ("TGT-01", "GEN-04")
+
+_FILES = """
+    select sha256, source_file, received_at, status, reason, rejection_unit_code, rejection_year
+    from raw.received_files where received_at >= ? order by received_at, source_file
+"""
+# Every submission of a (unit, year, form) that a file received since `?` reports on: the new
+# ones and the ones they may supersede.
+_GROUP_SUBMISSIONS = """
+    select s.submission_id, s.sha256, s.source_file, s.unit_code, s.year, s.form, s.received_at,
+        coalesce(ranked.is_winning, false) as is_winning
+    from raw.submissions as s
+    left join intermediate.int_submissions_ranked as ranked
+        on ranked.submission_id = s.submission_id
+    where exists (
+        select 1 from raw.submissions as n
+        inner join raw.received_files as r on r.sha256 = n.sha256
+        where r.received_at >= ? and n.unit_code = s.unit_code and n.year = s.year
+            and n.form = s.form)
+    order by s.received_at, s.submission_id
+"""
+_GROUP_TOTALS = """
+    select v.submission_id, v.subunit, v.indicator, v.value
+    from raw.submission_values as v
+    inner join raw.submissions as s on s.submission_id = v.submission_id
+    where exists (
+        select 1 from raw.submissions as n
+        inner join raw.received_files as r on r.sha256 = n.sha256
+        where r.received_at >= ? and n.unit_code = s.unit_code and n.year = s.year
+            and n.form = s.form)
+"""
+_ISSUES = """
+    select fingerprint, rule_id, severity, form, unit_code, year, message, status, first_seen_at
+    from main.dq_issues where status = 'open' order by first_seen_at, fingerprint
+"""
+_MISSING = """
+    select unit_code, year, form, due_date from main.rpt_submissions
+    where status <> 'received' order by unit_code, year, form
+"""
+
+
+@dataclass(frozen=True)
+class Submission:
+    submission_id: str
+    sha256: str
+    source_file: str
+    unit_code: str
+    year: int
+    form: str
+    received_at: datetime
+    is_winning: bool  # the report the warehouse uses for its unit, year and form
+
+
+@dataclass
+class LoadFacts:
+    files: list[dict]
+    submissions: list[Submission]
+    values: dict[str, dict[tuple[str, str], float | None]]  # submission -> (sub-unit, ind.)
+    issues: list[dict]
+
+
+def read_load_facts(con: Connection, since: datetime) -> LoadFacts:
+    files = query_dicts(con, _FILES, [since])
+    submissions = [Submission(**row) for row in query_dicts(con, _GROUP_SUBMISSIONS, [since])]
+    values: dict[str, dict[tuple[str, str], float | None]] = defaultdict(dict)
+    for row in query_dicts(con, _GROUP_TOTALS, [since]):
+        values[row["submission_id"]][(row["subunit"] or "", row["indicator"])] = row["value"]
+    return LoadFacts(files, submissions, dict(values), open_issues(con))
+
+
+def open_issues(con: Connection) -> list[dict]:
+    if not table_exists(con, "main", "dq_issues"):
+        return []
+    return [row for row in query_dicts(con, _ISSUES) if row["rule_id"] not in NOT_FOR_UNITS]
+
+
+def missing_reports(con: Connection) -> list[dict]:
+    if not table_exists(con, "main", "rpt_submissions"):
+        return []
+    return query_dicts(con, _MISSING)
+
+
+def issue_note(row: dict) -> IssueNote:
+    return IssueNote(row["fingerprint"], row["rule_id"], row["severity"], row["form"],
+                     int(row["year"]), row["message"])

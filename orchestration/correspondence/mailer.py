@@ -1,0 +1,123 @@
+"""Sending the recorded messages over SMTP, each delivery marked as it went.
+
+Only addresses of the register in force are ever written to: a delivery to an address that
+left the register is cancelled, not sent. Every failure (a refused recipient, a server that
+is down) is recorded with its reason and retried at the next load or reminder tick; nothing
+here raises for a failed send, and no error text carries a password.
+"""
+
+from __future__ import annotations
+
+import json
+import smtplib
+import ssl
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from email import policy
+from email.header import Header
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+from ingest.contacts import mask
+from orchestration.correspondence import store
+from orchestration.quality.alerts import SmtpChannel, scrub
+from orchestration.warehouse.engine import Connection
+
+XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+Attach = Callable[[dict], bytes]  # the blank template of {unit_code, year}
+
+
+@dataclass
+class Sent:
+    """What one sending pass did, for the asset's metadata and the load summary."""
+
+    messages: int = 0  # messages with at least one delivery made this pass
+    units: set[str] = field(default_factory=set)
+    failed: list[str] = field(default_factory=list)  # "STP-12 c***@...: why"
+    cancelled: int = 0
+
+
+def message_bytes(row: dict, sender: str, attach: Attach | None) -> bytes:
+    """The message as sent. The subject is encoded by `email.header.Header`: the modern
+    policy's folding drops the space between two encoded words ("tỉnhTuyên Quang" in every
+    mail client, CPython 3.11), Header keeps spaces inside the encoded words."""
+    subject = Header(row["subject"], "utf-8", header_name="Subject").encode(linesep="\r\n")
+    body = build_message(row, sender, attach).as_bytes(policy=policy.SMTP)
+    return f"Subject: {subject}\r\n".encode("ascii") + body
+
+
+def build_message(row: dict, sender: str, attach: Attach | None) -> EmailMessage:
+    """Everything but the subject (message_bytes adds it)."""
+    msg = EmailMessage()
+    msg["From"] = sender
+    to = [r.address for r in row["recipients"] if r.role == "to"]
+    cc = [r.address for r in row["recipients"] if r.role == "cc"]
+    if to:
+        msg["To"] = ", ".join(to)
+    if cc:
+        msg["Cc"] = ", ".join(cc)
+    msg["Date"] = format_datetime(row["created_at"])
+    msg["Message-ID"] = row["message_id"]
+    msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to us
+    msg.set_content(row["body"], subtype="plain", charset="utf-8", cte="quoted-printable")
+    if row.get("attachment") and attach is not None:
+        wanted = json.loads(row["attachment"])
+        msg.add_attachment(attach(wanted), maintype=XLSX[0], subtype=XLSX[1],
+                           filename=wanted["file_name"])
+    return msg
+
+
+def send_undelivered(con: Connection, server: SmtpChannel | None, allowed: frozenset[str],
+                     now: datetime, attach: Attach | None = None) -> Sent:
+    """Send every delivery not yet made (this pass's and the ones that failed before)."""
+    sent = Sent()
+    for row in store.undelivered(con):
+        live = [r for r in row["recipients"] if r.address.lower() in allowed]
+        for gone in (r for r in row["recipients"] if r.address.lower() not in allowed):
+            store.mark(con, row["message_key"], gone.address, ok=False, now=now,
+                       cancelled=True, error="no longer in the contacts register")
+            sent.cancelled += 1
+        if not live:
+            continue
+        row = {**row, "recipients": live}
+        refused, error = _send(server, row, attach)
+        for r in live:
+            why = refused.get(r.address) if error is None else error
+            store.mark(con, row["message_key"], r.address, ok=why is None, error=why, now=now)
+            if why is not None:
+                shown = why.replace(r.address, mask(r.address))
+                sent.failed.append(f"{row['unit_code']} {mask(r.address)}: {shown}")
+        if error is None and len(refused) < len(live):
+            sent.messages += 1
+            sent.units.add(row["unit_code"])
+    return sent
+
+
+def _send(server: SmtpChannel | None, row: dict, attach: Attach | None
+          ) -> tuple[dict[str, str], str | None]:
+    """(refused address -> why, or an error for the whole message)."""
+    if server is None:
+        return {}, "no SMTP server configured (TUPHAP_SMTP_HOST)"
+    try:
+        message = message_bytes(row, server.sender, attach)
+        smtp_class = smtplib.SMTP_SSL if server.port == 465 else smtplib.SMTP
+        with smtp_class(server.host, server.port, timeout=server.timeout_seconds) as smtp:
+            if server.starttls and smtp_class is smtplib.SMTP:
+                smtp.starttls(context=ssl.create_default_context())
+            if server.user:
+                smtp.login(server.user, server.password or "")
+            refused = smtp.sendmail(server.sender, [r.address for r in row["recipients"]],
+                                    message)
+        return {address: f"refused: {code} {reason.decode(errors='replace')}"
+                for address, (code, reason) in refused.items()}, None
+    except smtplib.SMTPRecipientsRefused as exc:
+        return {address: f"refused: {code} {reason.decode(errors='replace')}"
+                for address, (code, reason) in exc.recipients.items()}, None
+    except Exception as exc:  # noqa: BLE001 - a failed send is recorded and retried, never raised
+        return {}, scrub(f"{type(exc).__name__}: {exc}", server.secrets())
+
+
+def describe_failures(failed: Sequence[str], limit: int = 5) -> str:
+    shown = "; ".join(failed[:limit])
+    return shown + (f"; and {len(failed) - limit} more" if len(failed) > limit else "")

@@ -1,0 +1,106 @@
+"""One pass of correspondence, as the load's step and the reminder tick run it: read the
+register in force, plan what is due, record it, send every delivery not yet made.
+
+The warehouse is read (published, read-only) before the private store is written, and the
+store is written before anything is sent: a pass killed at any point leaves either nothing or
+recorded messages that the next pass sends (store.py says why nothing goes out twice).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from ingest.reference import Registry
+from orchestration.correspondence import facts, plan, store
+from orchestration.correspondence.mailer import Attach, Sent, send_undelivered
+from orchestration.correspondence.register import RegisterInForce, register_in_force
+from orchestration.quality.alerts import SmtpChannel
+from orchestration.warehouse.engine import Connection, WarehouseEngine
+
+SINCE = "correspondence_since"  # files and issues before it are not news to anyone
+# What a pass plans, from the warehouse, what was told when, the register, and since when.
+Planner = Callable[[Connection, dict[str, datetime], RegisterInForce, datetime], plan.Plan]
+
+
+@dataclass
+class Outcome:
+    register: RegisterInForce
+    planned: int = 0
+    sent: Sent = field(default_factory=Sent)
+    no_contact: list[str] = field(default_factory=list)
+    dry_run: list[store.Planned] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One line for the data team (English, addresses masked)."""
+        if not self.register.contacts:
+            return self.register.note
+        parts = [f"{self.sent.messages} message(s) sent to {len(self.sent.units)} unit(s)"]
+        if self.sent.failed:
+            parts.append(f"{len(self.sent.failed)} delivery(ies) failed, retried next time")
+        if self.no_contact:
+            parts.append("no contact for " + ", ".join(self.no_contact))
+        if self.register.problems:
+            parts.append(self.register.note)
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class Settings:
+    contacts: Path | None
+    server: SmtpChannel | None
+    registry: Registry
+    remind_days: int = 7
+
+
+def _pass(engine: WarehouseEngine, settings: Settings, now: datetime,
+          planner: Planner, *, started_at: datetime | None = None,
+          dry_run: bool = False, attach: Attach | None = None) -> Outcome:
+    with engine.private_store() as con:
+        store.ensure_store(con)
+        register = register_in_force(con, settings.contacts, settings.registry, now)
+        if not register.contacts:
+            return Outcome(register)
+        since = datetime.fromisoformat(
+            store.set_state_once(con, SINCE, (started_at or now).isoformat()))
+        told = store.last_told(con, "")
+    with engine.read_only() as warehouse:
+        planned = planner(warehouse, told, register, since)
+    outcome = Outcome(register, len(planned.messages), no_contact=sorted(planned.no_contact))
+    if dry_run:
+        outcome.dry_run = planned.messages
+        return outcome
+    with engine.private_store() as con:
+        for message in planned.messages:
+            with store.transaction(con):
+                store.record(con, message, now)
+        outcome.sent = send_undelivered(con, settings.server, register.addresses, now, attach)
+    return outcome
+
+
+def send_receipts(engine: WarehouseEngine, settings: Settings, now: datetime,
+                  started_at: datetime) -> Outcome:
+    """After a load's publish: receipts of its files, with its units' new issues."""
+    def planner(con: Connection, told: dict[str, datetime], register: RegisterInForce,
+                since: datetime) -> plan.Plan:
+        return plan.plan_receipts(facts.read_load_facts(con, since), set(told),
+                                  register.contacts, settings.registry, now, since)
+
+    return _pass(engine, settings, now, planner, started_at=started_at)
+
+
+def send_reminders(engine: WarehouseEngine, settings: Settings, now: datetime, *,
+                   dry_run: bool = False, attach: Attach | None = None) -> Outcome:
+    """The daily tick: deadline reminders and reminders of open errors due today."""
+    def planner(con: Connection, told: dict[str, datetime], register: RegisterInForce,
+                since: datetime) -> plan.Plan:
+        deadlines = plan.plan_deadline_reminders(facts.missing_reports(con), set(told),
+                                                 register.contacts, settings.registry, now)
+        errors = plan.plan_issue_reminders(facts.open_issues(con), told, register.contacts,
+                                           settings.registry, now, settings.remind_days)
+        return plan.Plan(deadlines.messages + errors.messages,
+                         deadlines.no_contact | errors.no_contact)
+
+    return _pass(engine, settings, now, planner, dry_run=dry_run, attach=attach)

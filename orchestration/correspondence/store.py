@@ -1,0 +1,222 @@
+"""The private store of correspondence (schema `tuphap_private`, WarehouseEngine.private_store):
+the contacts register with its history, and every message to a unit with each delivery.
+
+No reader may see it: it holds addresses (personal data). A message is recorded before it is
+sent, under a key made of what it is about (`items`: a file's receipt, an issue, a reminder),
+so planning it again after a crash finds it recorded and sends nothing new: a delivery still
+`pending` is sent once more under the same Message-ID (mail clients show one message), a
+`sent` one never again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import (
+    Iterator,
+    Sequence,
+)
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from ingest.contacts import Contact
+from orchestration.warehouse.engine import Connection
+from orchestration.warehouse.sql import query_dicts
+
+DDL = (
+    """create table if not exists tuphap_private.contact_registers (
+        sha256 varchar primary key,    -- of the register file's content
+        read_at timestamptz not null,
+        accepted boolean not null,     -- false: a row was wrong, the previous one stayed
+        problems varchar not null,     -- JSON list of 'row N: why'
+        contacts integer not null
+    )""",
+    """create table if not exists tuphap_private.contacts (
+        register_sha256 varchar not null,
+        unit_code varchar not null,    -- '' for the data team
+        email varchar not null,
+        name varchar,
+        role varchar not null,         -- officer | head | data_team
+        valid_from date,
+        valid_to date
+    )""",
+    """create table if not exists tuphap_private.state (
+        key varchar primary key,
+        value varchar not null
+    )""",
+    """create table if not exists tuphap_private.messages (
+        message_key varchar primary key,  -- sha256 of the unit and the items
+        message_id varchar not null,      -- the Message-ID header, the same on every attempt
+        kind varchar not null,            -- receipt | issue_reminder | deadline_reminder
+        unit_code varchar not null,
+        subject varchar not null,
+        body varchar not null,
+        items varchar not null,           -- JSON: what it is about (files, issues, reminders)
+        attachment varchar,               -- JSON {unit_code, year}: the blank template
+        created_at timestamptz not null
+    )""",
+    """create table if not exists tuphap_private.deliveries (
+        message_key varchar not null,
+        address varchar not null,
+        role varchar not null,            -- to | cc
+        status varchar not null,          -- pending | sent | failed | cancelled
+        attempts integer not null,
+        last_error varchar,
+        sent_at timestamptz,
+        primary key (message_key, address)
+    )""",
+    """create table if not exists tuphap_private.told (
+        item varchar primary key,         -- e.g. receipt:<sha256>:<unit>, issue:<fingerprint>
+        message_key varchar not null,
+        told_at timestamptz not null
+    )""",
+)
+
+
+def ensure_store(con: Connection) -> None:
+    for statement in DDL:
+        con.execute(statement)
+
+
+# The register ------------------------------------------------------------------------------
+
+def register_seen(con: Connection, sha256: str) -> dict | None:
+    rows = query_dicts(con, "select accepted, problems from tuphap_private.contact_registers"
+                            " where sha256 = ?", [sha256])
+    return rows[0] if rows else None
+
+
+def save_register(con: Connection, sha256: str, contacts: Sequence[Contact],
+                  problems: Sequence[str], now: datetime) -> None:
+    """Keep a register as read (its history); its contacts only when it was accepted."""
+    con.execute("insert into tuphap_private.contact_registers"
+                " (sha256, read_at, accepted, problems, contacts) values (?, ?, ?, ?, ?)"
+                " on conflict do nothing",
+                [sha256, now, not problems, json.dumps(list(problems), ensure_ascii=False),
+                 len(contacts)])
+    if problems:
+        return
+    for c in contacts:
+        con.execute("insert into tuphap_private.contacts (register_sha256, unit_code, email,"
+                    " name, role, valid_from, valid_to) values (?, ?, ?, ?, ?, ?, ?)",
+                    [sha256, c.unit_code, c.email, c.name, c.role, c.valid_from, c.valid_to])
+
+
+def last_accepted_register(con: Connection) -> tuple[str, tuple[Contact, ...]] | None:
+    rows = query_dicts(con, "select sha256 from tuphap_private.contact_registers"
+                            " where accepted order by read_at desc limit 1")
+    if not rows:
+        return None
+    sha = rows[0]["sha256"]
+    contacts = query_dicts(con, "select unit_code, email, name, role, valid_from, valid_to"
+                                " from tuphap_private.contacts where register_sha256 = ?",
+                           [sha])
+    return sha, tuple(Contact(r["unit_code"], r["email"], r["name"] or "", r["role"],
+                              _day(r["valid_from"]), _day(r["valid_to"])) for r in contacts)
+
+
+def _day(value: object) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def state(con: Connection, key: str) -> str | None:
+    rows = con.execute("select value from tuphap_private.state where key = ?", [key]).fetchall()
+    return rows[0][0] if rows else None
+
+
+def set_state_once(con: Connection, key: str, value: str) -> str:
+    """Set `key` unless it is set; return its value."""
+    con.execute("insert into tuphap_private.state (key, value) values (?, ?)"
+                " on conflict do nothing", [key, value])
+    return state(con, key) or value
+
+
+# Messages ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Recipient:
+    address: str
+    role: str  # to | cc
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A message to one unit, before it is recorded."""
+
+    key: str
+    message_id: str
+    kind: str
+    unit_code: str
+    subject: str
+    body: str
+    items: tuple[str, ...]
+    recipients: tuple[Recipient, ...]
+    attachment: dict | None = None
+
+
+def told_items(con: Connection, prefix: str) -> set[str]:
+    return {row[0] for row in con.execute(
+        "select item from tuphap_private.told where starts_with(item, ?)", [prefix]).fetchall()}
+
+
+def last_told(con: Connection, prefix: str) -> dict[str, datetime]:
+    """item -> when it was told, for the items starting with `prefix`."""
+    return {row[0]: row[1] for row in con.execute(
+        "select item, told_at from tuphap_private.told where starts_with(item, ?)",
+        [prefix]).fetchall()}
+
+
+def record(con: Connection, message: Planned, now: datetime) -> None:
+    """Record a planned message, its deliveries (pending) and what it tells: idempotent."""
+    con.execute(
+        "insert into tuphap_private.messages (message_key, message_id, kind, unit_code,"
+        " subject, body, items, attachment, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " on conflict do nothing",
+        [message.key, message.message_id, message.kind, message.unit_code, message.subject,
+         message.body, json.dumps(list(message.items)),
+         json.dumps(message.attachment) if message.attachment else None, now])
+    for recipient in message.recipients:
+        con.execute("insert into tuphap_private.deliveries (message_key, address, role, status,"
+                    " attempts) values (?, ?, ?, 'pending', 0) on conflict do nothing",
+                    [message.key, recipient.address, recipient.role])
+    for item in message.items:
+        con.execute("insert into tuphap_private.told (item, message_key, told_at)"
+                    " values (?, ?, ?) on conflict do nothing", [item, message.key, now])
+
+
+def undelivered(con: Connection) -> list[dict]:
+    """Every message with a delivery not yet made (pending, or failed: retried), oldest
+    first, with those deliveries."""
+    rows = query_dicts(
+        con, "select m.message_key, m.message_id, m.kind, m.unit_code, m.subject, m.body,"
+             " m.attachment, m.created_at, d.address, d.role, d.attempts"
+             " from tuphap_private.messages m join tuphap_private.deliveries d"
+             " on d.message_key = m.message_key where d.status in ('pending', 'failed')"
+             " order by m.created_at, m.message_key, d.address")
+    by_key: dict[str, dict] = {}
+    for row in rows:
+        message = by_key.setdefault(row["message_key"], {**row, "recipients": []})
+        message["recipients"].append(Recipient(row["address"], row["role"]))
+    return list(by_key.values())
+
+
+def mark(con: Connection, message_key: str, address: str, *, ok: bool, error: str | None,
+         now: datetime, cancelled: bool = False) -> None:
+    status = "cancelled" if cancelled else "sent" if ok else "failed"
+    con.execute("update tuphap_private.deliveries set status = ?, attempts = attempts + 1,"
+                " last_error = ?, sent_at = ? where message_key = ? and address = ?",
+                [status, error, now if ok else None, message_key, address])
+
+
+@contextmanager
+def transaction(con: Connection) -> Iterator[None]:
+    """One transaction on a store connection (each statement commits on its own otherwise)."""
+    con.execute("begin transaction")
+    try:
+        yield
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
