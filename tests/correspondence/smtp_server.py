@@ -50,8 +50,9 @@ class _Handler:
     release: threading.Event = field(default_factory=threading.Event)
     transactions: int = 0
 
-    async def handle_MAIL(  # noqa: N802 - aiosmtpd's hook namesself, server: SMTP, session: Session, envelope: Envelope,
-                          address: str, mail_options: list[str]) -> str:
+    async def handle_MAIL(  # noqa: N802 - aiosmtpd's hook names
+            self, server: SMTP, session: Session, envelope: Envelope, address: str,
+            mail_options: list[str]) -> str:
         self.transactions += 1
         if self.hold_after is not None and self.transactions > self.hold_after:
             self.held.set()
@@ -60,14 +61,16 @@ class _Handler:
         envelope.mail_from = address
         return "250 OK"
 
-    async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook namesself, server: SMTP, session: Session, envelope: Envelope,
-                          address: str, rcpt_options: list[str]) -> str:
+    async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook names
+            self, server: SMTP, session: Session, envelope: Envelope, address: str,
+            rcpt_options: list[str]) -> str:
         if address.lower() in self.refuse:
             return "550 5.1.1 mailbox unavailable"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(  # noqa: N802 - aiosmtpd's hook namesself, server: SMTP, session: Session, envelope: Envelope) -> str:
+    async def handle_DATA(  # noqa: N802 - aiosmtpd's hook names
+            self, server: SMTP, session: Session, envelope: Envelope) -> str:
         self.mails.append(Mail(str(envelope.mail_from), list(envelope.rcpt_tos),
                                bytes(envelope.content or b"")))  # type: ignore[arg-type]
         return "250 OK queued"
