@@ -1,5 +1,6 @@
 """A sample load with the sample contacts register and a real SMTP server, shared by the
-correspondence tests of one module (their own xdist group: one worker, in file order)."""
+correspondence tests (their own xdist group: one worker, in file order; the reminder tests
+come after the messages tests and start with a retry-free state either way)."""
 
 from __future__ import annotations
 
@@ -38,13 +39,19 @@ def officers() -> dict[str, str]:
 
 
 def environment(base: Path, smtp: SmtpServer) -> dict[str, str]:
+    """The sample register, and a calendar: every 2026 report due 15/12/2026 (THADS's default
+    is 15/10)."""
     env = isolated_env(base)
     env.update(smtp.environment())
     env["TUPHAP_CONTACTS"] = str(REGISTER)
+    calendar = base / "calendar.csv"
+    calendar.write_text("year,unit_type,due_date\n2026,STP,15/12/2026\n"
+                        "2026,THADS,2026-12-15\n", encoding="utf-8")
+    env["TUPHAP_CALENDAR"] = str(calendar)
     return env
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def sample_with_mail(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Correspondence]:
     base = tmp_path_factory.mktemp("mail")
     with SmtpServer() as smtp:

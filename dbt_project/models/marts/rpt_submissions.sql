@@ -52,13 +52,11 @@ expected as (
     inner join years
         on units_in_scope.year between years.first_year and years.last_year
     inner join periods
-        on
-            periods.unit_type = units_in_scope.unit_type
-            and periods.year = units_in_scope.year
+        on periods.unit_type = units_in_scope.unit_type
+        and periods.year = units_in_scope.year
     left join calendar
-        on
-            calendar.year = units_in_scope.year
-            and calendar.unit_type = units_in_scope.unit_type
+        on calendar.year = units_in_scope.year
+        and calendar.unit_type = units_in_scope.unit_type
 ),
 
 received as (
@@ -120,14 +118,12 @@ final as (
         end as status
     from expected
     left join received
-        on
-            received.unit_code = expected.unit_code
-            and received.year = expected.year
-            and received.form = expected.form
+        on received.unit_code = expected.unit_code
+        and received.year = expected.year
+        and received.form = expected.form
     left join rejections
-        on
-            rejections.unit_code = expected.unit_code
-            and rejections.year = expected.year
+        on rejections.unit_code = expected.unit_code
+        and rejections.year = expected.year
 )
 
 select * from final
