@@ -34,7 +34,8 @@ def register_in_force(con: Connection, path: Path | None, registry: Registry,
     in force: the file's when it is good, else the last good one's."""
     if path is None:
         return RegisterInForce((), configured=False,
-                               note="no contacts register (TUPHAP_CONTACTS): no message to units")
+                               note="no contacts register (TUPHAP_CONTACTS): no message to units"
+                                    " (README, \"Correspondence with the units\")")
     problems: tuple[str, ...] = ()
     try:
         content = path.read_bytes()
