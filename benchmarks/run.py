@@ -14,7 +14,9 @@ Measurements (each the median of --runs runs; see README.md):
       a corrected report landing in the inbox of a demo warehouse to its figure published;
   (g) the yearly report: seconds per year to write one year's HTML, PDF and workbook, with an
       empty chart cache and a warm one (benchmarks/yearly_reports.py; --reports-only runs it
-      alone).
+      alone);
+  (h) the units' messages: seconds the receipts of a national load (every unit) and of one
+      correction take to send to a real SMTP server (benchmarks/messages.py; --messages-only).
 
 Peak memory of a load is measured two ways: ru_maxrss from os.wait4 (the largest single
 process among the child and the descendants it waited for) and the peak of the summed RSS of
@@ -35,6 +37,8 @@ from pathlib import Path
 from benchmarks import inputs
 from benchmarks.loads import Log, repeated_loads, telemetry_off
 from benchmarks.measure import DEFAULT_TIMEOUT
+from benchmarks.messages import measure_messages
+from benchmarks.messages import new_measurement as new_messages_measurement
 from benchmarks.postgres import postgres_national
 from benchmarks.report import format_table, seconds
 from benchmarks.results import (
@@ -75,6 +79,8 @@ def _inputs(cache: Path, with_scale4: bool, log: Log
 def run_benchmark(args: argparse.Namespace, log: Log = _log) -> dict:
     if args.reports_only:
         return _reports_only(args, log)
+    if args.messages_only:
+        return _messages_only(args, log)
     cache = Path(args.cache).resolve()
     started = datetime.now(UTC).isoformat(timespec="seconds")
     load_at_start = [round(x, 2) for x in os.getloadavg()]
@@ -112,7 +118,10 @@ def run_benchmark(args: argparse.Namespace, log: Log = _log) -> dict:
     measure_service(f, folders["demo"], work_root, runs=runs, keep=args.keep, log=log)
     g = new_report_measurement()
     measure_reports(g, folders["demo"], work_root, runs=runs, keep=args.keep, log=log)
-    measurements = [national.a, b, national.c, d, e, f, g]
+    h = new_messages_measurement()
+    measure_messages(h, folders["national"], correction, work_root, runs=runs, keep=args.keep,
+                     log=log)
+    measurements = [national.a, b, national.c, d, e, f, g, h]
     scaling = None
     if with_scale4:
         more, scaling = scale4(folders["national4"], used["national4"]["files"], national.a, b,
@@ -144,6 +153,21 @@ def _reports_only(args: argparse.Namespace, log: Log) -> dict:
                             inputs_used={"demo": inputs.inputs_info(demo)})
 
 
+def _messages_only(args: argparse.Namespace, log: Log) -> dict:
+    """(h) alone: the units' messages of a national load and of a correction."""
+    cache = Path(args.cache).resolve()
+    runs = 1 if args.quick else args.runs
+    used, folders, correction = _inputs(cache, False, log)
+    h = new_messages_measurement()
+    measure_messages(h, folders["national"], correction, cache / "runs", runs=runs,
+                     keep=args.keep, log=log)
+    shutil.rmtree(folders["correction"], ignore_errors=True)
+    settings = {"runs": runs, "quick": args.quick, "messages_only": True,
+                "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "targets": TARGETS}
+    return results_document(machine_info(), settings, [h], inputs_used=used)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -161,6 +185,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--results", default=str(RESULTS_FILE), help="results.json path")
     parser.add_argument("--reports-only", action="store_true",
                         help="measure only (g), the yearly reports (results to --results)")
+    parser.add_argument("--messages-only", action="store_true",
+                        help="measure only (h), the units' messages (results to --results)")
     parser.add_argument("--keep", action="store_true",
                         help="keep each run's warehouse folder under <cache>/runs")
     return parser
@@ -175,6 +201,8 @@ def main(argv: list[str] | None = None) -> int:
     results = Path(args.results)
     if args.reports_only and results == RESULTS_FILE:  # the full run's results stay
         results = RESULTS_FILE.with_name("results-reports.json")
+    if args.messages_only and results == RESULTS_FILE:
+        results = RESULTS_FILE.with_name("results-messages.json")
     path = write_results(doc, results)
     print()
     print(format_table(doc))
