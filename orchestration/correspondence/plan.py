@@ -82,8 +82,10 @@ def file_notes(facts: LoadFacts, issues_by_unit: Mapping[str, list[IssueNote]],
                registry: Registry) -> dict[str, list[tuple[str, FileNote]]]:
     """unit -> [(item, note)] for every file received since correspondence began."""
     by_sha: dict[str, list[Submission]] = defaultdict(list)
+    by_report: dict[tuple[str, int, str], list[Submission]] = defaultdict(list)
     for s in facts.submissions:
         by_sha[s.sha256].append(s)
+        by_report[(s.unit_code, s.year, s.form)].append(s)
     notes: dict[str, list[tuple[str, FileNote]]] = defaultdict(list)
     for f in facts.files:
         if f["status"] == "rejected":
@@ -98,8 +100,8 @@ def file_notes(facts: LoadFacts, issues_by_unit: Mapping[str, list[IssueNote]],
             mine = [s for s in by_sha[f["sha256"]] if s.unit_code == unit]
             replaced, changes, unused = [], [], []
             for s in mine:
-                others = [o for o in facts.submissions if (o.unit_code, o.year, o.form) ==
-                          (s.unit_code, s.year, s.form) and o.sha256 != s.sha256]
+                others = [o for o in by_report[(s.unit_code, s.year, s.form)]
+                          if o.sha256 != s.sha256]
                 if not s.is_winning:
                     unused += [o.source_file for o in others if o.is_winning]
                     continue

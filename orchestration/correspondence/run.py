@@ -21,6 +21,9 @@ from orchestration.quality.alerts import SmtpChannel
 from orchestration.warehouse.engine import Connection, WarehouseEngine
 
 SINCE = "correspondence_since"  # files and issues before it are not news to anyone
+# The start of the last load whose receipts were all recorded: later passes read only what
+# came after it (a national warehouse holds thousands of files already receipted).
+RECEIPTS_THROUGH = "receipts_through"
 # What a pass plans, from the warehouse, what was told when, the register, and since when.
 Planner = Callable[[Connection, dict[str, datetime], RegisterInForce, datetime], plan.Plan]
 
@@ -65,6 +68,9 @@ def _pass(engine: WarehouseEngine, settings: Settings, now: datetime,
             return Outcome(register)
         since = datetime.fromisoformat(
             store.set_state_once(con, SINCE, (started_at or now).isoformat()))
+        through = store.state(con, RECEIPTS_THROUGH) if started_at else None
+        if through:
+            since = max(since, datetime.fromisoformat(through))
         told = store.last_told(con, "")
     with engine.read_only() as warehouse:
         planned = planner(warehouse, told, register, since)
@@ -76,6 +82,8 @@ def _pass(engine: WarehouseEngine, settings: Settings, now: datetime,
         for message in planned.messages:
             with store.transaction(con):
                 store.record(con, message, now)
+        if started_at:  # a receipt pass: everything of this load is recorded
+            store.set_state(con, RECEIPTS_THROUGH, started_at.isoformat())
         outcome.sent = send_undelivered(con, settings.server, register.addresses, now, attach)
     return outcome
 

@@ -126,6 +126,11 @@ def state(con: Connection, key: str) -> str | None:
     return rows[0][0] if rows else None
 
 
+def set_state(con: Connection, key: str, value: str) -> None:
+    con.execute("insert into tuphap_private.state (key, value) values (?, ?)"
+                " on conflict (key) do update set value = excluded.value", [key, value])
+
+
 def set_state_once(con: Connection, key: str, value: str) -> str:
     """Set `key` unless it is set; return its value."""
     con.execute("insert into tuphap_private.state (key, value) values (?, ?)"
