@@ -38,15 +38,22 @@ _GROUP_SUBMISSIONS = """
             and n.form = s.form)
     order by s.received_at, s.submission_id
 """
+# The figures of the reports a new file may correct: groups with more than one submission.
 _GROUP_TOTALS = """
+    with corrected as (
+        select n.unit_code, n.year, n.form from raw.submissions as n
+        where exists (
+            select 1 from raw.received_files as r
+            where r.sha256 = n.sha256 and r.received_at >= ?)
+        intersect
+        select unit_code, year, form from raw.submissions
+        group by unit_code, year, form having count(*) > 1
+    )
     select v.submission_id, v.subunit, v.indicator, v.value
     from raw.submission_values as v
     inner join raw.submissions as s on s.submission_id = v.submission_id
-    where exists (
-        select 1 from raw.submissions as n
-        inner join raw.received_files as r on r.sha256 = n.sha256
-        where r.received_at >= ? and n.unit_code = s.unit_code and n.year = s.year
-            and n.form = s.form)
+    inner join corrected as c
+        on c.unit_code = s.unit_code and c.year = s.year and c.form = s.form
 """
 _ISSUES = """
     select fingerprint, rule_id, severity, form, unit_code, year, message, status, first_seen_at

@@ -70,52 +70,85 @@ def build_message(row: dict, sender: str, attach: Attach | None) -> EmailMessage
 
 def send_undelivered(con: Connection, server: SmtpChannel | None, allowed: frozenset[str],
                      now: datetime, attach: Attach | None = None) -> Sent:
-    """Send every delivery not yet made (this pass's and the ones that failed before)."""
+    """Send every delivery not yet made (this pass's and the ones that failed before), on one
+    SMTP session (opened again after a failure), each marked as soon as it went."""
     sent = Sent()
-    for row in store.undelivered(con):
-        live = [r for r in row["recipients"] if r.address.lower() in allowed]
-        for gone in (r for r in row["recipients"] if r.address.lower() not in allowed):
-            store.mark(con, row["message_key"], gone.address, ok=False, now=now,
-                       cancelled=True, error="no longer in the contacts register")
-            sent.cancelled += 1
-        if not live:
-            continue
-        row = {**row, "recipients": live}
-        refused, error = _send(server, row, attach)
-        for r in live:
-            why = refused.get(r.address) if error is None else error
-            store.mark(con, row["message_key"], r.address, ok=why is None, error=why, now=now)
-            if why is not None:
-                shown = why.replace(r.address, mask(r.address))
-                sent.failed.append(f"{row['unit_code']} {mask(r.address)}: {shown}")
-        if error is None and len(refused) < len(live):
-            sent.messages += 1
-            sent.units.add(row["unit_code"])
+    with _Session(server) as session:
+        for row in store.undelivered(con):
+            live = [r for r in row["recipients"] if r.address.lower() in allowed]
+            for gone in (r for r in row["recipients"] if r.address.lower() not in allowed):
+                store.mark(con, row["message_key"], gone.address, ok=False, now=now,
+                           cancelled=True, error="no longer in the contacts register")
+                sent.cancelled += 1
+            if not live:
+                continue
+            row = {**row, "recipients": live}
+            refused, error = session.send(row, attach)
+            for r in live:
+                why = refused.get(r.address) if error is None else error
+                store.mark(con, row["message_key"], r.address, ok=why is None, error=why,
+                           now=now)
+                if why is not None:
+                    shown = why.replace(r.address, mask(r.address))
+                    sent.failed.append(f"{row['unit_code']} {mask(r.address)}: {shown}")
+            if error is None and len(refused) < len(live):
+                sent.messages += 1
+                sent.units.add(row["unit_code"])
     return sent
 
 
-def _send(server: SmtpChannel | None, row: dict, attach: Attach | None
-          ) -> tuple[dict[str, str], str | None]:
-    """(refused address -> why, or an error for the whole message)."""
-    if server is None:
-        return {}, "no SMTP server configured (TUPHAP_SMTP_HOST)"
-    try:
-        message = message_bytes(row, server.sender, attach)
-        smtp_class = smtplib.SMTP_SSL if server.port == 465 else smtplib.SMTP
-        with smtp_class(server.host, server.port, timeout=server.timeout_seconds) as smtp:
+def _refusals(found: dict[str, tuple[int, bytes]]) -> dict[str, str]:
+    return {address: f"refused: {code} {reason.decode(errors='replace')}"
+            for address, (code, reason) in found.items()}
+
+
+class _Session:
+    """One SMTP connection for a pass: connected at the first message, again after an error."""
+
+    def __init__(self, server: SmtpChannel | None) -> None:
+        self.server = server
+        self.smtp: smtplib.SMTP | None = None
+
+    def __enter__(self) -> _Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._close()
+
+    def _close(self) -> None:
+        if self.smtp is not None:
+            try:
+                self.smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                self.smtp.close()
+            self.smtp = None
+
+    def _connect(self, server: SmtpChannel) -> smtplib.SMTP:
+        if self.smtp is None:
+            smtp_class = smtplib.SMTP_SSL if server.port == 465 else smtplib.SMTP
+            smtp = smtp_class(server.host, server.port, timeout=server.timeout_seconds)
             if server.starttls and smtp_class is smtplib.SMTP:
                 smtp.starttls(context=ssl.create_default_context())
             if server.user:
                 smtp.login(server.user, server.password or "")
-            refused = smtp.sendmail(server.sender, [r.address for r in row["recipients"]],
-                                    message)
-        return {address: f"refused: {code} {reason.decode(errors='replace')}"
-                for address, (code, reason) in refused.items()}, None
-    except smtplib.SMTPRecipientsRefused as exc:
-        return {address: f"refused: {code} {reason.decode(errors='replace')}"
-                for address, (code, reason) in exc.recipients.items()}, None
-    except Exception as exc:  # noqa: BLE001 - a failed send is recorded and retried, never raised
-        return {}, scrub(f"{type(exc).__name__}: {exc}", server.secrets())
+            self.smtp = smtp
+        return self.smtp
+
+    def send(self, row: dict, attach: Attach | None) -> tuple[dict[str, str], str | None]:
+        """(refused address -> why, or an error for the whole message)."""
+        server = self.server
+        if server is None:
+            return {}, "no SMTP server configured (TUPHAP_SMTP_HOST)"
+        try:
+            message = message_bytes(row, server.sender, attach)
+            refused = self._connect(server).sendmail(
+                server.sender, [r.address for r in row["recipients"]], message)
+            return _refusals(refused), None
+        except smtplib.SMTPRecipientsRefused as exc:
+            return _refusals(exc.recipients), None
+        except Exception as exc:  # noqa: BLE001 - a failed send is recorded and retried
+            self._close()
+            return {}, scrub(f"{type(exc).__name__}: {exc}", server.secrets())
 
 
 def describe_failures(failed: Sequence[str], limit: int = 5) -> str:

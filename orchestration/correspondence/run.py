@@ -79,11 +79,10 @@ def _pass(engine: WarehouseEngine, settings: Settings, now: datetime,
         outcome.dry_run = planned.messages
         return outcome
     with engine.private_store() as con:
-        for message in planned.messages:
-            with store.transaction(con):
-                store.record(con, message, now)
-        if started_at:  # a receipt pass: everything of this load is recorded
-            store.set_state(con, RECEIPTS_THROUGH, started_at.isoformat())
+        with store.transaction(con):  # all of the pass, or none of it
+            store.record(con, planned.messages, now)
+            if started_at:  # a receipt pass: everything of this load is recorded
+                store.set_state(con, RECEIPTS_THROUGH, started_at.isoformat())
         outcome.sent = send_undelivered(con, settings.server, register.addresses, now, attach)
     return outcome
 

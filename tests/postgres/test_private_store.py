@@ -23,8 +23,18 @@ def test_the_contacts_register_is_not_readable_by_the_reader_role(
     with engine.private_store() as con:
         store.ensure_store(con)
         store.save_register(con, "f" * 64, [officer], [], datetime.now(UTC))
+    message = store.Planned("k" * 64, "<k@tuphap.invalid>", "receipt", "STP-10", "Tiêu đề",
+                            "Nội dung", ("receipt:abc:STP-10",),
+                            (store.Recipient("can.bo@lc.example", "to"),))
     with engine.private_store() as con:
         assert store.last_accepted_register(con) == ("f" * 64, (officer,))
+        with store.transaction(con):
+            store.record(con, [message, message], datetime.now(UTC))  # recorded once
+        (pending,) = store.undelivered(con)
+        store.mark(con, message.key, "can.bo@lc.example", ok=True, error=None,
+                   now=datetime.now(UTC))
+        assert pending["subject"] == "Tiêu đề" and store.undelivered(con) == []
+        assert store.told_items(con, "receipt:") == {"receipt:abc:STP-10"}
     with warehouse.connect_as_reader() as reader:
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             reader.execute("select email from tuphap_private.contacts")
