@@ -17,7 +17,8 @@ from orchestration.partitions import years_partitions
 from orchestration.warehouse.resources import WarehouseResource
 
 RAW_TABLES = ("received_files", "file_receipts", "submissions", "submission_values",
-              "target_decisions", "target_values", "skipped_inbox_entries")
+              "target_decisions", "target_values", "skipped_inbox_entries",
+              "reporting_calendar")
 # What each raw table is, in the UI (the columns are documented in the dbt source).
 RAW_DESCRIPTIONS = {
     "target_decisions": "Targets decisions (quyết định giao chỉ tiêu): every CHITIEU workbook "
@@ -25,6 +26,8 @@ RAW_DESCRIPTIONS = {
                         "fct_target_achievement.",
     "target_values": "The rows of every targets decision: a unit's, or a unit type's, target "
                      "per indicator.",
+    "reporting_calendar": "The data team's due dates (TUPHAP_CALENDAR), replaced by every "
+                          "load; feeds rpt_submissions.",
 }
 
 
@@ -68,13 +71,14 @@ def raw_reports(
     for problem in calendar.problems:
         context.log.warning(f"reporting calendar (TUPHAP_CALENDAR): {problem}")
     write_calendar(warehouse.build, calendar)
-    yield from materializations(received)
+    yield from materializations(received, calendar_rows=len(calendar.rows()))
 
 
-def materializations(received: Received) -> list[dg.MaterializeResult]:
+def materializations(received: Received, calendar_rows: int = 0) -> list[dg.MaterializeResult]:
     """One result per raw table; the load summary rides on raw/received_files, which every
     load touches."""
-    new_rows = {**received.new_rows, "skipped_inbox_entries": len(received.skipped)}
+    new_rows = {**received.new_rows, "skipped_inbox_entries": len(received.skipped),
+                "reporting_calendar": calendar_rows}
     results = [dg.MaterializeResult(asset_key=["raw", table],
                                     metadata={"new_rows": new_rows[table]})
                for table in RAW_TABLES[1:] if table != "target_decisions"]

@@ -91,6 +91,6 @@ def write_calendar(build: Build, calendar: Calendar) -> None:
     one transaction of the build: a load sees the calendar as it was when it began)."""
     with build.connect() as con:
         con.execute("delete from {raw}.reporting_calendar")
-        for year, unit_type, due in calendar.rows():
+        for row in calendar.rows():  # in the order of CALENDAR_COLUMNS
             con.execute("insert into {raw}.reporting_calendar (year, unit_type, due_date)"
-                        " values (?, ?, ?)", [year, unit_type, due])
+                        " values (?, ?, ?)", list(row))

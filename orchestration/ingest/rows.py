@@ -39,6 +39,7 @@ DECISION_COLUMNS = (
     "decision_id", "sha256", "source_file", "decision_number", "decision_date", "issuer", "year",
     "sheet_name", "received_at", "file_modified_at", "loaded_at",
 )
+CALENDAR_COLUMNS = ("year", "unit_type", "due_date")  # raw.reporting_calendar
 
 
 @dataclass(frozen=True)

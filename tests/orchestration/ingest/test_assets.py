@@ -52,7 +52,8 @@ def test_a_year_partition_loads_only_its_year_and_records_every_rejection(
     materializations = result.asset_materializations_for_node("raw_reports")
     assert {m.asset_key.to_user_string() for m in materializations} == {
         "raw/received_files", "raw/file_receipts", "raw/submissions", "raw/submission_values",
-        "raw/target_decisions", "raw/target_values", "raw/skipped_inbox_entries"}
+        "raw/target_decisions", "raw/target_values", "raw/skipped_inbox_entries",
+        "raw/reporting_calendar"}
     assert {m.partition for m in materializations} == {"2022"}
     decisions = next(m for m in materializations
                      if m.asset_key.to_user_string() == "raw/target_decisions")

@@ -14,6 +14,7 @@ from orchestration.ingest.assets import RAW_TABLES
 from orchestration.ingest.parsing import TARGET_COLUMNS, VALUE_COLUMNS
 from orchestration.ingest.raw_schema import RAW_DDL, RAW_SOURCE_YML, raw_ddl
 from orchestration.ingest.rows import (
+    CALENDAR_COLUMNS,
     DECISION_COLUMNS,
     RECEIPT_COLUMNS,
     RECEIVED_COLUMNS,
@@ -34,7 +35,7 @@ def test_the_batches_carry_exactly_the_columns_of_the_raw_source() -> None:
         "received_files": RECEIVED_COLUMNS, "file_receipts": RECEIPT_COLUMNS,
         "submissions": SUBMISSION_COLUMNS, "submission_values": VALUE_COLUMNS,
         "target_decisions": DECISION_COLUMNS, "target_values": TARGET_COLUMNS,
-        "skipped_inbox_entries": SKIPPED_COLUMNS}
+        "skipped_inbox_entries": SKIPPED_COLUMNS, "reporting_calendar": CALENDAR_COLUMNS}
     assert tuple(_yml_columns()) == RAW_TABLES
 
 
