@@ -49,6 +49,7 @@ def _fixture_tables(warehouse: Path) -> None:
                 update main.fct_target_achievement
                 set target = ?, margin = actual - ?, achieved = actual > ?
                 where unit_code = ? and indicator = ?""", [goal, goal, goal, unit, indicator])
+        con.execute("drop table if exists main.rpt_submissions")  # the demo's own
         con.execute("""
             create table main.rpt_submissions (
                 unit_code varchar, province_code varchar, year integer, form varchar,
@@ -145,6 +146,7 @@ def test_without_those_tables_the_report_says_so(demo_load: Loaded, tmp_path: Pa
     shutil.copyfile(demo_load.warehouse, older)
     with duckdb.connect(str(older)) as con:
         con.execute("drop table main.fct_target_achievement")
+        con.execute("drop table main.rpt_submissions")
     code, (html, _, _), err = report("--year", "2022", "--warehouse", str(older),
                                      "--out", str(tmp_path / "reports"))
     assert code == 0, err
