@@ -8,7 +8,7 @@ characters of its fingerprint: `tuphap ack`, `tuphap issues` and a reply accept 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -101,6 +101,8 @@ def receipt_subject(unit_name: str, files: Sequence[FileNote], issues: Sequence[
                     ) -> str:
     years = sorted({f.year for f in files if f.year} | {i.year for i in issues})
     year_text = f" năm {', '.join(str(y) for y in years)}" if years else ""
+    if files and all(f.outcome == "rejected" for f in files):
+        return f"[tuphap] Báo cáo{year_text} của {unit_name} bị từ chối: cần gửi lại"
     if files:
         return f"[tuphap] Đã nhận báo cáo{year_text} của {unit_name}"
     return (f"[tuphap] {format_number(len(issues))} vấn đề về số liệu báo cáo{year_text}"
@@ -166,7 +168,9 @@ def issue_reminder(unit_name: str, issues: Sequence[IssueNote], rounds: int,
 
 
 def deadline_reminder(unit_name: str, year: int, due: date, forms: Sequence[str],
-                      today: date, template_name: str) -> tuple[str, str]:
+                      today: date, template_name: str,
+                      rejected: Collection[str] = ()) -> tuple[str, str]:
+    """`rejected`: forms whose files all came rejected (the receipt said why)."""
     days = (due - today).days
     when = (f"còn {format_number(days)} ngày" if days > 0 else "hạn là hôm nay" if days == 0
             else f"đã quá hạn {format_number(-days)} ngày")
@@ -174,10 +178,12 @@ def deadline_reminder(unit_name: str, year: int, due: date, forms: Sequence[str]
                f" (hạn {vn_day(due)})")
     body = "\n".join([
         f"Kính gửi {unit_name},", "",
-        f"Kho dữ liệu tư pháp chưa nhận được báo cáo năm {year} của đơn vị ({when};"
+        f"Kho dữ liệu tư pháp chưa có báo cáo hợp lệ năm {year} của đơn vị ({when};"
         f" hạn nộp {vn_day(due)}). Biểu còn thiếu:",
-        *(f"- {form} ({FORM_TITLES.get(form, form)})" for form in forms), "",
+        *(f"- {form} ({FORM_TITLES.get(form, form)})"
+          + (": tệp đã gửi bị từ chối, xem thư báo nhận để biết lý do" if form in rejected
+             else "") for form in forms), "",
         f"Biểu mẫu trống của đơn vị cho năm {year} được gửi kèm ({template_name}). Đề nghị"
-        " điền số liệu và gửi lại. Nếu đã gửi, xin bỏ qua thư này (tệp bị từ chối sẽ có"
-        " thư báo lý do riêng).", "", SIGNATURE, ""])
+        " điền số liệu và gửi lại cả tệp. Nếu vừa gửi trong hôm nay, xin bỏ qua thư này.",
+        "", SIGNATURE, ""])
     return subject, body

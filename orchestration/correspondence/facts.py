@@ -60,7 +60,7 @@ _ISSUES = """
     from main.dq_issues where status = 'open' order by first_seen_at, fingerprint
 """
 _MISSING = """
-    select unit_code, year, form, due_date from main.rpt_submissions
+    select unit_code, year, form, due_date, status from main.rpt_submissions
     where status <> 'received' order by unit_code, year, form
 """
 

@@ -199,8 +199,11 @@ def plan_deadline_reminders(missing: Sequence[dict], told: set[str],
     """A reminder per unit and year with forms missing, on the calendar's reminder days."""
     today = now.astimezone(compose.VIETNAM).date()
     groups: dict[tuple[str, int, date], list[str]] = defaultdict(list)
+    rejected: set[tuple[str, int, str]] = set()
     for row in missing:
         groups[(row["unit_code"], int(row["year"]), row["due_date"])].append(row["form"])
+        if row.get("status") == "rejected only":
+            rejected.add((row["unit_code"], int(row["year"]), row["form"]))
     plan = Plan()
     for (unit, year, due), forms in sorted(groups.items()):
         day = reminder_day(due, today)
@@ -212,8 +215,9 @@ def plan_deadline_reminders(missing: Sequence[dict], told: set[str],
             plan.no_contact.add(unit)
             continue
         template = f"bieu_mau_{unit}_{year}.xlsx"
-        subject, body = compose.deadline_reminder(unit_name(registry, unit, today), year, due,
-                                                  sorted(forms), today, template)
+        subject, body = compose.deadline_reminder(
+            unit_name(registry, unit, today), year, due, sorted(forms), today, template,
+            rejected={form for form in forms if (unit, year, form) in rejected})
         plan.messages.append(_planned("deadline_reminder", unit, subject, body, [item], to,
                                       attachment={"unit_code": unit, "year": year,
                                                   "file_name": template}))
