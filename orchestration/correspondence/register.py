@@ -28,7 +28,7 @@ class RegisterInForce:
         return frozenset(c.email.lower() for c in self.contacts)
 
 
-def register_in_force(con: Connection, path: Path | None, registry: Registry,
+def register_in_force(con: Connection | None, path: Path | None, registry: Registry,
                       now: datetime) -> RegisterInForce:
     """Read the register file (if changed since last read), keep it, and return the contacts
     in force: the file's when it is good, else the last good one's."""
@@ -36,6 +36,8 @@ def register_in_force(con: Connection, path: Path | None, registry: Registry,
         return RegisterInForce((), configured=False,
                                note="no contacts register (TUPHAP_CONTACTS): no message to units"
                                     " (README, \"Correspondence with the units\")")
+    if con is None:
+        raise ValueError("a configured register is kept in the private store: pass its connection")
     problems: tuple[str, ...] = ()
     try:
         content = path.read_bytes()

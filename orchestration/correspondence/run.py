@@ -61,6 +61,8 @@ class Settings:
 def _pass(engine: WarehouseEngine, settings: Settings, now: datetime,
           planner: Planner, *, started_at: datetime | None = None,
           dry_run: bool = False, attach: Attach | None = None) -> Outcome:
+    if settings.contacts is None:  # nothing to read or keep: no store is made
+        return Outcome(register_in_force(None, None, settings.registry, now))
     with engine.private_store() as con:
         store.ensure_store(con)
         register = register_in_force(con, settings.contacts, settings.registry, now)
