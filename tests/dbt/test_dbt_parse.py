@@ -96,7 +96,7 @@ def test_dagster_sees_the_raw_tables_as_the_ingest_assets(parsed: dict[str, Any]
     sources = parsed["manifest"]["sources"].values()
     assert {s["name"] for s in sources if s["source_name"] == "raw"} == {
         "received_files", "file_receipts", "submissions", "submission_values",
-        "target_decisions", "target_values", "skipped_inbox_entries"}
+        "target_decisions", "target_values", "skipped_inbox_entries", "reporting_calendar"}
     for source in sources:
         assert source["description"].strip(), source["name"]
 
@@ -105,6 +105,6 @@ def test_dagster_sees_the_raw_tables_as_the_ingest_assets(parsed: dict[str, Any]
     upstream = {dep.asset_key for spec in specs for dep in spec.deps} - keys
     assert {key.to_user_string() for key in upstream} == {
         "raw/received_files", "raw/file_receipts", "raw/submissions", "raw/submission_values",
-        "raw/target_decisions", "raw/target_values"}
+        "raw/target_decisions", "raw/target_values", "raw/reporting_calendar"}
     assert {key.to_user_string() for key in keys} >= {
         "fct_enforcement", "rpt_cluster_year", "int_unit_totals", "ref_units"}
