@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -60,9 +61,17 @@ class RegisterCheck:
         return not self.problems
 
 
+_ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(\.[\w-]+)+")
+
+
 def mask(address: str) -> str:
     """An address as logs and the data team's summaries show it: `c***@...`."""
     return f"{address[:1]}***@..." if address else "***"
+
+
+def mask_addresses(text: str) -> str:
+    """`text` with every address in it masked (a server's error may echo one, in any case)."""
+    return _ADDRESS.sub(lambda match: mask(match.group(0)), text)
 
 
 def _overlaps(a: Contact, b: Contact) -> bool:

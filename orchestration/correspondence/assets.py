@@ -9,8 +9,10 @@ from pathlib import Path
 
 import dagster as dg
 
+from ingest.contacts import mask_addresses
 from ingest.reference import load_registry
 from orchestration import settings
+from orchestration.correspondence.compose import VIETNAM
 from orchestration.correspondence.mailer import Attach
 from orchestration.correspondence.run import Outcome, Settings, send_receipts, send_reminders
 from orchestration.quality.resources import AlertChannelsResource
@@ -61,7 +63,15 @@ def unit_messages(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
     now = datetime.now(UTC)
     started = (datetime.fromtimestamp(record.start_time, UTC)
                if record is not None and record.start_time else now)
-    outcome = send_receipts(warehouse.engine, correspondence_settings(alerts), now, started)
+    try:
+        outcome = send_receipts(warehouse.engine, correspondence_settings(alerts), now, started,
+                                attach=blank_template(warehouse))
+    except Exception as error:  # noqa: BLE001 - the warehouse is published: never fail the load
+        why = mask_addresses(f"{type(error).__name__}: {error}")
+        context.log.error(f"unit messages: not sent this load ({why}); the next load or"
+                          " reminder tick sends what is due")
+        return dg.MaterializeResult(metadata={"error": why,
+                                              "summary": f"not sent this load: {why}"})
     _log(context, outcome)
     return dg.MaterializeResult(metadata=_metadata(outcome))
 
@@ -109,8 +119,8 @@ def unit_reminders(context: dg.AssetExecutionContext, config: RemindConfig,
                    warehouse: WarehouseResource,
                    alerts: AlertChannelsResource) -> dg.MaterializeResult:
     now = datetime.fromisoformat(config.as_of) if config.as_of else datetime.now(UTC)
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=UTC)
+    if now.tzinfo is None:  # a day and time as people in Vietnam say them
+        now = now.replace(tzinfo=VIETNAM)
     outcome = send_reminders(warehouse.engine, correspondence_settings(alerts), now,
                              dry_run=config.dry_run, attach=blank_template(warehouse))
     _log(context, outcome)

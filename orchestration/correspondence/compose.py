@@ -139,7 +139,7 @@ def receipt_body(unit_name: str, files: Sequence[FileNote], issues: Sequence[Iss
             else:
                 lines.append("   Kết quả: ĐÃ TIẾP NHẬN.")
             found = len(f.issues)
-            lines.append(f"   Kiểm tra số liệu: {format_number(found)} vấn đề mới (xem dưới)."
+            lines.append(f"   Kiểm tra số liệu: {format_number(found)} vấn đề mới (xem bên dưới)."
                          if found else "   Kiểm tra số liệu: không phát hiện vấn đề mới.")
         lines.append("")
     if issues:
@@ -153,7 +153,7 @@ def receipt_body(unit_name: str, files: Sequence[FileNote], issues: Sequence[Iss
 
 
 def issue_reminder(unit_name: str, issues: Sequence[IssueNote], rounds: int,
-                   since: dict[str, date]) -> tuple[str, str]:
+                   since: dict[str, date], head_copied: bool = False) -> tuple[str, str]:
     """Subject and body of the `rounds`-th reminder of a unit's open errors."""
     subject = (f"[tuphap] Nhắc lần {rounds}: {format_number(len(issues))} lỗi số liệu của"
                f" {unit_name} chưa được xử lý")
@@ -163,7 +163,11 @@ def issue_reminder(unit_name: str, issues: Sequence[IssueNote], rounds: int,
         lines += issue_lines(issue)
         if issue.fingerprint in since:
             lines.append(f"  Đã báo từ ngày {vn_day(since[issue.fingerprint])}.")
-    lines += ["", ANSWER, "", SIGNATURE, ""]
+    lines += ["", ANSWER]
+    if head_copied:
+        lines += ["", f"Thư này được gửi đồng thời tới lãnh đạo đơn vị vì các lỗi trên đã được"
+                      f" nhắc {format_number(rounds - 1)} lần mà chưa được xử lý."]
+    lines += ["", SIGNATURE, ""]
     return subject, "\n".join(lines)
 
 
@@ -184,6 +188,7 @@ def deadline_reminder(unit_name: str, year: int, due: date, forms: Sequence[str]
           + (": tệp đã gửi bị từ chối, xem thư báo nhận để biết lý do" if form in rejected
              else "") for form in forms), "",
         f"Biểu mẫu trống của đơn vị cho năm {year} được gửi kèm ({template_name}). Đề nghị"
-        " điền số liệu và gửi lại cả tệp. Nếu vừa gửi trong hôm nay, xin bỏ qua thư này.",
+        " điền số liệu vào biểu mẫu và gửi báo cáo như thường lệ. Nếu vừa gửi trong hôm nay,"
+        " xin bỏ qua thư này.",
         "", SIGNATURE, ""])
     return subject, body

@@ -15,9 +15,11 @@ from orchestration.correspondence.compose import IssueNote
 from orchestration.warehouse.engine import Connection
 from orchestration.warehouse.sql import query_dicts, table_exists
 
-# Issues a unit cannot act on: a targets decision's gap (the cluster's), and the trace of a
-# correction (the receipt says what the correction changed).
-NOT_FOR_UNITS = ("TGT-01", "GEN-04")
+# Issues a unit does not hear about as issues: a targets decision's gap (the cluster's), the
+# trace of a correction (the receipt says what it changed), and a missing report (GEN-01 fires
+# as soon as any unit reports the year, before the due date: the deadline reminders say it on
+# the calendar's days, with the blank form).
+NOT_FOR_UNITS = ("TGT-01", "GEN-04", "GEN-01")
 
 _FILES = """
     select sha256, source_file, received_at, status, reason, rejection_unit_code, rejection_year

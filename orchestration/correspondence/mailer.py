@@ -13,19 +13,20 @@ import smtplib
 import ssl
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from email import policy
 from email.header import Header
 from email.message import EmailMessage
 from email.utils import format_datetime
 
-from ingest.contacts import mask
+from ingest.contacts import mask_addresses
 from orchestration.correspondence import store
 from orchestration.quality.alerts import SmtpChannel, scrub
 from orchestration.warehouse.engine import Connection
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 Attach = Callable[[dict], bytes]  # the blank template of {unit_code, year}
+RETRY_DAYS = 14  # a delivery still failing after this is given up (and shown as such)
 
 
 @dataclass
@@ -38,12 +39,16 @@ class Sent:
     cancelled: int = 0
 
 
-def message_bytes(row: dict, sender: str, attach: Attach | None) -> bytes:
+def message_bytes(row: dict, sender: str, attach: Attach | None,
+                  reply_to: Sequence[str] = ()) -> bytes:
     """The message as sent. The subject is encoded by `email.header.Header`: the modern
     policy's folding drops the space between two encoded words ("tỉnhTuyên Quang" in every
     mail client, CPython 3.11), Header keeps spaces inside the encoded words."""
     subject = Header(row["subject"], "utf-8", header_name="Subject").encode(linesep="\r\n")
-    body = build_message(row, sender, attach).as_bytes(policy=policy.SMTP)
+    message = build_message(row, sender, attach)
+    if reply_to:  # the data team reads the units' answers
+        message["Reply-To"] = ", ".join(reply_to)
+    body = message.as_bytes(policy=policy.SMTP)
     return f"Subject: {subject}\r\n".encode("ascii") + body
 
 
@@ -68,17 +73,26 @@ def build_message(row: dict, sender: str, attach: Attach | None) -> EmailMessage
     return msg
 
 
-def send_undelivered(con: Connection, server: SmtpChannel | None, allowed: frozenset[str],
-                     now: datetime, attach: Attach | None = None) -> Sent:
+def send_undelivered(con: Connection, server: SmtpChannel | None,
+                     may_receive: Callable[[str], frozenset[str]], now: datetime,
+                     attach: Attach | None = None, reply_to: Sequence[str] = ()) -> Sent:
     """Send every delivery not yet made (this pass's and the ones that failed before), on one
-    SMTP session (opened again after a failure), each marked as soon as it went."""
+    SMTP session, each marked as soon as it went. `may_receive(unit)`: the addresses the
+    register in force allows for that unit today; any other delivery is cancelled. A delivery
+    failing for RETRY_DAYS is cancelled too (a reminder weeks late says what is no longer true);
+    after a failure of the server itself the pass tries no further message."""
     sent = Sent()
-    with _Session(server) as session:
+    with _Session(server, reply_to) as session:
         for row in store.undelivered(con):
-            live = [r for r in row["recipients"] if r.address.lower() in allowed]
-            for gone in (r for r in row["recipients"] if r.address.lower() not in allowed):
+            allowed = may_receive(row["unit_code"])
+            expired = now - row["created_at"] > timedelta(days=RETRY_DAYS)
+            live = [] if expired else [r for r in row["recipients"]
+                                       if r.address.lower() in allowed]
+            for gone in (r for r in row["recipients"] if r not in live):
                 store.mark(con, row["message_key"], gone.address, ok=False, now=now,
-                           cancelled=True, error="no longer in the contacts register")
+                           cancelled=True,
+                           error=f"not delivered in {RETRY_DAYS} days: given up" if expired
+                           else "not (or no longer) in the contacts register for this unit")
                 sent.cancelled += 1
             if not live:
                 continue
@@ -89,8 +103,7 @@ def send_undelivered(con: Connection, server: SmtpChannel | None, allowed: froze
                 store.mark(con, row["message_key"], r.address, ok=why is None, error=why,
                            now=now)
                 if why is not None:
-                    shown = why.replace(r.address, mask(r.address))
-                    sent.failed.append(f"{row['unit_code']} {mask(r.address)}: {shown}")
+                    sent.failed.append(mask_addresses(f"{row['unit_code']} {r.address}: {why}"))
             if error is None and len(refused) < len(live):
                 sent.messages += 1
                 sent.units.add(row["unit_code"])
@@ -105,9 +118,11 @@ def _refusals(found: dict[str, tuple[int, bytes]]) -> dict[str, str]:
 class _Session:
     """One SMTP connection for a pass: connected at the first message, again after an error."""
 
-    def __init__(self, server: SmtpChannel | None) -> None:
+    def __init__(self, server: SmtpChannel | None, reply_to: Sequence[str] = ()) -> None:
         self.server = server
+        self.reply_to = reply_to
         self.smtp: smtplib.SMTP | None = None
+        self.broken: str | None = None  # the server failed: nothing more is tried this pass
 
     def __enter__(self) -> _Session:
         return self
@@ -139,16 +154,26 @@ class _Session:
         server = self.server
         if server is None:
             return {}, "no SMTP server configured (TUPHAP_SMTP_HOST)"
+        if self.broken is not None:
+            return {}, f"not tried: {self.broken}"
+        if row.get("attachment") and attach is None:
+            return {}, "its blank template cannot be made in this pass: sent by the next tick"
         try:
-            message = message_bytes(row, server.sender, attach)
+            message = message_bytes(row, server.sender, attach, self.reply_to)
             refused = self._connect(server).sendmail(
                 server.sender, [r.address for r in row["recipients"]], message)
             return _refusals(refused), None
         except smtplib.SMTPRecipientsRefused as exc:
             return _refusals(exc.recipients), None
+        except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError,
+                smtplib.SMTPAuthenticationError, OSError) as exc:
+            self._close()
+            self.broken = mask_addresses(scrub(f"{type(exc).__name__}: {exc}",
+                                               server.secrets()))
+            return {}, self.broken
         except Exception as exc:  # noqa: BLE001 - a failed send is recorded and retried
             self._close()
-            return {}, scrub(f"{type(exc).__name__}: {exc}", server.secrets())
+            return {}, mask_addresses(scrub(f"{type(exc).__name__}: {exc}", server.secrets()))
 
 
 def describe_failures(failed: Sequence[str], limit: int = 5) -> str:

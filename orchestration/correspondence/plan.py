@@ -187,7 +187,7 @@ def plan_issue_reminders(issues: Sequence[dict], told_at: Mapping[str, datetime]
               if rounds > HEAD_AFTER_REMINDERS else ())
         subject, body = compose.issue_reminder(
             unit_name(registry, unit, today), [i for i, _, _ in found], rounds,
-            {i.fingerprint: first for i, _, first in found})
+            {i.fingerprint: first for i, _, first in found}, head_copied=bool(cc))
         items = [f"issue-reminder:{i.fingerprint}:{n}" for i, n, _ in found]
         plan.messages.append(_planned("issue_reminder", unit, subject, body, items, to, cc))
     return plan

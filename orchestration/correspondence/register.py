@@ -57,12 +57,15 @@ def register_in_force(con: Connection | None, path: Path | None, registry: Regis
             problems = found
         elif not seen["accepted"]:
             problems = tuple(json.loads(seen["problems"]))
-    in_force = store.last_accepted_register(con)
+        else:  # a version accepted before (a file put back): it is the one in force again
+            store.set_state(con, store.IN_FORCE, sha)
+    in_force = store.register_in_force_now(con)
     if in_force is None:
         return RegisterInForce((), True, problems,
                                f"contacts register {path.name} not in force and no earlier"
                                " one: no message to units")
     note = (f"contacts register {path.name}: {len(in_force[1])} contact(s)" if not problems
-            else f"contacts register {path.name} has problems: the previous one"
+            else f"contacts register {path.name} not used ({'; '.join(problems[:3])}"
+                 f"{'; …' if len(problems) > 3 else ''}): the previous one"
                  f" ({len(in_force[1])} contact(s)) stays in force")
     return RegisterInForce(in_force[1], True, problems, note)

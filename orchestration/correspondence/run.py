@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from ingest.contacts import data_team, mask_addresses, recipients
 from ingest.reference import Registry
 from orchestration.correspondence import facts, plan, store
+from orchestration.correspondence.compose import VIETNAM
 from orchestration.correspondence.mailer import Attach, Sent, send_undelivered
 from orchestration.correspondence.register import RegisterInForce, register_in_force
 from orchestration.quality.alerts import SmtpChannel
@@ -47,7 +49,7 @@ class Outcome:
             parts.append("no contact for " + ", ".join(self.no_contact))
         if self.register.problems:
             parts.append(self.register.note)
-        return "; ".join(parts)
+        return mask_addresses("; ".join(parts))
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,9 @@ class Settings:
 def _pass(engine: WarehouseEngine, settings: Settings, now: datetime,
           planner: Planner, *, started_at: datetime | None = None,
           dry_run: bool = False, attach: Attach | None = None) -> Outcome:
+    """One pass, holding the private store throughout: passes of one warehouse (a load's, the
+    daily tick's, a person's `tuphap remind`) run one after the other, never sending the same
+    pending delivery twice (DuckDB: one writer of the file; PostgreSQL: an advisory lock)."""
     if settings.contacts is None:  # nothing to read or keep: no store is made
         return Outcome(register_in_force(None, None, settings.registry, now))
     with engine.private_store() as con:
@@ -74,30 +79,40 @@ def _pass(engine: WarehouseEngine, settings: Settings, now: datetime,
         if through:
             since = max(since, datetime.fromisoformat(through))
         told = store.last_told(con, "")
-    with engine.read_only() as warehouse:
-        planned = planner(warehouse, told, register, since)
-    outcome = Outcome(register, len(planned.messages), no_contact=sorted(planned.no_contact))
-    if dry_run:
-        outcome.dry_run = planned.messages
-        return outcome
-    with engine.private_store() as con:
+        with engine.read_only() as warehouse:
+            planned = planner(warehouse, told, register, since)
+        outcome = Outcome(register, len(planned.messages),
+                          no_contact=sorted(planned.no_contact))
+        if dry_run:
+            outcome.dry_run = planned.messages
+            return outcome
         with store.transaction(con):  # all of the pass, or none of it
             store.record(con, planned.messages, now)
             if started_at:  # a receipt pass: everything of this load is recorded
                 store.set_state(con, RECEIPTS_THROUGH, started_at.isoformat())
-        outcome.sent = send_undelivered(con, settings.server, register.addresses, now, attach)
+        today = now.astimezone(VIETNAM).date()
+
+        def may_receive(unit_code: str) -> frozenset[str]:
+            """Who may receive a message about the unit today: its officers and head as the
+            register in force says (someone who left, or moved, no longer)."""
+            return frozenset(c.email.lower() for c in recipients(
+                register.contacts, unit_code, ("officer", "head"), today, settings.registry))
+
+        reply_to = [c.email for c in data_team(register.contacts, today)]
+        outcome.sent = send_undelivered(con, settings.server, may_receive, now, attach,
+                                        reply_to)
     return outcome
 
 
 def send_receipts(engine: WarehouseEngine, settings: Settings, now: datetime,
-                  started_at: datetime) -> Outcome:
+                  started_at: datetime, attach: Attach | None = None) -> Outcome:
     """After a load's publish: receipts of its files, with its units' new issues."""
     def planner(con: Connection, told: dict[str, datetime], register: RegisterInForce,
                 since: datetime) -> plan.Plan:
         return plan.plan_receipts(facts.read_load_facts(con, since), set(told),
                                   register.contacts, settings.registry, now, since)
 
-    return _pass(engine, settings, now, planner, started_at=started_at)
+    return _pass(engine, settings, now, planner, started_at=started_at, attach=attach)
 
 
 def send_reminders(engine: WarehouseEngine, settings: Settings, now: datetime, *,

@@ -88,22 +88,24 @@ def register_seen(con: Connection, sha256: str) -> dict | None:
 
 def save_register(con: Connection, sha256: str, contacts: Sequence[Contact],
                   problems: Sequence[str], now: datetime) -> None:
-    """Keep a register as read (its history); its contacts only when it was accepted."""
-    con.execute("insert into tuphap_private.contact_registers"
-                " (sha256, read_at, accepted, problems, contacts) values (?, ?, ?, ?, ?)"
-                " on conflict do nothing",
-                [sha256, now, not problems, json.dumps(list(problems), ensure_ascii=False),
-                 len(contacts)])
-    if problems:
-        return
-    if not contacts:
-        return
-    columns = [list(c) for c in zip(*[(c.unit_code, c.email, c.name, c.role,
-                                       _iso(c.valid_from), _iso(c.valid_to))
-                                      for c in contacts], strict=True)]
-    con.execute("insert into tuphap_private.contacts (register_sha256, unit_code, email,"
-                f" name, role, valid_from, valid_to) select ?, {_lists(4)},"
-                f" cast({_lists(1)} as date), cast({_lists(1)} as date)", [sha256, *columns])
+    """Keep a register as read (its history), in one transaction; an accepted one's contacts
+    too, and it becomes the register in force."""
+    with transaction(con):
+        con.execute("insert into tuphap_private.contact_registers"
+                    " (sha256, read_at, accepted, problems, contacts) values (?, ?, ?, ?, ?)"
+                    " on conflict do nothing",
+                    [sha256, now, not problems, json.dumps(list(problems), ensure_ascii=False),
+                     len(contacts)])
+        if problems or not contacts:
+            return
+        columns = [list(c) for c in zip(*[(c.unit_code, c.email, c.name, c.role,
+                                           _iso(c.valid_from), _iso(c.valid_to))
+                                          for c in contacts], strict=True)]
+        con.execute("insert into tuphap_private.contacts (register_sha256, unit_code, email,"
+                    f" name, role, valid_from, valid_to) select ?, {_lists(4)},"
+                    f" cast({_lists(1)} as date), cast({_lists(1)} as date)",
+                    [sha256, *columns])
+        set_state(con, IN_FORCE, sha256)
 
 
 def _lists(count: int) -> str:
@@ -115,12 +117,15 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def last_accepted_register(con: Connection) -> tuple[str, tuple[Contact, ...]] | None:
-    rows = query_dicts(con, "select sha256 from tuphap_private.contact_registers"
-                            " where accepted order by read_at desc limit 1")
-    if not rows:
+IN_FORCE = "register_in_force"  # the state key: sha256 of the register in force
+
+
+def register_in_force_now(con: Connection) -> tuple[str, tuple[Contact, ...]] | None:
+    """The register in force (the last one accepted *as the file stood*: a file put back to
+    an earlier good version brings that version back) and its contacts."""
+    sha = state(con, IN_FORCE)
+    if sha is None:
         return None
-    sha = rows[0]["sha256"]
     contacts = query_dicts(con, "select unit_code, email, name, role, valid_from, valid_to"
                                 " from tuphap_private.contacts where register_sha256 = ?",
                            [sha])

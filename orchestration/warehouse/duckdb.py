@@ -84,8 +84,10 @@ def build_file(published: Path) -> Path:
 
 
 def private_store_path(published: Path) -> Path:
-    """The private store beside the warehouse file (engine.WarehouseEngine.private_store)."""
-    return published.with_name(published.stem + ".private.duckdb")
+    """The private store beside the warehouse file (engine.WarehouseEngine.private_store), in
+    a folder only its owner may enter: DuckDB's write-ahead log beside it holds addresses too,
+    and its mode is the umask's."""
+    return published.parent / ".private" / f"{published.stem}.private.duckdb"
 
 
 # How long a write to the private store waits for another process that holds it.
@@ -259,7 +261,8 @@ class DuckDBWarehouse:
     @contextmanager
     def private_store(self) -> Iterator[DuckDBConnection]:
         path = private_store_path(self.path)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(path.parent, 0o700)  # whatever the umask, or an older folder, made it
         deadline = time.monotonic() + PRIVATE_STORE_WAIT_SECONDS
         while True:
             try:

@@ -53,6 +53,9 @@ from orchestration.warehouse.server import ServerAddress
 # The advisory lock's key: one load at a time per database (pg_advisory_lock takes a bigint).
 LOAD_LOCK_KEY = int.from_bytes(hashlib.sha256(b"tuphap-warehouse load").digest()[:8], "big",
                                signed=True)
+# The private store's: one pass of the units' messages at a time (WarehouseEngine.private_store).
+PRIVATE_STORE_LOCK_KEY = int.from_bytes(
+    hashlib.sha256(b"tuphap-warehouse private store").digest()[:8], "big", signed=True)
 LOCK_APPLICATION = "tuphap-load"
 DBT_SCHEMA_SUFFIX_ENV = "TUPHAP_SCHEMA_SUFFIX"
 # A variable's name, not a password; dbt scrubs the values of DBT_ENV_SECRET_* from its logs.
@@ -243,6 +246,10 @@ class PostgresWarehouse:
         with self.server_connection() as con:
             # Created by the loading role; nobody else has any right on it (not PUBLIC, not
             # the reader), so the catalog lists no table of it to them.
+            # One holder at a time (a pass of the units' messages holds it throughout), as
+            # DuckDB's single writer of its store file; a minute's wait, then an error.
+            con.execute("set lock_timeout = '60s'")
+            con.execute("select pg_advisory_lock(?)", [PRIVATE_STORE_LOCK_KEY])
             con.execute("create schema if not exists tuphap_private")
             con.execute("revoke all on schema tuphap_private from public")
             yield con

@@ -27,7 +27,7 @@ def test_the_contacts_register_is_not_readable_by_the_reader_role(
                             "Nội dung", ("receipt:abc:STP-10",),
                             (store.Recipient("can.bo@lc.example", "to"),))
     with engine.private_store() as con:
-        assert store.last_accepted_register(con) == ("f" * 64, (officer,))
+        assert store.register_in_force_now(con) == ("f" * 64, (officer,))
         with store.transaction(con):
             store.record(con, [message, message], datetime.now(UTC))  # recorded once
         (pending,) = store.undelivered(con)

@@ -2,7 +2,8 @@
 -- "In the warehouse"). Expected = every unit in scope for the year x the forms of its type, for
 -- the years from the first one any unit reported up to the current year. The due date is the
 -- data team's (TUPHAP_CALENDAR), else the default: STP's year N on 15/12/N, THADS's on
--- 15/10/N. A file counts as received when the warehouse first saw it; days are Vietnam's.
+-- 15/10/N. A file counts as received when the warehouse first saw it; days (and the current
+-- year) are Vietnam's.
 with units_in_scope as (
     select * from {{ ref('int_units_in_scope') }}
 ),
@@ -27,7 +28,9 @@ rejected_files as (
 years as (
     select
         min(year) as first_year,
-        cast(extract(year from current_date) as integer) as last_year
+        cast(
+            extract(year from current_timestamp at time zone 'Asia/Ho_Chi_Minh') as integer
+        ) as last_year
     from submissions
 ),
 
