@@ -13,7 +13,7 @@ import pytest
 
 from ingest.contacts import check_register
 from ingest.reference import load_registry
-from tests.correspondence.smtp_server import SmtpServer
+from tests.correspondence.smtp_server import Mail, SmtpServer
 from tests.e2e.conftest import ROOT, isolated_env, tuphap
 
 REGISTER = ROOT / "ingest" / "sample" / "contacts.csv"
@@ -26,6 +26,7 @@ class Correspondence:
     env: dict[str, str]
     base: Path
     first: subprocess.CompletedProcess
+    first_mails: list[Mail]  # what the first load sent (other tests send more)
 
     @property
     def warehouse(self) -> Path:
@@ -61,4 +62,4 @@ def sample_with_mail(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Corre
         assert sample.returncode == 0, sample.stderr
         first = tuphap(["load"], env)
         assert first.returncode == 0, first.stdout + first.stderr
-        yield Correspondence(smtp, env, base, first)
+        yield Correspondence(smtp, env, base, first, smtp.mails)
