@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from expectations.rules import RULES, SEVERITY_ORDER, Violation, rule
+from orchestration.quality.issue_docs import describe_issues
 from orchestration.quality.messages import render_message
 from orchestration.warehouse.engine import Connection
 from orchestration.warehouse.sql import table_exists
@@ -125,6 +126,7 @@ def merge_violations(conn: Connection, violations: Iterable[Violation],
     """Merge this load's violations into the history (one transaction); see module doc."""
     now = now or datetime.now(UTC)
     ensure_issues_table(conn)
+    describe_issues(conn)
     current: dict[str, tuple[Any, ...]] = {}
     for v in violations:
         spec = rule(v.rule_id)  # the catalogue decides the severity

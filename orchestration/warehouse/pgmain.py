@@ -64,19 +64,21 @@ def _comments(raw: Any, schema: str, table: str) -> dict[str, str | None]:
     return dict(rows)
 
 
-def _copy_comments(raw: Any, table: str, build: str) -> None:
-    """The build table's descriptions onto the published table, where they differ (COMMENT
+def copy_comments(raw: Any, table: str, source: str, target: str = PUBLIC_SCHEMA) -> None:
+    """The descriptions of `source`.`table` onto `target`.`table`, where they differ (COMMENT
     takes no lock a reader waits for)."""
-    wanted, held = _comments(raw, build, table), _comments(raw, PUBLIC_SCHEMA, table)
+    wanted = _comments(raw, source, table)
+    held = _comments(raw, target, table)
+    kind = "view" if _relations(raw, target).get(table) == "v" else "table"
     for column, text in wanted.items():
         if held.get(column) == text or column not in held:
             continue
         if column == "":
-            raw.execute(sql.SQL("comment on table {} is {}").format(
-                sql.Identifier(PUBLIC_SCHEMA, table), sql.Literal(text)))
+            raw.execute(sql.SQL("comment on {} {} is {}").format(
+                sql.SQL(kind), sql.Identifier(target, table), sql.Literal(text)))
         else:
             raw.execute(sql.SQL("comment on column {} is {}").format(
-                sql.Identifier(PUBLIC_SCHEMA, table, column), sql.Literal(text)))
+                sql.Identifier(target, table, column), sql.Literal(text)))
 
 
 def _referencing_first(raw: Any, tables: list[str]) -> list[str]:
@@ -91,11 +93,12 @@ def _referencing_first(raw: Any, tables: list[str]) -> list[str]:
 
 
 def publish_main(raw: Any, build: str, reader: str | None,
-                 views: dict[str, sql.Composable]) -> dict[str, list[str]]:
+                 views: dict[str, tuple[str, sql.Composable]]) -> dict[str, list[str]]:
     """Make `main` hold the build's tables (inside the caller's transaction): rows replaced in
     the tables that keep their columns, tables created for the new or changed ones, tables the
-    build no longer has dropped; `views` (name -> its query) kept as views. Returns the tables
-    replaced, created and dropped."""
+    build no longer has dropped; `views` (name -> the schema of the table it shows, its query)
+    kept as views, described as that table is. Returns the tables replaced, created and
+    dropped."""
     main = sql.Identifier(PUBLIC_SCHEMA)
     raw.execute(sql.SQL("create schema if not exists {}").format(main))
     if reader:
@@ -119,10 +122,11 @@ def publish_main(raw: Any, build: str, reader: str | None,
         columns = sql.SQL(", ").join(sql.Identifier(c) for c, _, _ in _columns(raw, build, name))
         raw.execute(sql.SQL("insert into {} ({}) select {} from {}").format(
             sql.Identifier(PUBLIC_SCHEMA, name), columns, columns, sql.Identifier(build, name)))
-        _copy_comments(raw, name, build)
+        copy_comments(raw, name, build)
     _ensure_foreign_keys(raw, sorted(built))
-    for name, query in views.items():
+    for name, (source, query) in views.items():
         _ensure_view(raw, name, query)
+        copy_comments(raw, name, source)
     if reader:
         for name in sorted({*built, *views}):
             raw.execute(sql.SQL("grant select on {} to {}").format(

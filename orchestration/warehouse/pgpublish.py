@@ -28,7 +28,7 @@ from psycopg import errors, sql
 
 from orchestration.warehouse.errors import LoadLockLostError
 from orchestration.warehouse.pgconnection import PostgresConnection
-from orchestration.warehouse.pgmain import publish_main
+from orchestration.warehouse.pgmain import copy_comments, publish_main
 
 SWAPPED_SCHEMAS = ("raw", "reference", "staging", "intermediate", "quality", "main")
 DBT_SCHEMAS = SWAPPED_SCHEMAS[1:]  # built by dbt; `raw` by ingest
@@ -160,8 +160,9 @@ def publish_build(con: PostgresConnection, *, build_id: int, reader_role: str,
         reader = reader_role if _reader_exists(raw, reader_role) else None
         main: dict[str, list[str]] = {}
         if dbt_built and build_schema("main") in built:
-            views = {table: sql.SQL("select * from {}").format(_identifier(META_SCHEMA, table))
-                     for table in KEPT_TABLES if table in _tables(raw, META_SCHEMA)}
+            views = {table: (META_SCHEMA, sql.SQL("select * from {}").format(
+                _identifier(META_SCHEMA, table)))
+                for table in KEPT_TABLES if table in _tables(raw, META_SCHEMA)}
             main = publish_main(raw, build_schema("main"), reader, views)
         swapped = [schema for schema in ("raw", *(LOWER_DBT_SCHEMAS if dbt_built else ()))
                    if build_schema(schema) in built]
@@ -192,6 +193,7 @@ def _apply_kept_tables(raw: Any) -> dict[str, int]:
             raw.execute(sql.SQL("create table {} (like {} including all)").format(kept, working))
         raw.execute(sql.SQL("delete from {}").format(kept))
         raw.execute(sql.SQL("insert into {} select * from {}").format(kept, working))
+        copy_comments(raw, table, build_schema("main"), META_SCHEMA)
         raw.execute(sql.SQL("drop table {}").format(working))
         applied[table] = int(raw.execute(sql.SQL("select count(*) from {}").format(kept)
                                          ).fetchone()[0])
