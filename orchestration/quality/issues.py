@@ -43,8 +43,8 @@ create table if not exists {main}.dq_issues (
     province_code varchar,
     year integer not null,
     message varchar not null,          -- Vietnamese, figures printed the Vietnamese way
-    "values" varchar not null,         -- JSON: the operands (part of the fingerprint)
-    details varchar,                   -- JSON: what else the message shows (not fingerprinted)
+    "values" json not null,            -- the operands (part of the fingerprint)
+    details json,                      -- what else the message shows (not fingerprinted)
     status varchar not null,           -- open | acknowledged | resolved
     first_seen_at timestamptz not null,
     last_seen_at timestamptz not null,
@@ -146,7 +146,7 @@ def merge_violations(conn: Connection, violations: Iterable[Violation],
             """create temp table dq_current (
                 fingerprint varchar primary key, rule_id varchar, severity varchar,
                 form varchar, unit_code varchar, unit_name varchar, province_code varchar,
-                year integer, message varchar, "values" varchar, details varchar)"""
+                year integer, message varchar, "values" json, details json)"""
         )
         if current:
             conn.executemany(

@@ -102,10 +102,16 @@ def _number_loader() -> type:
 
 class PostgresConnection:
     """One psycopg connection (autocommit, UTC) used like a DuckDB connection: NUMERIC values
-    come back as int or float, as DuckDB's do (the project's code never sees a Decimal)."""
+    come back as int or float and JSON as text, as DuckDB's do (the project's code never sees a
+    Decimal or a parsed document)."""
 
     def __init__(self, connection: Any, schemas: Mapping[str, str] | None = None) -> None:
+        from psycopg.types.string import TextLoader
+
         connection.adapters.register_loader("numeric", _number_loader())
+        # JSON columns (dq_issues.values, .details) as their text, as DuckDB hands them over.
+        for name in ("json", "jsonb"):
+            connection.adapters.register_loader(name, TextLoader)
         self.raw = connection
         self.schemas = dict(schemas or {})  # schema placeholder -> this connection's schema
 

@@ -38,6 +38,7 @@ META_SCHEMA = "tuphap_meta"
 # Tables of `main` whose rows outlive builds (the issue history): the build creates or changes
 # its copy, the publish applies it to tuphap_meta; readers see them through views in `main`.
 KEPT_TABLES = ("dq_issues",)
+JSON_COLUMNS = {"dq_issues": ("values", "details")}  # documents: json in the public view
 BUILD_SUFFIX = "__build"
 RETIRED = re.compile(rf"({'|'.join(SWAPPED_SCHEMAS)})__retired_\d+")
 PUBLISH_LOCK_TIMEOUT = "10s"  # the swap takes no table lock; this bounds a surprise
@@ -160,9 +161,8 @@ def publish_build(con: PostgresConnection, *, build_id: int, reader_role: str,
         reader = reader_role if _reader_exists(raw, reader_role) else None
         main: dict[str, list[str]] = {}
         if dbt_built and build_schema("main") in built:
-            views = {table: (META_SCHEMA, sql.SQL("select * from {}").format(
-                _identifier(META_SCHEMA, table)))
-                for table in KEPT_TABLES if table in _tables(raw, META_SCHEMA)}
+            views = {table: (META_SCHEMA, _kept_view_query(raw, table))
+                     for table in KEPT_TABLES if table in _tables(raw, META_SCHEMA)}
             main = publish_main(raw, build_schema("main"), reader, views)
         swapped = [schema for schema in ("raw", *(LOWER_DBT_SCHEMAS if dbt_built else ()))
                    if build_schema(schema) in built]
@@ -175,6 +175,19 @@ def publish_build(con: PostgresConnection, *, build_id: int, reader_role: str,
     published = ["main"] if main else []
     return {"schemas_published": [*swapped[:1], *published, *swapped[1:]], "main": main,
             **kept, "reader_role": reader, "build_id": build_id}
+
+
+def _kept_view_query(raw: Any, table: str) -> sql.Composable:
+    """The public view of a kept table: its columns, the JSON ones typed json (a table created
+    before they were json keeps varchar; readers get json all the same)."""
+    columns = [row[0] for row in raw.execute(
+        "select column_name from information_schema.columns where table_schema = %s"
+        " and table_name = %s order by ordinal_position", [META_SCHEMA, table]).fetchall()]
+    json_columns = JSON_COLUMNS.get(table, ())
+    select = sql.SQL(", ").join(
+        sql.SQL("cast({} as json) as {}").format(sql.Identifier(c), sql.Identifier(c))
+        if c in json_columns else sql.Identifier(c) for c in columns)
+    return sql.SQL("select {} from {}").format(select, _identifier(META_SCHEMA, table))
 
 
 def _apply_kept_tables(raw: Any) -> dict[str, int]:

@@ -115,3 +115,17 @@ def test_the_facts_reference_the_dimensions_with_clean_key_names(
         assert (fact, f"{fact}_unit_key_fkey", "f") in keys
         assert (fact, f"{fact}_province_key_fkey", "f") in keys
     assert not [name for _, name, _ in keys if "dbt_tmp" in name]
+
+
+def test_the_issue_documents_are_typed_json(published: Published) -> None:
+    types = published.rows(
+        "select column_name, lower(data_type) from information_schema.columns"
+        " where table_schema = 'main' and table_name = 'dq_issues'"
+        " and column_name in ('values', 'details') order by column_name")
+    assert types == [("details", "json"), ("values", "json")]
+    # ... documents SQL can take apart on either engine
+    assert published.rows(
+        "select count(*) from dq_issues where json_extract_path_text(\"values\", 'x') is null"
+        if published.engine == "postgres" else
+        "select count(*) from dq_issues where json_extract_string(\"values\", '$.x') is null"
+    )[0][0] > 0

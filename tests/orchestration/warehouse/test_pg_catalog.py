@@ -184,8 +184,9 @@ def test_the_tables_keep_their_grants_descriptions_and_clean_key_names(
         ("rpt_cluster_year", "rpt_cluster_year_pkey", "p", None),
         ("fct_dissemination", "fct_dissemination_unit_key_fkey", "f", "dim_unit")}
     assert {row[0] for row in reader.execute(
-        "select indexrelid::regclass::text from pg_index where indrelid ="
-        " 'main.fct_dissemination'::regclass")} == {"main.fct_dissemination_pkey"}
+        "select c.relname::text from pg_index i join pg_class c on c.oid = i.indexrelid"
+        " where i.indrelid = 'main.fct_dissemination'::regclass")} == {
+        "fct_dissemination_pkey"}
 
 
 def test_a_table_whose_columns_changed_is_created_anew_with_its_key_and_grants(
