@@ -30,6 +30,7 @@ from psycopg import sql
 PUBLIC_SCHEMA = "main"
 # A fact column -> the dimension whose key it holds (warehouse-contract.md, version 3).
 FOREIGN_KEYS = {"unit_key": "dim_unit", "province_key": "dim_province"}
+FACT_PREFIX = "fct_"  # the tables that carry them
 
 
 def _relations(raw: Any, schema: str) -> dict[str, str]:
@@ -136,11 +137,12 @@ def publish_main(raw: Any, build: str, reader: str | None,
 
 def _ensure_foreign_keys(raw: Any, tables: list[str]) -> None:
     """Each fact's key columns reference their dimension (named `<table>_<column>_fkey`, as
-    PostgreSQL names them): declared once, when the table is created."""
+    PostgreSQL names them): declared once, when the table is created (ADD FOREIGN KEY takes
+    SHARE ROW EXCLUSIVE locks, which readers' ACCESS SHARE locks do not conflict with)."""
     present = {row[0] for row in raw.execute(
         "select k.conname from pg_constraint k join pg_namespace n on n.oid = k.connamespace"
         " where n.nspname = %s and k.contype = 'f'", [PUBLIC_SCHEMA]).fetchall()}
-    for table in tables:
+    for table in (name for name in tables if name.startswith(FACT_PREFIX)):
         names = {column for column, _, _ in _columns(raw, PUBLIC_SCHEMA, table)}
         for column, dimension in FOREIGN_KEYS.items():
             constraint = f"{table}_{column}_fkey"

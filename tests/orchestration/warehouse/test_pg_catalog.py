@@ -13,24 +13,12 @@ from psycopg import sql
 
 from orchestration.ingest.raw_schema import ensure_raw_schema
 from orchestration.quality.issues import ensure_issues_table
-from orchestration.warehouse.engine import engine_for
 from orchestration.warehouse.postgres import PostgresBuild, PostgresWarehouse
 from tests.postgres.warehouse import ServerWarehouse, server_warehouse  # noqa: F401
 from tests.postgres_server import postgres_server  # noqa: F401
 
 PUBLIC = {"dim_unit", "fct_dissemination", "rpt_cluster_year", "dq_issues"}
 SYSTEM = ("pg_catalog", "information_schema")
-
-
-@pytest.fixture
-def engine(server_warehouse: ServerWarehouse, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
-           tmp_path) -> PostgresWarehouse:  # noqa: ANN001
-    monkeypatch.setenv("PGPASSWORD", server_warehouse.loader_password)
-    monkeypatch.setenv("TUPHAP_PG_READER_ROLE", server_warehouse.reader)
-    monkeypatch.setenv("TUPHAP_LOCAL_DIR", str(tmp_path / "local"))
-    chosen = engine_for(server_warehouse.url)
-    assert isinstance(chosen, PostgresWarehouse)
-    return chosen
 
 
 def _write_marts(build: PostgresBuild, total: int, *, extra_column: bool = False) -> None:

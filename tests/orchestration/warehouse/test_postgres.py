@@ -25,17 +25,6 @@ from tests.postgres.warehouse import ServerWarehouse, server_warehouse  # noqa: 
 from tests.postgres_server import PostgresServer, postgres_server  # noqa: F401
 
 
-@pytest.fixture
-def engine(server_warehouse: ServerWarehouse, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
-           tmp_path) -> PostgresWarehouse:  # noqa: ANN001
-    monkeypatch.setenv("PGPASSWORD", server_warehouse.loader_password)
-    monkeypatch.setenv("TUPHAP_PG_READER_ROLE", server_warehouse.reader)
-    monkeypatch.setenv("TUPHAP_LOCAL_DIR", str(tmp_path / "local"))
-    chosen = engine_for(server_warehouse.url)
-    assert isinstance(chosen, PostgresWarehouse)
-    return chosen
-
-
 def test_schema_placeholders_are_mapped_to_the_build_and_nothing_else() -> None:
     schemas = {"raw": "raw__build", "main": "main__build"}
     sql = ("select r.sha256, '{raw}.x', 'raw.x', '{\"a\": 1}' from {raw}.received_files r"
