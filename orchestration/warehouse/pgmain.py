@@ -125,6 +125,7 @@ def publish_main(raw: Any, build: str, reader: str | None,
             sql.Identifier(PUBLIC_SCHEMA, name), columns, columns, sql.Identifier(build, name)))
         copy_comments(raw, name, build)
     _ensure_foreign_keys(raw, sorted(built))
+    _clean_index_names(raw)
     for name, (source, query) in views.items():
         _ensure_view(raw, name, query)
         copy_comments(raw, name, source)
@@ -154,6 +155,19 @@ def _ensure_foreign_keys(raw: Any, tables: list[str]) -> None:
                 sql.Identifier(PUBLIC_SCHEMA, table), sql.Identifier(constraint),
                 sql.Identifier(column), sql.Identifier(PUBLIC_SCHEMA, dimension),
                 sql.Identifier(column)))
+
+
+def _clean_index_names(raw: Any) -> None:
+    """Key indexes named after dbt's temporary table (`dim_unit__dbt_tmp_pkey`, on tables a
+    publish before this module kept) renamed as PostgreSQL names them (`dim_unit_pkey`; the
+    constraint follows its index). ALTER INDEX RENAME takes a SHARE UPDATE EXCLUSIVE lock,
+    which readers do not wait for."""
+    for (name,) in raw.execute(
+            "select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace"
+            " where n.nspname = %s and c.relkind = 'i' and c.relname like %s",
+            [PUBLIC_SCHEMA, "%\\_\\_dbt\\_tmp%"]).fetchall():
+        raw.execute(sql.SQL("alter index {} rename to {}").format(
+            sql.Identifier(PUBLIC_SCHEMA, name), sql.Identifier(name.replace("__dbt_tmp", ""))))
 
 
 def _ensure_view(raw: Any, name: str, query: sql.Composable) -> None:

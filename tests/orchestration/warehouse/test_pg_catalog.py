@@ -212,3 +212,15 @@ def test_a_retired_main_left_by_an_older_release_disappears_from_the_catalog(
     _publish(engine, 300)  # gone, now that nobody holds it
     assert reader.execute("select count(*) from pg_namespace where nspname = 'main__retired_1'"
                           ).fetchone() == (0,)
+
+
+def test_a_key_named_after_dbts_temporary_table_is_renamed_as_postgresql_names_it(
+    engine: PostgresWarehouse, server_warehouse: ServerWarehouse,  # noqa: F811
+    reader: psycopg.Connection,
+) -> None:
+    """A table published before this release keeps its object and its key's name."""
+    _publish(engine, 100)
+    with server_warehouse.connect_as_loader() as loader:
+        loader.execute("alter index main.dim_unit_pkey rename to dim_unit__dbt_tmp_pkey")
+    _publish(engine, 200)
+    assert ("dim_unit", "dim_unit_pkey", "p", None) in _keys(reader)
