@@ -72,7 +72,7 @@ final as (
         summed.{{ column }},
         {% endfor -%}
         {% for rate in rates -%}
-        {{ percentage('summed.' ~ rate[1], 'summed.' ~ rate[2]) }} as {{ rate[0] }},
+        {{ public_rate(percentage('summed.' ~ rate[1], 'summed.' ~ rate[2])) }} as {{ rate[0] }},
         {% endfor -%}
         summed.source_province_codes,
         cast(summed.source_province_count as integer) as source_province_count,

@@ -116,15 +116,18 @@ final as (
         {% for column in mediation_columns -%}
         mediation_totals.{{ column }},
         {% endfor -%}
-        {{ percentage('mediation_totals.cases_successful', 'mediation_totals.cases_received') }}
-            as success_rate,
+        {{ public_rate(percentage(
+            'mediation_totals.cases_successful', 'mediation_totals.cases_received'
+        )) }} as success_rate,
         {% for column in enforcement_columns -%}
         enforcement_totals.{{ column }},
         {% endfor -%}
-        {{ percentage('enforcement_totals.cases_resolved', 'enforcement_totals.cases_eligible') }}
-            as case_resolution_rate,
-        {{ percentage('enforcement_totals.money_resolved', 'enforcement_totals.money_eligible') }}
-            as money_resolution_rate
+        {{ public_rate(percentage(
+            'enforcement_totals.cases_resolved', 'enforcement_totals.cases_eligible'
+        )) }} as case_resolution_rate,
+        {{ public_rate(percentage(
+            'enforcement_totals.money_resolved', 'enforcement_totals.money_eligible'
+        )) }} as money_resolution_rate
     from reporting_counts
     inner join member_counts
         on member_counts.year = reporting_counts.year

@@ -63,6 +63,8 @@ final as (
         winners.province_name,
         winners.current_province_code,
         winners.current_province_name,
+        winners.unit_key,
+        winners.province_key,
         winners.sha256,
         winners.source_file,
         winners.received_at,

@@ -45,8 +45,15 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     settings.disable_telemetry()
     args = _parser().parse_args(argv)
+    from orchestration.cli.failure import fail
+    from orchestration.warehouse.errors import WarehouseUnreachableError
+
     try:
         return int(args.run(args))
+    except WarehouseUnreachableError as error:
+        # A wrong password, an unreachable server, a missing database, on any command: one
+        # line naming the host, port, database and role (server.py), never a traceback.
+        return fail(args.command, error)
     except KeyboardInterrupt:
         print("tuphap: interrupted; the published warehouse is unchanged", file=sys.stderr)
         return 130

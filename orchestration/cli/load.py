@@ -49,12 +49,16 @@ def run(args: argparse.Namespace) -> int:
     from orchestration.dbt.warm_start import start_warm_dbt
     from orchestration.runtime.warm_dbt import SOCKET_ENV
     from orchestration.warehouse.engine import engine_for
+    from orchestration.warehouse.errors import WarehouseUnreachableError
 
     try:
         engine = engine_for(settings.warehouse_address(args.warehouse))
         inbox = settings.inbox_path(args.inbox)
         scope = settings.scope(args.scope)
-    except ValueError as error:
+        # Reach the warehouse first: a wrong password, an unreachable server or a missing
+        # database is said as such (one line naming them), never as a load that broke off.
+        engine.exists()
+    except (ValueError, WarehouseUnreachableError) as error:
         return fail("load failed", error)
     # dbt imports and parses on the other core while this process imports Dagster and
     # ingests; the run's dbt resource uses this warm process (orchestration/runtime/warm_dbt.py).
@@ -111,8 +115,8 @@ def _failure_message(result) -> str:  # noqa: ANN001 - ExecuteInProcessResult
 
 def _unreachable(engine: WarehouseEngine) -> str | None:
     """Why a failed load's warehouse server cannot be reached, if it cannot (the server
-    stopped or the network dropped mid-load): the client's own last message (dbt's, libpq's
-    second line) would not name the server."""
+    stopped or the network dropped mid-load: `run` reached it before the load started): the
+    client's own last message (dbt's, libpq's second line) would not name the server."""
     from orchestration.warehouse.errors import WarehouseUnreachableError
 
     try:

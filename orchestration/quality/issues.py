@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from expectations.rules import RULES, SEVERITY_ORDER, Violation, rule
+from orchestration.quality.issue_docs import describe_issues
 from orchestration.quality.messages import render_message
 from orchestration.warehouse.engine import Connection
 from orchestration.warehouse.sql import table_exists
@@ -42,8 +43,8 @@ create table if not exists {main}.dq_issues (
     province_code varchar,
     year integer not null,
     message varchar not null,          -- Vietnamese, figures printed the Vietnamese way
-    "values" varchar not null,         -- JSON: the operands (part of the fingerprint)
-    details varchar,                   -- JSON: what else the message shows (not fingerprinted)
+    "values" json not null,            -- the operands (part of the fingerprint)
+    details json,                      -- what else the message shows (not fingerprinted)
     status varchar not null,           -- open | acknowledged | resolved
     first_seen_at timestamptz not null,
     last_seen_at timestamptz not null,
@@ -125,6 +126,7 @@ def merge_violations(conn: Connection, violations: Iterable[Violation],
     """Merge this load's violations into the history (one transaction); see module doc."""
     now = now or datetime.now(UTC)
     ensure_issues_table(conn)
+    describe_issues(conn)
     current: dict[str, tuple[Any, ...]] = {}
     for v in violations:
         spec = rule(v.rule_id)  # the catalogue decides the severity
@@ -144,7 +146,7 @@ def merge_violations(conn: Connection, violations: Iterable[Violation],
             """create temp table dq_current (
                 fingerprint varchar primary key, rule_id varchar, severity varchar,
                 form varchar, unit_code varchar, unit_name varchar, province_code varchar,
-                year integer, message varchar, "values" varchar, details varchar)"""
+                year integer, message varchar, "values" json, details json)"""
         )
         if current:
             conn.executemany(

@@ -83,10 +83,35 @@ def _numpy_column(np: Any, values: list[Any]) -> Any:
     return np.array(values, dtype=object) if values else np.array([], dtype=object)
 
 
+def _number(text: str) -> int | float:
+    """A NUMERIC as DuckDB hands the same value to Python: a whole number (a sum of counts) as
+    an int, a rate (numeric in the public tables, double on DuckDB) as a float."""
+    body = text[1:] if text[:1] == "-" else text
+    return int(text) if body.isdigit() else float(text)
+
+
+def _number_loader() -> type:
+    from psycopg.adapt import Loader
+
+    class NumberLoader(Loader):
+        def load(self, data: Any) -> int | float:
+            return _number(bytes(data).decode("ascii"))
+
+    return NumberLoader
+
+
 class PostgresConnection:
-    """One psycopg connection (autocommit, UTC) used like a DuckDB connection."""
+    """One psycopg connection (autocommit, UTC) used like a DuckDB connection: NUMERIC values
+    come back as int or float and JSON as text, as DuckDB's do (the project's code never sees a
+    Decimal or a parsed document)."""
 
     def __init__(self, connection: Any, schemas: Mapping[str, str] | None = None) -> None:
+        from psycopg.types.string import TextLoader
+
+        connection.adapters.register_loader("numeric", _number_loader())
+        # JSON columns (dq_issues.values, .details) as their text, as DuckDB hands them over.
+        for name in ("json", "jsonb"):
+            connection.adapters.register_loader(name, TextLoader)
         self.raw = connection
         self.schemas = dict(schemas or {})  # schema placeholder -> this connection's schema
 

@@ -1,9 +1,14 @@
-"""The schemas of a PostgreSQL warehouse: prepared for a build, renamed into place, retired.
+"""The schemas of a PostgreSQL warehouse: prepared for a build, published, retired.
 
-Published schemas (what analysts read): `raw`, `reference`, `staging`, `intermediate`,
-`quality`, `main`. A load's build writes `<schema>__build`; publishing renames each published
-schema to `<schema>__retired_<build>` and each build schema to its published name, in one
-transaction. Retired schemas are dropped afterwards, each in its own short transaction.
+Published schemas: `main` (what analysts read: the public tables) and the lower layers `raw`,
+`reference`, `staging`, `intermediate`, `quality` (the reader role holds no privilege on them).
+A load's build writes `<schema>__build`. Publishing, in one transaction: the public tables'
+rows are replaced in `main`'s stable tables (pgmain.py: snapshot-correct for readers of any
+isolation level), and each lower layer's published schema is renamed to
+`<schema>__retired_<build>` and its build schema to the published name. The build schemas left
+(`main__build`) are dropped at once, the retired ones each in its own short transaction. The
+reader holds no privilege on a build or retired schema, so its information_schema never lists
+them (schema names themselves are public in pg_namespace, for every role).
 
 `tuphap_meta` is never swapped: the tables that outlive builds (`KEPT_TABLES`: the issue
 history `dq_issues`; a build works on a copy of each in its `main`, applied in the publishing
@@ -23,14 +28,17 @@ from psycopg import errors, sql
 
 from orchestration.warehouse.errors import LoadLockLostError
 from orchestration.warehouse.pgconnection import PostgresConnection
+from orchestration.warehouse.pgmain import copy_comments, publish_main
 
 SWAPPED_SCHEMAS = ("raw", "reference", "staging", "intermediate", "quality", "main")
 DBT_SCHEMAS = SWAPPED_SCHEMAS[1:]  # built by dbt; `raw` by ingest
-READER_SCHEMAS = ("main",)  # the public tables (warehouse-contract.md), dq_issues a view
+# Renamed into place at a publish; `main` keeps its tables and has their rows replaced.
+LOWER_DBT_SCHEMAS = tuple(schema for schema in DBT_SCHEMAS if schema != "main")
 META_SCHEMA = "tuphap_meta"
 # Tables of `main` whose rows outlive builds (the issue history): the build creates or changes
 # its copy, the publish applies it to tuphap_meta; readers see them through views in `main`.
 KEPT_TABLES = ("dq_issues",)
+JSON_COLUMNS = {"dq_issues": ("values", "details")}  # documents: json in the public view
 BUILD_SUFFIX = "__build"
 RETIRED = re.compile(rf"({'|'.join(SWAPPED_SCHEMAS)})__retired_\d+")
 PUBLISH_LOCK_TIMEOUT = "10s"  # the swap takes no table lock; this bounds a surprise
@@ -138,10 +146,10 @@ def _check_lock(raw: Any, session: int | None, key: int) -> None:
 def publish_build(con: PostgresConnection, *, build_id: int, reader_role: str,
                   lock_session: int | None, lock_key: int) -> dict[str, Any]:
     """Make the build the published warehouse in one short transaction: the issue history
-    applied, the reader's grants set on the build schemas, every schema renamed. The dbt
-    schemas are swapped only when dbt built the whole project in this build (plan "full");
-    else (nothing changed, or no dbt in this run) the published ones stay, and their build
-    schemas are dropped."""
+    applied, the public tables' rows replaced in `main` (pgmain.py), the lower layers' schemas
+    renamed into place. The dbt schemas are published only when dbt built the whole project in
+    this build (plan "full"); else (nothing changed, or no dbt in this run) the published ones
+    stay, and their build schemas are dropped."""
     raw = con.raw
     with raw.transaction():
         raw.execute(f"set local lock_timeout = '{PUBLISH_LOCK_TIMEOUT}'")
@@ -150,26 +158,36 @@ def publish_build(con: PostgresConnection, *, build_id: int, reader_role: str,
                                 " where build_id = %s", [build_id]).fetchone()[0] is True
         kept = _apply_kept_tables(raw)
         built = set(_schemas(raw, [build_schema(s) for s in SWAPPED_SCHEMAS]))
-        swapped = [schema for schema in ("raw", *(DBT_SCHEMAS if dbt_built else ()))
-                   if build_schema(schema) in built]
-        if dbt_built:
-            for table in kept:
-                raw.execute(sql.SQL("create view {} as select * from {}").format(
-                    _identifier(build_schema("main"), table), _identifier(META_SCHEMA, table)))
-        else:
-            for schema in DBT_SCHEMAS:
-                raw.execute(sql.SQL("drop schema if exists {} cascade").format(
-                    _identifier(build_schema(schema))))
         reader = reader_role if _reader_exists(raw, reader_role) else None
-        if reader:
-            for schema in READER_SCHEMAS:
-                if schema in swapped:
-                    _grant_reader(raw, build_schema(schema), reader)
+        main: dict[str, list[str]] = {}
+        if dbt_built and build_schema("main") in built:
+            views = {table: (META_SCHEMA, _kept_view_query(raw, table))
+                     for table in KEPT_TABLES if table in _tables(raw, META_SCHEMA)}
+            main = publish_main(raw, build_schema("main"), reader, views)
+        swapped = [schema for schema in ("raw", *(LOWER_DBT_SCHEMAS if dbt_built else ()))
+                   if build_schema(schema) in built]
         for schema in swapped:
-            _swap(raw, schema, build_id=build_id, reader=reader)
+            _swap(raw, schema, build_id=build_id)
         raw.execute(f"update {META_SCHEMA}.builds set published_at = now()"  # noqa: S608
                     " where build_id = %s", [build_id])
-    return {"schemas_published": swapped, **kept, "reader_role": reader, "build_id": build_id}
+    # Nobody reads the build schemas (no grants): gone at once, the raw copy included.
+    drop_build_schemas(con)
+    published = ["main"] if main else []
+    return {"schemas_published": [*swapped[:1], *published, *swapped[1:]], "main": main,
+            **kept, "reader_role": reader, "build_id": build_id}
+
+
+def _kept_view_query(raw: Any, table: str) -> sql.Composable:
+    """The public view of a kept table: its columns, the JSON ones typed json (a table created
+    before they were json keeps varchar; readers get json all the same)."""
+    columns = [row[0] for row in raw.execute(
+        "select column_name from information_schema.columns where table_schema = %s"
+        " and table_name = %s order by ordinal_position", [META_SCHEMA, table]).fetchall()]
+    json_columns = JSON_COLUMNS.get(table, ())
+    select = sql.SQL(", ").join(
+        sql.SQL("cast({} as json) as {}").format(sql.Identifier(c), sql.Identifier(c))
+        if c in json_columns else sql.Identifier(c) for c in columns)
+    return sql.SQL("select {} from {}").format(select, _identifier(META_SCHEMA, table))
 
 
 def _apply_kept_tables(raw: Any) -> dict[str, int]:
@@ -188,41 +206,39 @@ def _apply_kept_tables(raw: Any) -> dict[str, int]:
             raw.execute(sql.SQL("create table {} (like {} including all)").format(kept, working))
         raw.execute(sql.SQL("delete from {}").format(kept))
         raw.execute(sql.SQL("insert into {} select * from {}").format(kept, working))
+        copy_comments(raw, table, build_schema("main"), META_SCHEMA)
         raw.execute(sql.SQL("drop table {}").format(working))
         applied[table] = int(raw.execute(sql.SQL("select count(*) from {}").format(kept)
                                          ).fetchone()[0])
     return applied
 
 
-def _grant_reader(raw: Any, schema: str, reader: str) -> None:
-    raw.execute(sql.SQL("grant usage on schema {} to {}").format(
-        _identifier(schema), _identifier(reader)))
-    raw.execute(sql.SQL("grant select on all tables in schema {} to {}").format(
-        _identifier(schema), _identifier(reader)))
-
-
-def _swap(raw: Any, schema: str, *, build_id: int, reader: str | None) -> None:
-    published = _schemas(raw, [schema])
-    if published:
-        retired = f"{schema}__retired_{build_id}"
+def _swap(raw: Any, schema: str, *, build_id: int) -> None:
+    """A lower layer's build schema renamed into place; the old one retired. The reader holds
+    no privilege in either (so neither is listed in its information_schema)."""
+    if _schemas(raw, [schema]):
         raw.execute(sql.SQL("alter schema {} rename to {}").format(
-            _identifier(schema), _identifier(retired)))
-        if reader:
-            raw.execute(sql.SQL("revoke all on schema {} from {}").format(
-                _identifier(retired), _identifier(reader)))
+            _identifier(schema), _identifier(f"{schema}__retired_{build_id}")))
     raw.execute(sql.SQL("alter schema {} rename to {}").format(
         _identifier(build_schema(schema)), _identifier(schema)))
 
 
-def drop_retired_schemas(con: PostgresConnection) -> dict[str, list[str]]:
+def drop_retired_schemas(con: PostgresConnection, reader: str | None = None
+                         ) -> dict[str, list[str]]:
     """Drop the schemas earlier publishes retired, each in its own transaction with a short
-    lock_timeout: one an analyst still reads is kept, and dropped by a later load."""
+    lock_timeout: one still in use (a command of the data team reading it) is kept, and dropped
+    by the next publish. Retired copies of `main` from before `main` kept its tables lose every
+    grant of the reader first, so its catalog no longer lists them even while one is held."""
     raw = con.raw
     names = [row[0] for row in raw.execute(
         "select nspname from pg_namespace where nspname like %s order by nspname",
         ["%\\_\\_retired\\_%"]).fetchall() if RETIRED.fullmatch(row[0])]
     dropped, kept = [], []
     for name in names:
+        if reader and _reader_exists(raw, reader):
+            for revoke in ("revoke all on all tables in schema {} from {}",
+                           "revoke all on schema {} from {}"):
+                raw.execute(sql.SQL(revoke).format(_identifier(name), _identifier(reader)))
         try:
             with raw.transaction():
                 raw.execute(f"set local lock_timeout = '{DROP_LOCK_TIMEOUT}'")

@@ -1,14 +1,13 @@
-"""The PostgreSQL engine: a load builds schemas beside the published ones and renames them in.
+"""The PostgreSQL engine: a load builds schemas beside the published ones, then publishes them.
 
-Many analysts and BI tools read the published schemas while a load runs. So a load writes only
-its build schemas (`raw__build`, `main__build`, ...: the raw rows it copies forward and adds to,
-and everything dbt builds), and publishing renames them into place in one short transaction
-with a `lock_timeout`: renaming schemas takes no table lock, so an analyst's open transaction
-neither blocks the publish nor is blocked by it, and each statement of a reader (READ COMMITTED)
-sees the old warehouse or the new one, never a mix. The old schemas lose the reader's grants in
-the same transaction and are dropped in their own transactions afterwards; an analyst still
-reading them only delays that drop to a later load (stack-facts.md: rename and drop in one
-transaction blocked new readers).
+Many analysts and BI tools read the published schema `main` while a load runs. So a load writes
+only its build schemas (`raw__build`, `main__build`, ...: the raw rows it copies forward and
+adds to, and everything dbt builds), and publishes them in one short transaction with a
+`lock_timeout` (pgpublish.py): the public tables' rows are replaced in `main`'s stable tables
+(pgmain.py), which neither waits for an analyst's open transaction nor changes what it reads
+(REPEATABLE READ keeps its snapshot; READ COMMITTED sees the old warehouse or the new one per
+statement, never a mix); the lower layers, which the reader role cannot read, are renamed into
+place and their old schemas dropped right after.
 
 Outside the swapped schemas, in `tuphap_meta`: the issue history (`dq_issues`; the public
 `main.dq_issues` is a view of it), the log of builds (pgpublish.py), and the content of every
@@ -142,7 +141,8 @@ class PostgresBuild:
                                       lock_session=self.engine.lock_session,
                                       lock_key=LOAD_LOCK_KEY)
             self.published_done = True
-            published["dropped_old_schemas"] = drop_retired_schemas(con)
+            published["dropped_old_schemas"] = drop_retired_schemas(
+                con, self.engine.reader_role)
         return {"warehouse": self.engine.address, **published}
 
     def discard(self) -> None:

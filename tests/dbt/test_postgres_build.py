@@ -38,6 +38,8 @@ PUBLIC_MARTS = ("fct_dissemination", "fct_mediation", "fct_enforcement", "dim_pr
 # information_schema's spelling of the same type on each engine (the marts' contracts).
 POSTGRES_TYPE_NAMES = {
     "character varying": "VARCHAR", "double precision": "DOUBLE",
+    # A public rate: numeric on PostgreSQL so that round(rate, 2) works (macro public_rate).
+    "numeric": "DOUBLE",
     "timestamp with time zone": "TIMESTAMP WITH TIME ZONE",
 }
 

@@ -88,6 +88,11 @@ def create_server_warehouse(server: PostgresServer, *, reader: str | None = None
                 sql.Identifier(reader), sql.Literal(passwords[1])))
         con.execute(sql.SQL("alter database {} owner to {}").format(
             sql.Identifier(database), sql.Identifier(loader)))
+        # As the README's DBA section sets the reader role up.
+        con.execute(sql.SQL("alter role {} set search_path = main").format(
+            sql.Identifier(reader)))
+        con.execute(sql.SQL("alter role {} set idle_in_transaction_session_timeout = '30min'"
+                            ).format(sql.Identifier(reader)))
     with psycopg.connect(server.url(database), autocommit=True) as con:
         # PostgreSQL 15+: only the database owner may create in `public`; say so explicitly.
         con.execute("revoke create on schema public from public")

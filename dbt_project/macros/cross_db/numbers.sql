@@ -49,3 +49,24 @@
 {% macro duckdb__round_half_away_from_zero(expression) -%}
     round({{ expression }})
 {%- endmacro %}
+
+{#
+    A public rate (a percentage) as analysts get it: numeric on PostgreSQL, where round(rate, 2)
+    needs it (round(double precision, integer) does not exist there) and ODBC shows its digits
+    rather than a float's 16; DuckDB's 8-byte float, whose round(rate, 2) works, everywhere else.
+    Computed as a float first on both engines, then on PostgreSQL written out as its shortest
+    exact digits (float text output, PostgreSQL 12+) and read as numeric, so the values are the
+    DuckDB float's to the last digit (a direct cast keeps only 15 digits). The yml declares the
+    type per engine: "{{ 'numeric' if target.type == 'postgres' else 'double precision' }}".
+#}
+{% macro public_rate(expression) -%}
+    {{ return(adapter.dispatch('public_rate', 'tuphap')(expression)) }}
+{%- endmacro %}
+
+{% macro default__public_rate(expression) -%}
+    cast(cast({{ expression }} as varchar) as numeric)
+{%- endmacro %}
+
+{% macro duckdb__public_rate(expression) -%}
+    {{ expression }}
+{%- endmacro %}

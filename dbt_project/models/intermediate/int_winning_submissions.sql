@@ -1,6 +1,7 @@
 -- The winning submission of every (unit_code, year, form), with the reference data as valid at
 -- the end of its reporting period: the unit's name, the province's name, and today's province
--- of its territory (for the current-boundaries facts).
+-- of its territory (for the current-boundaries facts), and the keys of the dim_unit and
+-- dim_province rows valid then (a fact joins its dimensions on them, one row each).
 with winners as (
     select * from {{ ref('int_submissions_ranked') }}
     where is_winning
@@ -44,7 +45,10 @@ final as (
         -- a province code not valid at the period's end (should not pass ingest) keeps its own
         coalesce(province_mapping.current_province_code, winners.province_code)
             as current_province_code,
-        province_mapping.current_province_name
+        province_mapping.current_province_name,
+        {{ dimension_key('units.unit_code', 'units.valid_from') }} as unit_key,
+        {{ dimension_key('province_mapping.province_code', 'province_mapping.valid_from') }}
+            as province_key
     from winners
     left join periods
         on periods.form = winners.form

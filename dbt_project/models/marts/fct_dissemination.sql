@@ -20,7 +20,9 @@ final as (
         sha256,
         received_at,
         loaded_at,
-        report_date
+        report_date,
+        unit_key,
+        province_key
     from dissemination
 )
 

@@ -24,14 +24,14 @@ final as (
         {% for indicator in counts -%}
             cases.{{ indicator }} as cases_{{ indicator }},
         {% endfor -%}
-        {{ percentage('cases.resolved', 'cases.eligible') }} as case_resolution_rate,
-        cases.reported_resolution_rate as reported_case_resolution_rate,
+        {{ public_rate(percentage('cases.resolved', 'cases.eligible')) }} as case_resolution_rate,
+        {{ public_rate('cases.reported_resolution_rate') }} as reported_case_resolution_rate,
         cases.reported_resolution_rate_decimals as reported_case_resolution_rate_decimals,
         {% for indicator in counts -%}
             money.{{ indicator }} as money_{{ indicator }},
         {% endfor -%}
-        {{ percentage('money.resolved', 'money.eligible') }} as money_resolution_rate,
-        money.reported_resolution_rate as reported_money_resolution_rate,
+        {{ public_rate(percentage('money.resolved', 'money.eligible')) }} as money_resolution_rate,
+        {{ public_rate('money.reported_resolution_rate') }} as reported_money_resolution_rate,
         money.reported_resolution_rate_decimals as reported_money_resolution_rate_decimals,
         coalesce(cases.unit_name, money.unit_name) as unit_name,
         coalesce(cases.province_name, money.province_name) as province_name,
@@ -48,7 +48,9 @@ final as (
         money.sha256 as money_sha256,
         money.received_at as money_received_at,
         money.loaded_at as money_loaded_at,
-        money.report_date as money_report_date
+        money.report_date as money_report_date,
+        coalesce(cases.unit_key, money.unit_key) as unit_key,
+        coalesce(cases.province_key, money.province_key) as province_key
     from cases
     full outer join money
         on money.unit_code = cases.unit_code

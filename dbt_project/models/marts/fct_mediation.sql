@@ -12,8 +12,8 @@ final as (
         {% for indicator in var('mediation_count_indicators') -%}
             {{ indicator }},
         {% endfor -%}
-        {{ percentage('cases_successful', 'cases_received') }} as success_rate,
-        reported_success_rate,
+        {{ public_rate(percentage('cases_successful', 'cases_received')) }} as success_rate,
+        {{ public_rate('reported_success_rate') }} as reported_success_rate,
         reported_success_rate_decimals,
         unit_name,
         province_name,
@@ -23,7 +23,9 @@ final as (
         sha256,
         received_at,
         loaded_at,
-        report_date
+        report_date,
+        unit_key,
+        province_key
     from mediation
 )
 
