@@ -31,6 +31,7 @@ PUBLIC_SCHEMA = "main"
 # A fact column -> the dimension whose key it holds (warehouse-contract.md, version 3).
 FOREIGN_KEYS = {"unit_key": "dim_unit", "province_key": "dim_province"}
 FACT_PREFIX = "fct_"  # the tables that carry them
+KEYED_REPORTS = ("rpt_submissions",)  # and a report table with a row per unit
 
 
 def _relations(raw: Any, schema: str) -> dict[str, str]:
@@ -143,7 +144,8 @@ def _ensure_foreign_keys(raw: Any, tables: list[str]) -> None:
     present = {row[0] for row in raw.execute(
         "select k.conname from pg_constraint k join pg_namespace n on n.oid = k.connamespace"
         " where n.nspname = %s and k.contype = 'f'", [PUBLIC_SCHEMA]).fetchall()}
-    for table in (name for name in tables if name.startswith(FACT_PREFIX)):
+    for table in (name for name in tables
+                  if name.startswith(FACT_PREFIX) or name in KEYED_REPORTS):
         names = {column for column, _, _ in _columns(raw, PUBLIC_SCHEMA, table)}
         for column, dimension in FOREIGN_KEYS.items():
             constraint = f"{table}_{column}_fkey"

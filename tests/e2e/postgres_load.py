@@ -36,6 +36,7 @@ from tests.postgres_server import PostgresServer
 PUBLIC_TABLES = (
     "fct_dissemination", "fct_mediation", "fct_enforcement", "dim_province", "dim_unit",
     "rpt_cluster_year", "rejected_reports", "dq_issues", "fct_target_achievement",
+    "rpt_submissions",
 )
 RAW_TABLES = ("received_files", "file_receipts", "submissions", "submission_values",
               "target_decisions", "target_values")

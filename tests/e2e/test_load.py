@@ -18,6 +18,7 @@ pytestmark = pytest.mark.xdist_group("e2e")
 PUBLIC_TABLES = [
     "fct_dissemination", "fct_mediation", "fct_enforcement", "dim_province", "dim_unit",
     "rpt_cluster_year", "rejected_reports", "dq_issues", "fct_target_achievement",
+    "rpt_submissions",
 ]
 
 
