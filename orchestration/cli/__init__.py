@@ -23,12 +23,13 @@ from orchestration.cli import (
     load,
     prepare,
     report,
+    reports,
     sample,
     targets,
     template,
 )
 
-COMMANDS = (load, issues, ack, prepare, sample, report, template, export, targets)
+COMMANDS = (load, issues, ack, prepare, sample, report, template, export, targets, reports)
 
 
 def _parser() -> argparse.ArgumentParser:
