@@ -155,7 +155,11 @@ def test_the_warm_dbt_of_a_load_waiting_for_the_lock_is_not_a_leftover(tmp_path:
                "TUPHAP_DBT_WORKDIR": str(build)}
     gone = subprocess.Popen([sys.executable, "-c", "pass"])  # the pid of a load now ended
     gone.wait()
-    warm = "import time; time.sleep(600)"
+    # Ends at SIGTERM whatever disposition it inherited, so the stop never waits out its grace
+    # period for the SIGKILL (this test once took 301 s in a suite run beside three others).
+    warm = ("import os, signal, time\n"
+            "signal.signal(signal.SIGTERM, lambda signum, frame: os._exit(128 + signum))\n"
+            "time.sleep(600)\n")
     with (_orphan(dbt_env, warm, "-m", "orchestration.runtime.warm_dbt", "--parent",
                   str(os.getpid())) as waiting,
           _orphan(dbt_env, warm, "-m", "orchestration.runtime.warm_dbt", "--parent",
