@@ -1,7 +1,7 @@
 """A real `tuphap load` as a measured process, in a run folder of its own.
 
 The only module of the benchmark that knows the orchestration package: the environment a load
-runs in (telemetry off), and where dbt keeps its saved parse for a warehouse.
+runs in (telemetry off).
 """
 
 from __future__ import annotations
@@ -15,9 +15,7 @@ from benchmarks import inputs
 from benchmarks.measure import DEFAULT_TIMEOUT, ProcessRun, measure_command
 from benchmarks.report import memory, seconds
 from benchmarks.results import Measurement
-from orchestration.runtime.dbt_env import parse_cache_file
-from orchestration.settings import DBT_PROJECT_DIR, TELEMETRY_OFF
-from orchestration.warehouse.duckdb import build_file
+from orchestration.settings import TELEMETRY_OFF
 
 Log = Callable[[str], None]
 
@@ -62,16 +60,13 @@ def workdir(root: Path, name: str, *, first: bool = False) -> Path:
     before each, but for the Dagster instance.
 
     Like a data team's warehouse, it keeps its location and its Dagster instance from one load
-    to the next, so dbt reuses its parse of the project for that warehouse. The `first` run of
-    a measurement pays what a new location costs once (a new instance, dbt's full parse: the
-    parse an earlier benchmark saved for this location is forgotten): it is reported apart as
-    `cold_run_seconds`.
+    to the next. The `first` run of a measurement pays what a new location costs once (a new
+    instance): it is reported apart as `cold_run_seconds`. dbt's saved parse is not forgotten:
+    every DuckDB warehouse of one file name shares it (runtime/dbt_env.py), a new location too.
     """
     folder = root / name
     if first:
         shutil.rmtree(folder / "dagster_home", ignore_errors=True)
-        parse_cache_file(DBT_PROJECT_DIR, build_file(warehouse_of(folder.resolve()))).unlink(
-            missing_ok=True)
     folder.mkdir(parents=True, exist_ok=True)
     for child in folder.iterdir():
         if child.name == "dagster_home":

@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
 @cache
 def load() -> dg.Definitions:
-    """Assemble the code location: every asset, the job, the schedule, the sensor, resources."""
+    """Assemble the code location: every asset, the jobs, the schedule, the sensors,
+    resources."""
     from orchestration import settings
     from orchestration.dbt import project
 
@@ -35,7 +36,8 @@ def load() -> dg.Definitions:
     # Single-run backfills are beta in Dagster 1.13; one run per load is what we want.
     warnings.filterwarnings("ignore", category=dg.BetaWarning, message=".*backfill_policy.*")
 
-    from orchestration.automation.jobs import load_job, remind_job
+    from orchestration.automation.jobs import load_job, remind_job, reports_job
+    from orchestration.automation.reports import reports_after_load_sensor
     from orchestration.automation.schedules import daily_reminders_schedule, yearly_load_schedule
     from orchestration.automation.sensors import inbox_sensor
     from orchestration.correspondence.assets import unit_messages, unit_reminders
@@ -48,16 +50,18 @@ def load() -> dg.Definitions:
     from orchestration.quality.resources import AlertChannelsResource
     from orchestration.quality.row_rules import RowRulesResource
     from orchestration.report.assets import yearly_reports
-    from orchestration.warehouse.resources import WarehouseResource
+    from orchestration.warehouse.resources import PublishedWarehouseResource, WarehouseResource
 
+    load_def, reports_def = load_job(), reports_job()
     return dg.Definitions(
         assets=[raw_reports, warehouse_models, dq_issues, quality_alerts, published_warehouse,
                 yearly_reports, unit_messages, unit_reminders],
-        jobs=[load_job(), remind_job()],
+        jobs=[load_def, reports_def, remind_job()],
         schedules=[yearly_load_schedule, daily_reminders_schedule],
-        sensors=[inbox_sensor],
+        sensors=[inbox_sensor, reports_after_load_sensor(load_def, reports_def)],
         resources={
             "warehouse": WarehouseResource(),
+            "published": PublishedWarehouseResource(),
             "inbox": InboxResource(),
             "dbt": dbt_resource(),
             "alerts": AlertChannelsResource(),

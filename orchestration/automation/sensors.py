@@ -6,6 +6,9 @@ and is loaded again, up to MAX_ATTEMPTS runs for the same files. The runs a tick
 found again in the Dagster instance by their tag `tuphap/inbox` (the digest of the files they
 were to load): while one of them is queued or running, no second one is asked for.
 
+Each tick first fails the warehouse's runs still marked STARTED whose process is gone (a
+`tuphap load` killed with -9): runtime/dead_runs.py.
+
 The cursor only saves work: each file's size, time, sha256 and reporting years, so a file is
 hashed and parsed once, not at every tick. The sensor is on by default wherever a daemon runs
 (`make serve`, `make dev`); its interval is TUPHAP_SENSOR_INTERVAL_SECONDS (default 10 s: a
@@ -25,9 +28,10 @@ import dagster as dg
 from ingest.parse import parse_file
 from ingest.reference import load_registry
 from orchestration import settings
-from orchestration.automation.jobs import LOAD_JOB_NAME
+from orchestration.automation.jobs import LOAD_JOB_NAME, warehouse_tag_value
 from orchestration.ingest.inbox import InboxResource, sha256_of
 from orchestration.partitions import range_tags, years_partitions
+from orchestration.runtime.dead_runs import fail_dead_runs
 from orchestration.warehouse.engine import WarehouseEngine, WarehouseMissingError, engine_for
 from orchestration.warehouse.sql import table_exists
 
@@ -132,6 +136,19 @@ def earlier_runs(context: dg.SensorEvaluationContext, digest: str) -> list[Earli
     return [EarlierRun(run.run_id, run.status.value, run.is_finished) for run in runs]
 
 
+def fail_dead_loads(context: dg.SensorEvaluationContext) -> None:
+    """Fail the runs of the warehouse still marked STARTED whose process is gone (a killed
+    `tuphap load`): they would hold the warehouse's place in the run queue
+    (runtime/dead_runs.py). Nothing without an instance (a unit test)."""
+    try:
+        instance = context.instance
+    except dg.DagsterInvariantViolationError:
+        return
+    warehouse = warehouse_tag_value(settings.warehouse_address())
+    for dead in fail_dead_runs(instance, warehouse, seen_by="the inbox sensor's tick"):
+        context.log.warning(f"marked run {dead.run_id} failed: its process is gone")
+
+
 def scan(inbox: InboxResource, seen: dict[str, list]) -> dict[str, list]:
     """name -> [size, mtime, sha256, years or None]; a file unchanged since the last tick
     keeps what that tick knew (its years are read only when they are needed)."""
@@ -167,6 +184,7 @@ def years_of(inbox: InboxResource, files: dict[str, list], names: Iterable[str])
     description="Requests a load for the reporting years of inbox files not in the warehouse.",
 )
 def inbox_sensor(context: dg.SensorEvaluationContext, inbox: InboxResource) -> dg.SensorResult:
+    fail_dead_loads(context)
     cursor = json.loads(context.cursor) if context.cursor else {}
     files = scan(inbox, cursor.get("files", {}))
     published = published_shas(engine_for(settings.warehouse_address()))

@@ -24,12 +24,14 @@ from orchestration.cli import (
     prepare,
     remind,
     report,
+    reports,
     sample,
     targets,
     template,
 )
 
-COMMANDS = (load, issues, ack, prepare, sample, report, template, export, targets, remind)
+COMMANDS = (load, issues, ack, prepare, sample, report, template, export, targets, remind,
+            reports)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -74,7 +74,15 @@ def run(args: argparse.Namespace) -> int:
     finally:
         os.environ.pop(SOCKET_ENV, None)
         warm_dbt.stop()
+    from orchestration.cli import reports
     from orchestration.cli.summary import format_summary
+    from orchestration.report.folder import default_out_dir
+
+    # The warehouse is published: the reports of the years it brought are made after this
+    # command returns, in a background process (cli/reports.py), not on the load's path.
+    summary.yearly_reports = reports.start(
+        load_run_id=summary.run_id or "", years=summary.years_loaded, engine=engine,
+        scope=scope, folder=default_out_dir(engine))
 
     print(format_summary(summary, full=args.full_summary))
     return EXIT_OK
@@ -213,8 +221,7 @@ def read_summary(result, *, engine: WarehouseEngine, scope: str,  # noqa: ANN001
 
     raw = _metadata(result, "raw_reports")
     alerts = _metadata(result, "quality_alerts")
-    reports = sorted(str(v) for k, v in _metadata(result, "yearly_reports").items()
-                     if k.startswith("pdf_"))
+    published = _metadata(result, "published_warehouse")
     summary = LoadSummary(
         warehouse=engine.address, reader_hint=reader_hint(engine), scope=scope, years=years,
         new_loaded=list(raw.get("loaded") or []), new_rejected=list(raw.get("rejected") or []),
@@ -224,7 +231,8 @@ def read_summary(result, *, engine: WarehouseEngine, scope: str,  # noqa: ANN001
         rejected_files_total=int(raw.get("rejected_files_total") or 0),
         new_issues=dict(alerts.get("new_issues_by_severity") or {}),
         alert_channels=dict(alerts.get("channels") or {}),
-        dagster_home=dagster_home(), run_id=result.run_id, yearly_reports=reports,
+        dagster_home=dagster_home(), run_id=result.run_id,
+        years_loaded=[int(year) for year in published.get("years_loaded") or []],
         unit_messages=str(_metadata(result, "unit_messages").get("summary") or ""),
     )
     with engine.read_only() as con:

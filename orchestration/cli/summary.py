@@ -12,11 +12,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ingest.forms import UNIT_TYPE_FORMS
 from ingest.reference import Registry
 from ingest.vn_format import format_number
 from orchestration.warehouse.engine import Connection, WarehouseEngine
+
+if TYPE_CHECKING:
+    from orchestration.cli.reports import BackgroundReports
 from orchestration.warehouse.sql import table_exists
 
 MAX_LISTED = 8  # rejected files, skipped entries and incomplete units shown in the national scope
@@ -48,7 +52,8 @@ class LoadSummary:
     dagster_home: Path | None = None
     run_id: str | None = None
     log_path: Path | None = None  # dbt's console output of the load
-    yearly_reports: list[str] = field(default_factory=list)  # PDFs this load wrote
+    years_loaded: list[int] = field(default_factory=list)  # the years it brought figures for
+    yearly_reports: BackgroundReports | None = None  # their reports, being made after it
     reader_hint: str = ""  # how to open the warehouse read-only (`reader_hint`)
 
 
@@ -261,10 +266,7 @@ def format_summary(summary: LoadSummary, *, full: bool = False) -> str:
     if summary.reader_hint:
         lines.append(f"  open it read-only, e.g. {summary.reader_hint}")
     lines.append("  queries to start from: README.md, section \"Querying the warehouse\"")
-    if summary.yearly_reports:
-        first = Path(summary.yearly_reports[0])
-        lines.append(f"  yearly reports of this load (HTML and PDF): {first.parent} "
-                     f"({len(summary.yearly_reports)} years; `tuphap report --year N`)")
+    lines += _reports_lines(summary.yearly_reports)
     if summary.log_path:
         lines.append(f"  dbt output of this load: {summary.log_path}")
     if summary.dagster_home:
@@ -274,3 +276,18 @@ def format_summary(summary: LoadSummary, *, full: bool = False) -> str:
             + ")"
         )
     return "\n".join(lines)
+
+
+def _reports_lines(reports: BackgroundReports | None) -> list[str]:
+    """Where the load's yearly reports will be, and when: they are made after the load
+    returns (cli/reports.py)."""
+    if reports is None:
+        return []
+    years = year_ranges(list(reports.years))
+    return [
+        f"  yearly reports of this load ({years}; HTML, PDF and workbook): being written to "
+        f"{reports.folder}",
+        f"    in the background (pid {reports.pid}), in about {reports.expected_seconds} s: "
+        "each year's files appear whole when done;",
+        f"    all are there when Dagster run {reports.run_id} has ended (log: {reports.log})",
+    ]

@@ -6,7 +6,10 @@ import dagster as dg
 from orchestration import settings
 from orchestration.dbt.assets import warehouse_models
 from orchestration.ingest.assets import raw_reports
+from orchestration.report.read import last_loaded_years
 from orchestration.warehouse.resources import WarehouseResource
+
+YEARS_LOADED = "years_loaded"  # metadata: the years whose figures the published load brought
 
 
 @dg.asset(
@@ -25,4 +28,8 @@ def published_warehouse(
 ) -> dg.MaterializeResult:
     published = warehouse.publish()
     context.log.info(f"published {warehouse.engine.address}")
-    return dg.MaterializeResult(metadata=dict(published))
+    # The years whose figures this load brought: their yearly reports are made next, in a run
+    # of their own (orchestration/report/assets.py), off the load's critical path.
+    with warehouse.engine.read_only() as con:
+        years = sorted(last_loaded_years(con))
+    return dg.MaterializeResult(metadata={**published, YEARS_LOADED: dg.MetadataValue.json(years)})

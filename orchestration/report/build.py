@@ -8,8 +8,10 @@ the HTML page, the A4 PDF and the workbook of the report's tables.
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING
 from ingest.constants import SCOPES
 from ingest.sample.known_files import KNOWN_FILES
 from orchestration.report.document import build_document
+from orchestration.report.folder import default_out_dir
 from orchestration.report.fonts import FACES, font_dir
 from orchestration.report.issuer import issuer_from
 from orchestration.report.model import Issuer, ReportData
@@ -151,12 +154,6 @@ def _unchanged(paths: ReportPaths, stamp: Path, fingerprint: str) -> bool:
         return False
 
 
-def default_out_dir(engine: WarehouseEngine) -> Path:
-    """`reports/` in the warehouse's folder on this machine: beside the DuckDB file, or the
-    server warehouse's local folder."""
-    return engine.local_dir / "reports"
-
-
 def write_reports(engine: WarehouseEngine, *, years: Iterable[int], scope: str,
                   out_dir: Path | None = None) -> dict[int, ReportPaths]:
     """The reports of every year that has figures, from the published warehouse (read-only, so
@@ -166,6 +163,23 @@ def write_reports(engine: WarehouseEngine, *, years: Iterable[int], scope: str,
     a year whose inputs did not change keeps its files.
     """
     out_dir = out_dir or default_out_dir(engine)
+    with _one_writer(out_dir):
+        return _write_reports(engine, years=years, scope=scope, out_dir=out_dir)
+
+
+@contextmanager
+def _one_writer(out_dir: Path) -> Iterator[None]:
+    """One reports run per folder at a time (an flock the kernel frees if the process dies):
+    two loads in a row start two runs after them, and the later must read the warehouse, and
+    write, after the earlier, or the earlier's older figures could land last."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with open(out_dir / ".reports.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def _write_reports(engine: WarehouseEngine, *, years: Iterable[int], scope: str,
+                   out_dir: Path) -> dict[int, ReportPaths]:
     written: dict[int, ReportPaths] = {}
     pending: list[_Pending] = []
     with engine.read_only() as connection:

@@ -15,8 +15,15 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from ingest.constants import SCOPES
+from orchestration.runtime.dbt_shim import WORKDIR_ENV
+
+__all__ = ["DB_PATH_ENV", "SCOPE_ENV", "WORKDIR_ENV", "build_environment", "dbt_environment",
+           "keep_parse", "parse_cache_file", "parse_key"]
 
 DB_PATH_ENV = "TUPHAP_DBT_DB_PATH"
+# WORKDIR_ENV: the folder dbt runs in (the `tuphap-dbt` shim moves there). The DuckDB
+# profile's path is relative to it, so the profile, which dbt hashes to decide whether a saved
+# parse still holds, is the same for every warehouse of one file name.
 SCOPE_ENV = "TUPHAP_SCOPE"
 
 
@@ -41,8 +48,9 @@ def build_environment(*, target: Mapping[str, str], scope: str, project_dir: Pat
 
 
 def parse_key(environment: Mapping[str, str]) -> str:
-    """What names the warehouse a dbt environment builds: the DuckDB file, or the server,
-    database and role (never the password)."""
+    """What dbt's saved parse depends on in a dbt environment: the profile's DuckDB path (a
+    file name when the engine runs dbt in the build's folder: one parse serves every warehouse
+    of that name), or the server, database and role (never the password)."""
     if environment.get("TUPHAP_DBT_TARGET") == "postgres":
         return "postgres:" + "/".join(environment.get(name, "") for name in (
             "TUPHAP_PG_HOST", "TUPHAP_PG_PORT", "TUPHAP_PG_DATABASE", "TUPHAP_PG_USER"))
@@ -53,12 +61,14 @@ PARSE_CACHE_FILES = 32  # warehouses whose dbt parse is kept (the newest used wi
 
 
 def parse_cache_file(project_dir: Path, database: Path | str) -> Path:
-    """Where dbt's partial parse of the project for the warehouse built at `database` (the
-    profile's DB_PATH_ENV, or `parse_key`) is kept.
+    """Where dbt's partial parse of the project for the profile `database` (`parse_key`) is
+    kept.
 
-    dbt discards a saved parse when the profile differs, and the profile holds the DuckDB path:
-    one file per warehouse, so loading another warehouse (a test, the national benchmark)
-    does not cost this one a full parse (~6 s) on its next load.
+    dbt discards a saved parse when the profile's connection values differ (its
+    `profile_hash`), so a parse is kept per profile: loading a PostgreSQL warehouse does not
+    cost a DuckDB one a full parse (~6 s) on its next load. DuckDB warehouses share theirs: the
+    profile holds only the file's name (WORKDIR_ENV), and the name is DuckDB's catalog, which
+    the parsed relations name.
     """
     key = hashlib.sha256(str(database).encode()).hexdigest()[:16]
     return project_dir / "target" / "partial_parse" / f"{key}.msgpack"

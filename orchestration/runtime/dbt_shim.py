@@ -5,7 +5,9 @@ The shim hands its argv, environment and standard streams to the load's warm pro
 Unix socket (its path in TUPHAP_DBT_WARM_SOCKET), forwards the signals dagster-dbt sends to
 cancel, and exits with dbt's exit code. Without a warm process, or one that died or is not
 answering, it runs the real `dbt` instead (nothing ran there, so plain dbt is safe). Messages
-are a length-prefixed JSON object, optionally with file descriptors.
+are a length-prefixed JSON object, optionally with file descriptors. dbt runs in the folder
+TUPHAP_DBT_WORKDIR names, when set: the DuckDB profile's path is relative to it
+(runtime/dbt_env.py).
 
 Only the standard library is imported: the shim starts in milliseconds.
 """
@@ -22,6 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 SOCKET_ENV = "TUPHAP_DBT_WARM_SOCKET"
+WORKDIR_ENV = "TUPHAP_DBT_WORKDIR"  # the folder dbt runs in (runtime/dbt_env.py)
 SHIM_NAME = "tuphap-dbt"
 READY_TIMEOUT_SECONDS = 600.0  # the shim waits this long for a warm process to answer
 _HEADER = struct.Struct("!I")
@@ -69,6 +72,8 @@ def _run_real_dbt(argv: Sequence[str]) -> None:
 def client_main(argv: Sequence[str] | None = None) -> int:
     """`tuphap-dbt ARGS`: run `dbt ARGS` in this load's warm process, else as plain dbt."""
     args = list(sys.argv[1:] if argv is None else argv)
+    if os.environ.get(WORKDIR_ENV):  # dagster-dbt starts dbt in the project; dbt finds it
+        os.chdir(os.environ[WORKDIR_ENV])  # through DBT_PROJECT_DIR wherever it runs
     path = os.environ.get(SOCKET_ENV)
     if not path:
         _run_real_dbt(args)

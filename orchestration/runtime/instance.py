@@ -22,17 +22,18 @@ from pathlib import Path
 from orchestration.settings import DEFAULT_DAGSTER_HOME
 
 __all__ = [
-    "WAREHOUSE_TAG", "dagster_home", "describe_instance",
+    "REPORTS_TAG", "WAREHOUSE_TAG", "dagster_home", "describe_instance",
     "instance_config",
 ]
 
 # dagster.yaml as earlier versions of the project wrote it: replaced by the current one.
 _EARLIER_INSTANCE_CONFIGS = ("telemetry:\n  enabled: false\n",)
 _INSTANCE_CONFIG_HEADER = "# Written by tuphap"
-_INSTANCE_READY = ".storage-ready-v4"  # bump when instance_config changes
+_INSTANCE_READY = ".storage-ready-v5"  # bump when instance_config changes
 # The run tag the instance allows one run in progress per value of: every load carries the
 # address of its warehouse in it (orchestration/automation/jobs.py; deploy/dagster.yaml).
 WAREHOUSE_TAG = "tuphap/warehouse"
+REPORTS_TAG = "tuphap/reports"  # likewise, the yearly reports' runs (automation/jobs.py)
 
 
 def instance_config(home: Path) -> str:
@@ -46,6 +47,9 @@ def instance_config(home: Path) -> str:
         "  runs:\n"
         "    tag_concurrency_limits:\n"
         f"      - key: {WAREHOUSE_TAG}\n"
+        "        value: {applyLimitPerUniqueValue: true}\n"
+        "        limit: 1\n"
+        f"      - key: {REPORTS_TAG}\n"
         "        value: {applyLimitPerUniqueValue: true}\n"
         "        limit: 1\n"
         "event_log_storage:\n"

@@ -3,7 +3,7 @@
 A load runs dbt as a child process. When the load is killed outright (SIGKILL, the OOM killer),
 dbt is not: it keeps building for another minute, and would open or write the next load's build
 (same paths: the database, its WAL, dbt-target/). Such a process is recognised by its
-environment, which points into the build folder (the dbt profile's database path, dagster-dbt's
+environment, which points into the build folder (the folder dbt runs in, dagster-dbt's
 DBT_TARGET_PATH). Read from /proc, so Linux only; elsewhere nothing is found.
 """
 
@@ -121,8 +121,8 @@ def processes_started_for(folder: Path) -> list[int]:
     its descendants (this load's own warm dbt process and whatever dbt starts), and the warm
     dbt processes of other live loads (one waiting for the lock: it has only parsed).
 
-    A load runs dbt with its build file and dbt-target/ folder in the environment
-    (TUPHAP_DBT_DB_PATH, DBT_TARGET_PATH: orchestration/dbt/, dagster-dbt), and dbt's own
+    A load runs dbt with its build folder and dbt-target/ folder in the environment
+    (TUPHAP_DBT_WORKDIR, DBT_TARGET_PATH: runtime/dbt_env.py, dagster-dbt), and dbt's own
     children inherit it; someone merely looking at a file in the folder is not matched. Read
     from /proc, so Linux only; elsewhere, and for other users' processes, nothing is found.
     """
@@ -133,7 +133,8 @@ def _started_for(folder: Path) -> dict[int, int]:
     """processes_started_for, each pid with its start time (see `start_time`)."""
     if not Path("/proc").is_dir():
         return {}
-    inside = (str(folder.resolve()) + os.sep).encode()
+    itself = str(folder.resolve()).encode()
+    inside = itself + os.sep.encode()
     # The start times are read before the environments: if a pid is reused in between, its
     # start time is the old process's, and the new one is never signalled (signal_process).
     processes = _processes()
@@ -147,7 +148,8 @@ def _started_for(folder: Path) -> dict[int, int]:
             environ = Path(f"/proc/{pid}/environ").read_bytes()
         except OSError:  # gone, or not ours
             continue
-        if any(value.partition(b"=")[2].startswith(inside) for value in environ.split(b"\0")):
+        values = [value.partition(b"=")[2] for value in environ.split(b"\0")]
+        if any(value == itself or value.startswith(inside) for value in values):
             if not _warm_dbt_of_live_load(pid, running=parents.keys()):
                 found[pid] = started
     return found

@@ -1,13 +1,13 @@
 """dbt, made ready before it is needed: a single-use dbt process per load.
 
-A `dbt build` pays ~4 s to import dbt and 2-7 s to parse the project (a full parse whenever the
-warehouse file is new: dbt's partial parse is tied to the database path) before its first
-model runs. A load knows at its start which warehouse and scope dbt will build, so it starts
-one *warm* dbt process right away: it imports dbt and parses the project with exactly the
-environment the build will have, on the machine's other core, while the load ingests. When
-dagster-dbt then runs dbt, the command it starts is `tuphap-dbt` (runtime/dbt_shim.py), a
-small shim that hands its argv, environment and standard streams to the warm process, which runs the
-build with the manifest it already parsed and reports dbt's exit code back.
+A `dbt build` pays ~4 s to import dbt and 1-7 s to parse the project (a full parse when no saved
+parse fits: runtime/dbt_env.py) before its first model runs. A load knows at its start which
+warehouse and scope dbt will build, so it starts one *warm* dbt process right away: it imports
+dbt and parses the project with exactly the environment the build will have, on the machine's
+other core, while the load ingests. When dagster-dbt then runs dbt, the command it starts is
+`tuphap-dbt` (runtime/dbt_shim.py), a small shim that hands its argv, environment and standard
+streams to the warm process, which runs the build with the manifest it already parsed and
+reports dbt's exit code back.
 
 dagster-dbt is unchanged: it starts a process, reads dbt's JSON log lines from its stdout,
 signals it to cancel. Anything unexpected falls back to plain dbt: no warm process (a load
@@ -16,8 +16,8 @@ real `dbt`), or a request whose parse-relevant environment or arguments differ f
 parse's (the warm process parses again). A warm process is never forked from another (forking
 a process that has parsed deadlocks dbt's native parser); it runs one command and exits. It
 exits as soon as the process that started it dies, whatever it is doing, so a killed load
-leaves no dbt behind (and it carries the build's database path in its environment, as a plain
-dbt would, for orchestration/runtime/processes.py).
+leaves no dbt behind (and it carries the build's folder in its environment, as a plain dbt
+would, for orchestration/runtime/processes.py).
 
 Only the standard library is imported at module level.
 """
@@ -38,17 +38,17 @@ from pathlib import Path
 
 from orchestration import settings
 from orchestration.runtime.dbt_env import build_environment, keep_parse, parse_cache_file, parse_key
-from orchestration.runtime.dbt_shim import SHIM_NAME, SOCKET_ENV, receive, send
+from orchestration.runtime.dbt_shim import SHIM_NAME, SOCKET_ENV, WORKDIR_ENV, receive, send
 from orchestration.runtime.workers import exit_when_orphaned
 
 WARM_MODULE = "orchestration.runtime.warm_dbt"  # its `python -m` name: runtime/processes.py
-# Variables that say where dbt writes logs and artifacts, or how it selects: a parse does not
+# Variables that say where dbt runs, writes logs and artifacts, or how it selects: a parse does not
 # depend on them. Every other DBT_* and TUPHAP_* variable must match for the warm parse to serve.
 PARSE_NEUTRAL_ENV = frozenset({
     "DBT_TARGET_PATH", "DBT_LOG_PATH", "DBT_LOG_FORMAT", "DBT_LOG_FORMAT_FILE", "DBT_LOG_LEVEL",
     "DBT_LOG_LEVEL_FILE", "DBT_QUIET", "DBT_PRINTER_WIDTH", "DBT_USE_COLORS",
     "DBT_USE_COLORS_FILE", "DBT_INDIRECT_SELECTION", "DBT_SEND_ANONYMOUS_USAGE_STATS",
-    SOCKET_ENV,
+    SOCKET_ENV, WORKDIR_ENV,
 })
 # Commands that run models against a parsed project, and options that change what is parsed.
 WARM_COMMANDS = frozenset({"build", "run", "test", "seed", "compile"})

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from orchestration.runtime.dbt_env import DB_PATH_ENV
+from orchestration.runtime.dbt_env import DB_PATH_ENV, WORKDIR_ENV
 from orchestration.runtime.processes import stop_leftover_processes
 from orchestration.warehouse.errors import LoadInProgressError, WarehouseMissingError
 from orchestration.warehouse.sql import render, table_exists
@@ -285,8 +285,10 @@ class DuckDBWarehouse:
         return build
 
     def dbt_environment(self) -> dict[str, str]:
-        """The profile's DuckDB path: the build file (profiles.yml, target `dev`)."""
-        return {DB_PATH_ENV: str(build_file(self.path))}
+        """The profile's DuckDB path (profiles.yml, target `dev`): the build file, by its name
+        in the build folder dbt runs in. Not its absolute path: dbt ties a saved parse to the
+        profile, and each new warehouse (every test's) would pay a full parse (~6 s)."""
+        return {DB_PATH_ENV: build_file(self.path).name, WORKDIR_ENV: str(build_dir(self.path))}
 
 
 def _write_batch(con: duckdb.DuckDBPyConnection, batch: RawBatch) -> None:

@@ -10,6 +10,8 @@ from pydantic import PrivateAttr
 
 from orchestration import settings
 from orchestration.runtime.dbt_env import dbt_environment
+from orchestration.runtime.dead_runs import PROCESS_TAG, fail_dead_runs, process_identity
+from orchestration.runtime.instance import WAREHOUSE_TAG
 from orchestration.warehouse.engine import Build, Connection, WarehouseEngine, engine_for
 
 
@@ -17,7 +19,9 @@ class WarehouseResource(dg.ConfigurableResource):
     """The run's warehouse: its engine (chosen by the address), the load lock and the build.
 
     The engine is made once per run and serves every step. `setup_for_execution` runs once per
-    run with the in-process executor: it takes the load lock and starts the build;
+    run with the in-process executor: it names the run's process on the run (a run whose
+    process is gone is failed by the next who looks: runtime/dead_runs.py), takes the load
+    lock, fails the dead runs of the warehouse, and starts the build;
     `teardown_after_execution` drops an unpublished build and releases the lock, also when the
     run failed.
     """
@@ -41,7 +45,18 @@ class WarehouseResource(dg.ConfigurableResource):
         return settings.scope(self.scope)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        run, instance = context.dagster_run, context.instance
+        identity = process_identity()
+        if run is not None and instance is not None and identity is not None:
+            # Before the lock, which it may wait for: a run killed meanwhile is known dead.
+            instance.add_run_tags(run.run_id, {PROCESS_TAG: identity})
         self._open_build()
+        warehouse = run.tags.get(WAREHOUSE_TAG) if run is not None else None
+        if instance is not None and warehouse:
+            # Holding the lock: a run of this warehouse still marked STARTED whose process is
+            # gone (a `tuphap load` killed with -9) is dead; it would hold the queue for 30 min.
+            for dead in fail_dead_runs(instance, warehouse, seen_by=f"run {run.run_id}"):
+                context.log.warning(f"marked run {dead.run_id} failed: its process is gone")
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         self._close_build()
@@ -87,3 +102,19 @@ class WarehouseResource(dg.ConfigurableResource):
         # Later writers in this run (none expected) would start again from the published one.
         self._close_build()
         return published
+
+
+class PublishedWarehouseResource(dg.ConfigurableResource):
+    """The published warehouse, read-only, for what runs after a load (the yearly reports):
+    no load lock and no build, so it never holds up or waits for the next load."""
+
+    path: str | None = None  # the warehouse address; default TUPHAP_WAREHOUSE or the project's
+    scope: str | None = None  # cluster | national; default TUPHAP_SCOPE or cluster
+
+    @property
+    def engine(self) -> WarehouseEngine:
+        return engine_for(settings.warehouse_address(self.path))
+
+    @property
+    def resolved_scope(self) -> str:
+        return settings.scope(self.scope)

@@ -13,6 +13,7 @@ import pytest
 from dagster_postgres import PostgresEventLogStorage, PostgresRunStorage, PostgresScheduleStorage
 
 from orchestration.runtime.instance import (
+    REPORTS_TAG,
     WAREHOUSE_TAG,
     dagster_home,
     describe_instance,
@@ -52,7 +53,8 @@ def test_the_service_instance_is_postgresql_with_a_queue_per_warehouse(
         queue = instance.get_concurrency_config().run_queue_config
         assert queue is not None
         assert queue.tag_concurrency_limits == [
-            {"key": WAREHOUSE_TAG, "value": {"applyLimitPerUniqueValue": True}, "limit": 1}]
+            {"key": WAREHOUSE_TAG, "value": {"applyLimitPerUniqueValue": True}, "limit": 1},
+            {"key": REPORTS_TAG, "value": {"applyLimitPerUniqueValue": True}, "limit": 1}]
         assert instance.run_monitoring_enabled
         assert instance.run_monitoring_max_runtime_seconds > 0
         assert instance.run_monitoring_max_resume_run_attempts == 0

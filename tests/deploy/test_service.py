@@ -3,14 +3,17 @@
 `make serve` runs: dagster-webserver and dagster-daemon) loading what lands in the inbox.
 
 One story, in order, sharing one service (starting it and each load cost seconds):
-1. `tuphap load` of a small inbox records a successful run in PostgreSQL (table `runs`);
+1. `tuphap load` of a small inbox records a successful run in PostgreSQL (table `runs`); a
+   second `tuphap load` is killed with -9 and leaves its run STARTED: the service's first
+   sensor tick fails it, saying why, so the queue is free for the next step's runs at once
+   (run monitoring alone would hold it for 30 minutes);
 2. with the service running, a corrected report lands in the inbox; the sensor's run is killed
    (SIGKILL of its run worker, once it has its build of the warehouse): the warehouse is as it
    was and the run ends failed; the next tick loads the file again: it is archived, loaded,
    checked, alerted (one webhook message) and published, and the run shows in the webserver
    with its materialisations and checks; a load launched in the UI meanwhile waits in the
    queue (the run is held just before its publish while the queue is watched:
-   tests/reliability/hold_at_publish/);
+   tests/reliability/hold_at_publish/); the yearly report of 2023 follows in a run of its own;
 3. the ticks after it start no run;
 4. Ctrl-C (SIGINT) stops the webserver and the daemon.
 The warehouse is a DuckDB file; the sensor looks every 5 s (TUPHAP_SENSOR_INTERVAL_SECONDS=1;
@@ -119,6 +122,43 @@ def cli_load(deployment: Deployment) -> subprocess.CompletedProcess[str]:
                           text=True, timeout=600)
 
 
+@dataclass
+class KilledCliLoad:
+    run_id: str
+    pid: int
+    status_after_kill: str
+
+
+def _instance_rows(deployment: Deployment, query: str,
+                   parameters: list[str] | None = None) -> list[tuple]:
+    with psycopg.connect(deployment.database) as con:
+        return list(con.execute(query, parameters).fetchall())
+
+
+@pytest.fixture(scope="module")
+def killed_cli_load(deployment: Deployment,
+                    cli_load: subprocess.CompletedProcess[str]) -> KilledCliLoad:
+    """A `tuphap load` killed with -9 once its run has named its process: the run stays
+    STARTED in the instance, holding the warehouse's place in the queue."""
+    assert cli_load.returncode == 0, cli_load.stdout + cli_load.stderr[-3000:]
+    before = {row[0] for row in _instance_rows(deployment, "select run_id from runs")}
+    load = subprocess.Popen([*TUPHAP, "load"], cwd=ROOT, env=deployment.env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        def named() -> list[tuple]:
+            rows = _instance_rows(
+                deployment, "select run_id from run_tags where key = 'tuphap/process'")
+            return [row for row in rows if row[0] not in before]
+
+        [(run_id,)] = wait_until(named, "the run of the second load", RUN_TIMEOUT)
+    finally:
+        load.kill()
+        load.wait()
+    [(status,)] = _instance_rows(deployment, "select status from runs where run_id = %s",
+                                 [run_id])
+    return KilledCliLoad(run_id, load.pid, status)
+
+
 @pytest.fixture(scope="module")
 def webhook() -> Iterator[WebhookSink]:
     with WebhookSink() as sink:
@@ -127,7 +167,7 @@ def webhook() -> Iterator[WebhookSink]:
 
 @pytest.fixture(scope="module")
 def service(deployment: Deployment, cli_load: subprocess.CompletedProcess[str],
-            webhook: WebhookSink) -> Iterator[RunningService]:
+            killed_cli_load: KilledCliLoad, webhook: WebhookSink) -> Iterator[RunningService]:
     assert cli_load.returncode == 0, cli_load.stdout + cli_load.stderr[-3000:]
     env = {**held_at_publish(deployment.env, deployment.base / "held-at-publish",
                              release=deployment.base / "release-publish"),
@@ -151,6 +191,7 @@ class KilledThenLoaded:
     launched_while_retry_ran: list[str]
     queue_looks: int
     launched: dict
+    reports: dict  # the yearly reports' run the retry's success started
 
 
 @pytest.fixture(scope="module")
@@ -203,16 +244,21 @@ def killed_then_loaded(deployment: Deployment, service: RunningService) -> Kille
     service.wait_until(lambda: service.run(retry["runId"], events=False)["status"] in ENDED,
                        "the end of the next run")
     assert retry_during == "STARTED", retry_during
+    # The yearly reports of the years it brought follow in a run of their own.
+    [reports] = service.wait_until(
+        lambda: [r for r in service.runs({"tuphap/after-load": retry["runId"]})
+                 if r["status"] in ENDED], "the reports run after the load")
     return KilledThenLoaded(published, after_kill, service.run(run["runId"]),
                             service.run(retry["runId"]), seen, looks,
-                            service.run(launched, events=False))
+                            service.run(launched, events=False), service.run(reports["runId"]))
 
 
 def test_tuphap_load_records_its_run_in_postgresql(
         deployment: Deployment, cli_load: subprocess.CompletedProcess[str]) -> None:
     assert cli_load.returncode == 0, cli_load.stdout + cli_load.stderr[-3000:]
     with psycopg.connect(deployment.database) as con:
-        runs = con.execute("select run_id, status from runs").fetchall()
+        # The first run (a second load is killed later in the story).
+        runs = con.execute("select run_id, status from runs order by id limit 1").fetchall()
         assert [status for _, status in runs] == ["SUCCESS"]
         tags = dict(con.execute("select key, value from run_tags where run_id = %s",
                                 [runs[0][0]]).fetchall())
@@ -222,6 +268,24 @@ def test_tuphap_load_records_its_run_in_postgresql(
     assert (deployment.home / "dagster.yaml").read_text() == DEPLOY_YAML.read_text()
     assert not (deployment.home / "history").exists()
     assert enforcement_source(deployment.warehouse) == "2023_THADS-20_Lang-Son.xlsx"
+
+
+def test_the_sensor_fails_the_run_of_a_killed_tuphap_load_so_the_queue_moves_on(
+        deployment: Deployment, service: RunningService, killed_cli_load: KilledCliLoad,
+        killed_then_loaded: KilledThenLoaded) -> None:
+    killed = killed_cli_load
+    assert killed.status_after_kill == "STARTED"  # nothing of the killed process could end it
+    run = service.run(killed.run_id)
+    assert run["status"] == "FAILURE"
+    messages = " ".join(e.get("message") or "" for e in run["eventConnection"]["events"])
+    assert (f"Marked failed by the inbox sensor's tick: this run's process (pid {killed.pid} "
+            in messages), messages[-2000:]
+    # Failed by a tick before the correction landed: the sensor's runs of it were never
+    # queued behind it (they started; run monitoring alone would have waited 30 minutes).
+    first_sensor_run = min(service.runs({"tuphap/trigger": "sensor"}),
+                           key=lambda r: r["creationTime"])
+    assert run["endTime"] <= first_sensor_run["creationTime"], (run, first_sensor_run)
+    assert killed_then_loaded.retry["status"] == "SUCCESS"
 
 
 def test_a_killed_run_worker_leaves_the_warehouse_and_the_run_failed(
@@ -252,6 +316,24 @@ def test_the_next_tick_publishes_the_file_with_one_alert(
             "published_warehouse"} <= materialized
     kinds = [e["__typename"] for e in run["eventConnection"]["events"]]
     assert kinds.count("AssetCheckEvaluationEvent") > 0
+
+
+def test_the_reports_of_the_loaded_year_follow_the_publish_in_their_own_run(
+        deployment: Deployment, killed_then_loaded: KilledThenLoaded) -> None:
+    run = killed_then_loaded.reports
+    assert run["status"] == "SUCCESS"
+    tags = tags_of(run)
+    assert tags["tuphap/report-years"] == "2023" and tags["tuphap/trigger"] == "after-load"
+    assert tags["tuphap/reports"] == str(deployment.warehouse)
+    assert "tuphap/warehouse" not in tags  # never in the way of the next load
+    materialized = {"/".join(m["assetKey"]["path"]) for m in run["assetMaterializations"]}
+    assert materialized == {"yearly_reports"}
+    # Not part of the load's run: it ended at its publish.
+    load = {"/".join(m["assetKey"]["path"]) for m in
+            killed_then_loaded.retry["assetMaterializations"]}
+    assert "yearly_reports" not in load and "published_warehouse" in load
+    pdf = deployment.warehouse.parent / "reports" / "so-lieu-tu-phap-2023-khu-vuc.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF")
 
 
 def test_a_run_launched_in_the_ui_waits_for_the_load_of_the_same_warehouse(

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +61,37 @@ def isolated_env(base: Path) -> dict[str, str]:
     return env
 
 
+# What `tuphap load` says of the yearly reports it left being made in the background.
+BACKGROUND_REPORTS = re.compile(
+    r"in the background \(pid (\d+)\).*?Dagster run (\S+) has ended \(log: ([^)]+)\)", re.S)
+
+
+def wait_for_reports(done: subprocess.CompletedProcess, timeout: float = 600) -> str:
+    """Wait for the yearly reports a `tuphap load` left being made in the background (its
+    summary names the process, the run and the log) and return what the log says of that run;
+    "" when the load started none. A ceiling only: the process ends by itself."""
+    found = BACKGROUND_REPORTS.search(done.stdout)
+    if found is None:
+        return ""
+    pid, run_id, log = int(found.group(1)), found.group(2), Path(found.group(3))
+    deadline = time.monotonic() + timeout
+    while _running(pid):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the yearly reports of run {run_id} still running")
+        time.sleep(0.1)
+    text = log.read_text(encoding="utf-8") if log.exists() else ""
+    assert f"=== done: run {run_id}" in text, text[-3000:]
+    return text
+
+
+def _running(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2] not in "ZX"
+
+
 @pytest.fixture(scope="session")
 def demo_load(tmp_path_factory: pytest.TempPathFactory) -> Loaded:
     base = tmp_path_factory.mktemp("demo")
@@ -69,6 +102,7 @@ def demo_load(tmp_path_factory: pytest.TempPathFactory) -> Loaded:
     write_unloadable_files(base / "inbox" / "unloadable")
     first = tuphap(["load"], env)
     assert first.returncode == 0, first.stdout + first.stderr
+    wait_for_reports(first)
     return Loaded(base / "inbox", base / "warehouse" / "tuphap.duckdb", base / "dagster_home",
                   env, first)
 

@@ -28,7 +28,7 @@ import pytest
 from orchestration.warehouse.pgconnection import PostgresConnection
 from orchestration.warehouse.postgres import LOCAL_ROOT_ENV
 from orchestration.warehouse.sql import run_query
-from tests.e2e.conftest import Loaded, isolated_env, tuphap
+from tests.e2e.conftest import Loaded, isolated_env, tuphap, wait_for_reports
 from tests.postgres.warehouse import ServerWarehouse, create_server_warehouse
 from tests.postgres_server import PostgresServer
 
@@ -105,6 +105,7 @@ def pg_demo_load(demo_load: Loaded, postgres_server: PostgresServer,
     env = postgres_env(base, warehouse)
     first = tuphap(["load"], env)
     assert first.returncode == 0, first.stdout + first.stderr
+    wait_for_reports(first)
     yield PostgresLoaded(warehouse, base, base / "inbox", env, first)
     with contextlib.suppress(psycopg.Error):
         warehouse.drop()
@@ -135,4 +136,5 @@ def pg_second_load(pg_demo_load: PostgresLoaded) -> SecondLoad:
     env = {key: value for key, value in pg_demo_load.env.items() if key != "PGPASSWORD"}
     env["PGPASSFILE"] = str(pg_demo_load.base / "no-pgpass")  # the URL is the only source
     done = tuphap(["load", "--warehouse", pg_demo_load.warehouse.url_with_password], env)
+    wait_for_reports(done)  # the password from the URL reaches the reports' process too
     return SecondLoad(before, oid, done)

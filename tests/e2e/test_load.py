@@ -51,7 +51,11 @@ def test_load_prints_the_summary_and_publishes(published: Published) -> None:
     assert published.address in out
     assert "THADS-15" in out and "STP-02" in out  # coverage grid per unit and year
     reports = published.reports
-    assert f"yearly reports of this load (HTML and PDF): {reports} (8 years;" in out
+    # Made after the load returned, in the background (the fixture waited for them).
+    assert ("yearly reports of this load (2018-2025; HTML, PDF and workbook): being written "
+            f"to {reports}\n") in out
+    assert sorted(p.name for p in reports.glob("*.pdf")) == [
+        f"so-lieu-tu-phap-{year}-khu-vuc.pdf" for year in range(2018, 2026)]
     if published.engine == "duckdb":
         assert Path(published.address).exists()
     for table in PUBLIC_TABLES:

@@ -1,8 +1,9 @@
 """`tuphap report` on real loads: the demo's 2022 report holds the published figures, in the HTML
 page and in the PDF's text; an open error is marked; nothing is fetched; the same warehouse gives
-the same bytes (the workbook too); a national report of a 34-province year; the Dagster asset
-writes the same files. How the report reads (test_report_reading.py), on a phone
-(test_report_phone.py) and with targets and deadlines (test_report_targets.py) are apart.
+the same bytes (the workbook too); the Dagster asset writes the same files. A national report
+of a 34-province year (test_report_national.py, a load of its own), how the report reads
+(test_report_reading.py), on a phone (test_report_phone.py) and with targets and deadlines
+(test_report_targets.py) are apart.
 """
 
 from __future__ import annotations
@@ -21,9 +22,8 @@ import duckdb
 import pypdf
 import pytest
 
-from ingest.sample import write_sample
 from orchestration.cli import main
-from tests.e2e.conftest import Loaded, isolated_env, tuphap
+from tests.e2e.conftest import Loaded
 
 # One worker owns the shared demo load (pytest -n 2 --dist loadgroup).
 pytestmark = pytest.mark.xdist_group("e2e")
@@ -153,54 +153,18 @@ def test_a_year_without_figures_is_refused_with_a_message(demo_load: Loaded,
 def test_the_dagster_asset_writes_the_same_reports(demo_load: Loaded, report_2022: list[Path],
                                                    tmp_path: Path) -> None:
     from orchestration.report.assets import yearly_reports
-    from orchestration.warehouse.resources import WarehouseResource
+    from orchestration.warehouse.resources import PublishedWarehouseResource
 
-    copy = tmp_path / "warehouse" / "tuphap.duckdb"  # the asset's resource takes the load lock
+    copy = tmp_path / "warehouse" / "tuphap.duckdb"  # reports of its own, beside it
     copy.parent.mkdir()
     shutil.copyfile(demo_load.warehouse, copy)
     result = dg.materialize(
         [yearly_reports], partition_key="2022", instance=dg.DagsterInstance.ephemeral(),
-        resources={"warehouse": WarehouseResource(path=str(copy), scope="cluster")})
+        resources={"published": PublishedWarehouseResource(path=str(copy), scope="cluster")})
     assert result.success
     written = copy.parent / "reports"
     for path in report_2022:
         assert (written / path.name).read_bytes() == path.read_bytes()
-
-
-@pytest.fixture(scope="module")
-def national_load(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A real national load of the sample's last two years (34 provinces in 2025, 63 in 2024):
-    the whole national sample would take minutes; two years are enough for the comparison."""
-    base = tmp_path_factory.mktemp("national")
-    env = isolated_env(base)
-    env["TUPHAP_SCOPE"] = "national"
-    write_sample(base / "inbox", scale="national", years=[2024, 2025], include_flawed=False)
-    loaded = tuphap(["load", "--scope", "national"], env, timeout=900)
-    assert loaded.returncode == 0, loaded.stdout + loaded.stderr
-    return base / "warehouse" / "tuphap.duckdb"
-
-
-def test_a_national_report_of_a_34_province_year(national_load: Path, tmp_path: Path) -> None:
-    code, (html, pdf, _), err = report("--year", "2025", "--scope", "national", "--warehouse",
-                                       str(national_load), "--out", str(tmp_path))
-    assert code == 0, err
-    con = duckdb.connect(str(national_load), read_only=True)
-    try:
-        names = [r[0] for r in con.execute(
-            "select province_name from dim_province where valid_to is null").fetchall()]
-    finally:
-        con.close()
-    assert len(names) == 34
-    short = [re.sub(r"^(Tỉnh|Thành phố) ", "", n) for n in names]
-    for text in (html_text(html), pdf_text(pdf)):
-        assert "Toàn quốc" in text and "34 tỉnh, thành phố" in text
-        for name in short:
-            assert name in text, name
-        # Compared with 2024 on the same land, the merged provinces' predecessors summed.
-        assert "hợp nhất được cộng từ các tỉnh cũ" in text
-        assert re.search(r"\((tăng|giảm) [\d,]+% so với năm 2024\)", text)
-        assert "So sánh trên" not in text  # the whole country both years: not a partial base
-    assert html.name == "so-lieu-tu-phap-2025-toan-quoc.html"
 
 
 def test_a_load_leaves_the_reports_of_its_years_beside_the_warehouse(

@@ -99,12 +99,15 @@ def _command(pid: int) -> str:
 
 
 def started_for(pid: int, folder: Path) -> bool:
-    """Was the process started for this build folder (dbt: its environment points into it)?"""
+    """Was the process started for this build folder (dbt: its environment points into it, or
+    at it)?"""
     try:
         environ = Path(f"/proc/{pid}/environ").read_bytes()
     except OSError:
         return False
-    return (str(folder) + os.sep).encode() in environ
+    values = [value.partition(b"=")[2] for value in environ.split(b"\0")]
+    return any(value == str(folder).encode() or value.startswith((str(folder) + os.sep).encode())
+               for value in values)
 
 
 def alive(pid: int, started: int) -> bool:

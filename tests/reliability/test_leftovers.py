@@ -115,12 +115,12 @@ def test_only_processes_started_for_the_build_are_stopped(tmp_path: Path) -> Non
     build.mkdir()
     (build / "dbt.log").write_text("x")
     # As dagster-dbt starts dbt for a load: the build paths in its environment.
-    dbt_env = {**os.environ, "TUPHAP_DBT_DB_PATH": str(build / "tuphap.duckdb"),
-               "DBT_TARGET_PATH": str(build / "dbt-target")}
+    dbt_env = {**os.environ, "TUPHAP_DBT_DB_PATH": "tuphap.duckdb",
+               "TUPHAP_DBT_WORKDIR": str(build), "DBT_TARGET_PATH": str(build / "dbt-target")}
     # Someone reading a file of the build folder, an unrelated process, and processes this
     # (the running load's) process started for the build, directly or not: not leftovers.
     onlooker = _spawn(dict(os.environ), str(build / "dbt.log"))
-    other = _spawn({**os.environ, "TUPHAP_DBT_DB_PATH": str(tmp_path / "elsewhere.duckdb")})
+    other = _spawn({**os.environ, "TUPHAP_DBT_WORKDIR": str(tmp_path / ".build-elsewhere")})
     own = _spawn(dbt_env)
     own_child = subprocess.Popen([sys.executable, "-c", PARENT, SLEEP], env=dbt_env,
                                  start_new_session=True)
@@ -150,11 +150,16 @@ def test_only_processes_started_for_the_build_are_stopped(tmp_path: Path) -> Non
 def test_the_warm_dbt_of_a_load_waiting_for_the_lock_is_not_a_leftover(tmp_path: Path) -> None:
     build = tmp_path / ".build"
     build.mkdir()
-    # A warm dbt process carries the build path from its start (its parse needs the profile).
-    dbt_env = {**os.environ, "TUPHAP_DBT_DB_PATH": str(build / "tuphap.duckdb")}
+    # A warm dbt process carries the build folder from its start (where it builds).
+    dbt_env = {**os.environ, "TUPHAP_DBT_DB_PATH": "tuphap.duckdb",
+               "TUPHAP_DBT_WORKDIR": str(build)}
     gone = subprocess.Popen([sys.executable, "-c", "pass"])  # the pid of a load now ended
     gone.wait()
-    warm = "import time; time.sleep(600)"
+    # Ends at SIGTERM whatever disposition it inherited, so the stop never waits out its grace
+    # period for the SIGKILL (this test once took 301 s in a suite run beside three others).
+    warm = ("import os, signal, time\n"
+            "signal.signal(signal.SIGTERM, lambda signum, frame: os._exit(128 + signum))\n"
+            "time.sleep(600)\n")
     with (_orphan(dbt_env, warm, "-m", "orchestration.runtime.warm_dbt", "--parent",
                   str(os.getpid())) as waiting,
           _orphan(dbt_env, warm, "-m", "orchestration.runtime.warm_dbt", "--parent",

@@ -165,7 +165,8 @@ def test_the_load_is_not_held_up_by_the_analyst(postgres_story: PostgresStory) -
     cannot read, were dropped at once."""
     story = postgres_story
     assert story.rerun.returncode == 0, story.rerun.stderr()[-3000:]
-    run_id = re.search(r"run ([0-9a-f-]{36})", story.rerun.stdout())
+    # The load's own run ("…, run ID)"), not its yearly reports' run named before it.
+    run_id = re.search(r", run ([0-9a-f-]{36})\)", story.rerun.stdout())
     assert run_id, story.rerun.stdout()
     published = published_metadata(story.base / "dagster_home", run_id.group(1))
     assert published["dropped_old_schemas"]["kept"] == [], published

@@ -10,6 +10,8 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
+import pytest
+
 from tests.ingest.sample.contracts import (
     ENF_FORMS,
     effective,
@@ -19,6 +21,9 @@ from tests.ingest.sample.contracts import (
 )
 from tests.ingest.sample.reader import BOM, csv_text
 from tests.ingest.sample.samples import Sample
+
+# One worker makes the package's samples (conftest.py) once: pytest -n 2 --dist loadgroup.
+pytestmark = pytest.mark.xdist_group("ingest_sample")
 
 PUBLISHED_2022 = {  # domain.md; attendees and accepted are the documented assumptions
     ("PBGDPL", "sessions"): 27430, ("PBGDPL", "attendees"): 1826513,

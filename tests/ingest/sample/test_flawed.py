@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.ingest.sample.contracts import report_violations
 from tests.ingest.sample.samples import Sample
+
+# One worker makes the package's samples (conftest.py) once: pytest -n 2 --dist loadgroup.
+pytestmark = pytest.mark.xdist_group("ingest_sample")
 
 
 def test_flawed_files_exist_as_the_manifest_says(cluster: Sample) -> None:

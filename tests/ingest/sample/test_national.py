@@ -8,9 +8,14 @@ import csv
 from collections import defaultdict
 from decimal import Decimal
 
+import pytest
+
 from tests.ingest.sample.contracts import ENF_FORMS, SEEDS, effective, report_violations
 from tests.ingest.sample.reader import csv_text
 from tests.ingest.sample.samples import Sample
+
+# One worker makes the package's samples (conftest.py) once: pytest -n 2 --dist loadgroup.
+pytestmark = pytest.mark.xdist_group("ingest_sample")
 
 
 def test_national_units_per_year_and_breakdowns(national: Sample) -> None:

@@ -4,8 +4,13 @@ says.
 
 from __future__ import annotations
 
+import pytest
+
 from ingest.parse import parse_file
 from tests.ingest.sample.samples import Sample
+
+# One worker makes the package's samples (conftest.py) once: pytest -n 2 --dist loadgroup.
+pytestmark = pytest.mark.xdist_group("ingest_sample")
 
 
 def test_every_sample_file_loads_or_is_rejected_as_expected(cluster: Sample) -> None:

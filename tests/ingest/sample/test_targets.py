@@ -8,11 +8,16 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from ingest.model import TargetDecision
 from ingest.parse import parse_file
 from ingest.sample import write_sample
 from tests.ingest.sample.contracts import effective
 from tests.ingest.sample.samples import Sample
+
+# One worker makes the package's samples (conftest.py) once: pytest -n 2 --dist loadgroup.
+pytestmark = pytest.mark.xdist_group("ingest_sample")
 
 
 def decisions_of(sample: Sample, scope: str) -> dict[str, TargetDecision]:

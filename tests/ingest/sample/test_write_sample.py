@@ -16,6 +16,9 @@ from ingest.sample.figures import CLUSTER_YEARS, MODEL_YEARS, NATIONAL_YEARS
 from ingest.sample.writers import vn_decimal, vn_int
 from tests.ingest.sample.samples import Sample
 
+# One worker makes the package's samples (conftest.py) once: pytest -n 2 --dist loadgroup.
+pytestmark = pytest.mark.xdist_group("ingest_sample")
+
 
 def test_without_flawed_files_the_good_files_are_unchanged(cluster: Sample,
                                                             tmp_path: Path) -> None:

@@ -139,3 +139,25 @@ def test_targets_decisions_are_listed_with_the_files_loaded() -> None:
     assert "this load: 3 files loaded (1 form, 2 targets decisions)" in text
     assert "  - 2022_chi-tieu_THADS.xlsx: 2022, 1114/QĐ-TCTHADS of 08/10/2021, THADS" in text
     assert "  - qd.csv: 2023, 7/QĐ\\nx" in text  # a decision number cannot fake a line
+
+
+def test_the_reports_are_said_to_come_after_the_load_where_and_when() -> None:
+    """The load returns at its publish; its reports are made in the background (cli/reports.py):
+    the summary says where they will be, about when, and whose end means they are there."""
+    from pathlib import Path
+
+    from orchestration.cli.reports import BackgroundReports
+
+    reports = BackgroundReports(years=(2016, 2020, 2021), folder=Path("/w/reports"),
+                                run_id="r-1", pid=42, log=Path("/w/logs/reports.log"))
+    lines = format_summary(LoadSummary(warehouse="/w", scope="cluster", years=("2016", "2021"),
+                                       yearly_reports=reports)).splitlines()
+    at = lines.index("  yearly reports of this load (2016, 2020-2021; HTML, PDF and workbook): "
+                     "being written to /w/reports")
+    assert lines[at + 1] == ("    in the background (pid 42), in about 9 s: each year's files "
+                             "appear whole when done;")
+    assert lines[at + 2] == ("    all are there when Dagster run r-1 has ended "
+                             "(log: /w/logs/reports.log)")
+    # A load that brought no year's figures starts none and says nothing of them.
+    assert "yearly reports" not in format_summary(
+        LoadSummary(warehouse="/w", scope="cluster", years=("2016", "2021")))

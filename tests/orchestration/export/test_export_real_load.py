@@ -27,7 +27,8 @@ from tests.e2e.conftest import isolated_env, tuphap
 from tests.ingest.template.filling import Typed, figures_read, fill
 from tests.orchestration.export.reading import assert_csv_matches, assert_xlsx_matches, read_csv
 
-pytestmark = pytest.mark.slow
+# One worker makes the module's real load (pytest -n 2 --dist loadgroup).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("export_real_load")]
 
 FORMULA_NAMED = '=HYPERLINK("http:evil.example","Bấm vào đây").xlsx'
 

@@ -14,6 +14,7 @@ import pytest
 from dagster._core.instance.ref import InstanceRef
 
 from orchestration.runtime.instance import (
+    REPORTS_TAG,
     WAREHOUSE_TAG,
     dagster_home,
     describe_instance,
@@ -67,7 +68,8 @@ def test_the_embedded_instance_queues_one_load_per_warehouse_too(home: Path) -> 
         queue = instance.get_concurrency_config().run_queue_config
         assert queue is not None
         assert queue.tag_concurrency_limits == [
-            {"key": WAREHOUSE_TAG, "value": {"applyLimitPerUniqueValue": True}, "limit": 1}]
+            {"key": WAREHOUSE_TAG, "value": {"applyLimitPerUniqueValue": True}, "limit": 1},
+            {"key": REPORTS_TAG, "value": {"applyLimitPerUniqueValue": True}, "limit": 1}]
 
 
 def test_runs_written_by_two_processes_at_once_are_all_readable(home: Path) -> None:

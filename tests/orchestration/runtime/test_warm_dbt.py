@@ -32,8 +32,8 @@ from orchestration.warehouse.engine import engine_for
 
 PROJECT = settings.DBT_PROJECT_DIR
 BASE = {"DBT_PROJECT_DIR": "/p", "DBT_PROFILES_DIR": "/p",
-        "TUPHAP_DBT_DB_PATH": "/w/.build/w.duckdb", "TUPHAP_SCOPE": "cluster", "HOME": "/root",
-        "DBT_TARGET_PATH": "/w/.build/dbt-target"}
+        "TUPHAP_DBT_DB_PATH": "w.duckdb", "TUPHAP_DBT_WORKDIR": "/w/.build",
+        "TUPHAP_SCOPE": "cluster", "HOME": "/root", "DBT_TARGET_PATH": "/w/.build/dbt-target"}
 
 
 def _start_for(published: Path) -> WarmDbt:
@@ -46,7 +46,7 @@ def test_only_dbt_and_tuphap_variables_that_can_change_a_parse_count() -> None:
     env = {**BASE, "DBT_LOG_FORMAT": "json", SOCKET_ENV: "/tmp/s", "PATH": "/bin"}
     assert parse_environment(env) == {
         "DBT_PROJECT_DIR": "/p", "DBT_PROFILES_DIR": "/p",
-        "TUPHAP_DBT_DB_PATH": "/w/.build/w.duckdb", "TUPHAP_SCOPE": "cluster"}
+        "TUPHAP_DBT_DB_PATH": "w.duckdb", "TUPHAP_SCOPE": "cluster"}
 
 
 @pytest.mark.parametrize(("argv", "changes", "usable"), [
@@ -54,7 +54,8 @@ def test_only_dbt_and_tuphap_variables_that_can_change_a_parse_count() -> None:
     (["build"], {"DBT_TARGET_PATH": "/elsewhere", "DBT_LOG_FORMAT": "json"}, True),
     (["seed", "--full-refresh"], {"HOME": "/other"}, True),
     (["build"], {"TUPHAP_SCOPE": "national"}, False),  # another scope: parse again
-    (["build"], {"TUPHAP_DBT_DB_PATH": "/v/.build/v.duckdb"}, False),  # another catalog
+    (["build"], {"TUPHAP_DBT_DB_PATH": "v.duckdb"}, False),  # another catalog
+    (["build"], {"TUPHAP_DBT_WORKDIR": "/v/.build"}, True),  # where dbt runs: not parsed
     (["build"], {"DBT_STATIC_PARSER": "false"}, False),
     (["build", "--vars", "{a: 1}"], {}, False),
     (["build", "--target=prod"], {}, False),
@@ -133,6 +134,38 @@ def test_the_shim_runs_dbt_in_the_warm_process_on_its_parse(tmp_path: Path) -> N
         assert "`dbt seed --select ref_provinces` on the warm parse" in log
         assert warm.process.wait(300) == 0  # single use: it exits after the command
     assert not warm.folder.exists()
+
+
+def _warm_log_when_parsed(published: Path, warm: WarmDbt) -> str:
+    log = engine_for(published).logs_dir / "dbt-warm.log"
+    for _ in range(6000):  # a ceiling: dbt's import and parse come first
+        text = log.read_text() if log.exists() else ""
+        if "warm parse done" in text or warm.process.poll() is not None:
+            return text
+        time.sleep(0.1)
+    pytest.fail("the warm dbt process never finished its parse")
+
+
+def test_a_new_warehouse_starts_from_the_saved_parse_of_another_of_its_name(
+    tmp_path: Path
+) -> None:
+    """The profile names the build file relative to the folder dbt runs in, so what dbt's
+    partial parse checks is the same for every warehouse called warehouse.duckdb: the second
+    warehouse's warm process re-parses nothing, and its build still writes its own file."""
+    first, second = tmp_path / "a" / "warehouse.duckdb", tmp_path / "b" / "warehouse.duckdb"
+    for published in (first, second):
+        warm = _start_for(published)
+        try:
+            log = _warm_log_when_parsed(published, warm)
+        finally:
+            warm.stop()
+    assert "warm parse done" in log
+    assert "Unable to do partial parsing" not in log, log
+    with _warm_load(tmp_path / "c") as (published, _, env):
+        done = _shim(["seed", "--select", "ref_provinces"], env)
+        assert done.returncode == 0, done.stdout.decode()[-2000:]
+        assert _provinces(published) > 60  # the build file in its own build folder
+        assert not (PROJECT / "warehouse.duckdb").exists()
 
 
 def test_a_run_under_another_environment_is_parsed_again_and_still_right(tmp_path: Path) -> None:

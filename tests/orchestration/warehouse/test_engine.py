@@ -50,7 +50,8 @@ def test_a_path_selects_the_duckdb_engine_and_a_server_url_the_postgresql_one(
     assert engine.address == str(tmp_path / "w.duckdb")
     assert engine.archive_dir == tmp_path / "archive" and engine.logs_dir == tmp_path / "logs"
     # dbt builds the load's private copy, never the published file.
-    assert engine.dbt_environment() == {"TUPHAP_DBT_DB_PATH": str(build_file(engine.path))}
+    assert engine.dbt_environment() == {"TUPHAP_DBT_DB_PATH": build_file(engine.path).name,
+                                        "TUPHAP_DBT_WORKDIR": str(build_file(engine.path).parent)}
     server = engine_for("postgresql://loader:s3cret@db.example:5433/tuphap?sslmode=require")
     assert isinstance(server, PostgresWarehouse) and server.kind == "postgres"
     # The address runs carry and the CLI prints: never the password.
