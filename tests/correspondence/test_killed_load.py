@@ -14,7 +14,8 @@ from tests.correspondence.conftest import environment, officers
 from tests.correspondence.smtp_server import SmtpServer
 from tests.e2e.conftest import ROOT, TUPHAP, tuphap
 
-pytestmark = pytest.mark.xdist_group("tuphap_correspondence")
+# Its own warehouse and loads: a group apart, for the other worker (tests/conftest.py).
+pytestmark = pytest.mark.xdist_group("correspondence_killed")
 
 
 def test_a_load_killed_mid_sending_sends_nothing_twice(tmp_path: Path) -> None:
