@@ -41,3 +41,16 @@ def test_measure_command_sees_a_grandchild_and_stops_overruns(
     assert stopped.timed_out and not stopped.ok
     failed = measure_command([sys.executable, "-c", "import sys; sys.exit(3)"], timeout=60)
     assert failed.exit_code == 3 and not failed.ok
+
+
+def test_a_load_waits_for_the_reports_it_left_in_the_background() -> None:
+    """The next measurement never shares the cores with the last load's reports."""
+    import subprocess
+
+    from benchmarks.loads import wait_for_background_reports
+
+    child = subprocess.Popen(["sleep", "0.3"])
+    line = f"Yearly reports: being made in the background (pid {child.pid}) …"
+    waited = wait_for_background_reports(line, timeout=60)
+    assert waited is not None and child.poll() is not None  # it had ended (a zombie, here)
+    assert wait_for_background_reports("no reports this load", timeout=60) is None
