@@ -13,8 +13,9 @@ import pytest
 
 from ingest.contacts import check_register
 from ingest.reference import load_registry
-from tests.correspondence.smtp_server import Mail, SmtpServer
+from tests.correspondence.smtp_server import SmtpServer
 from tests.e2e.conftest import ROOT, isolated_env, tuphap
+from tests.quality.smtp_sink import ReceivedMail
 
 REGISTER = ROOT / "ingest" / "sample" / "contacts.csv"
 REFUSED = "canbo.stp14@sonla.tuphap.example"  # its server refuses it at first
@@ -26,7 +27,7 @@ class Correspondence:
     env: dict[str, str]
     base: Path
     first: subprocess.CompletedProcess
-    first_mails: list[Mail]  # what the first load sent (other tests send more)
+    first_mails: list[ReceivedMail]  # what the first load sent (other tests send more)
 
     @property
     def warehouse(self) -> Path:

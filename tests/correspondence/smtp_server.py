@@ -11,39 +11,17 @@ from __future__ import annotations
 import asyncio
 import threading
 from dataclasses import dataclass, field
-from email import policy
-from email.message import EmailMessage
-from email.parser import BytesParser
 from types import TracebackType
 from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-
-@dataclass
-class Mail:
-    mail_from: str
-    rcpt_tos: list[str]
-    data: bytes
-
-    @property
-    def message(self) -> EmailMessage:
-        return BytesParser(policy=policy.default).parsebytes(self.data)  # type: ignore[return-value]
-
-    @property
-    def subject(self) -> str:
-        return str(self.message["Subject"])
-
-    @property
-    def body(self) -> str:
-        part = self.message.get_body(preferencelist=("plain",))
-        assert part is not None
-        return str(part.get_content())
+from tests.quality.smtp_sink import ReceivedMail  # the same parsed mail as the alert tests'
 
 
 @dataclass
 class _Handler:
-    mails: list[Mail] = field(default_factory=list)
+    mails: list[ReceivedMail] = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)
     hold_after: int | None = None  # transactions let through before MAIL is held
     held: threading.Event = field(default_factory=threading.Event)  # one is being held
@@ -71,7 +49,7 @@ class _Handler:
 
     async def handle_DATA(  # noqa: N802 - aiosmtpd's hook names
             self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        self.mails.append(Mail(str(envelope.mail_from), list(envelope.rcpt_tos),
+        self.mails.append(ReceivedMail(str(envelope.mail_from), list(envelope.rcpt_tos),
                                bytes(envelope.content or b"")))  # type: ignore[arg-type]
         return "250 OK queued"
 
@@ -90,7 +68,7 @@ class SmtpServer:
         return int(self._server.sockets[0].getsockname()[1])
 
     @property
-    def mails(self) -> list[Mail]:
+    def mails(self) -> list[ReceivedMail]:
         return list(self.handler.mails)
 
     def environment(self) -> dict[str, str]:

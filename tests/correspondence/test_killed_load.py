@@ -37,7 +37,7 @@ def test_a_load_killed_mid_sending_sends_nothing_twice(tmp_path: Path) -> None:
         assert again.returncode == 0, again.stdout + again.stderr
         assert "Units: 11 message(s) sent to 11 unit(s)" in again.stdout
         people = officers()
-        units = Counter(people[m.rcpt_tos[0]] for m in smtp.mails)
+        units = Counter(people[m.rcpt_to[0]] for m in smtp.mails)
         ids = Counter(m.message["Message-ID"] for m in smtp.mails)
         assert len(units) == 14 and set(units.values()) == {1}
         assert set(ids.values()) == {1}

@@ -58,7 +58,7 @@ def test_missing_forms_are_reminded_7_days_before_with_the_blank_template(
     people = officers()
     assert len(mails) == 14, out
     for mail in mails:
-        (unit,) = {people[a] for a in mail.rcpt_tos}
+        (unit,) = {people[a] for a in mail.rcpt_to}
         assert "Nhắc nộp báo cáo năm 2026" in mail.subject and "(hạn 15/12/2026)" in mail.subject
         assert "còn 7 ngày" in mail.body
         forms = re.findall(r"^- (\w+) \(", mail.body, re.MULTILINE)
@@ -97,12 +97,12 @@ def test_open_errors_are_reminded_weekly_and_the_head_copied_after_the_third(
     for n in range(done + 1, 5):
         mails, _ = remind(sample_with_mail, last + timedelta(days=8 * (n - done)))
         mails = [m for m in mails if "lỗi số liệu" in m.subject]
-        assert {people[m.rcpt_tos[0]] for m in mails} == set(errors)
+        assert {people[m.rcpt_to[0]] for m in mails} == set(errors)
         for mail in mails:
-            unit = people[mail.rcpt_tos[0]]
+            unit = people[mail.rcpt_to[0]]
             assert f"Nhắc lần {n}:" in mail.subject
             assert len(re.findall(r"\[#[0-9a-f]{12}\]", mail.body)) == errors[unit]
-            roles = {a.split(".")[0] for a in mail.rcpt_tos}
+            roles = {a.split(".")[0] for a in mail.rcpt_to}
             assert roles == ({"canbo", "lanhdao"} if n > 3 else {"canbo"})
             assert (mail.message["Cc"] is not None) == (n > 3)
             assert ("gửi đồng thời tới lãnh đạo đơn vị" in mail.body) == (n > 3)

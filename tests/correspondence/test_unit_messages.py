@@ -38,8 +38,8 @@ def test_each_units_officers_hear_only_about_their_own_unit(
     assert len(mails) == 14 - 1  # the 14 units; Sơn La's STP officer's address is refused
     names = names_by_answering_unit()
     for mail in mails:
-        units = {people[address] for address in mail.rcpt_tos}
-        assert len(units) == 1, mail.rcpt_tos
+        units = {people[address] for address in mail.rcpt_to}
+        assert len(units) == 1, mail.rcpt_to
         (unit,) = units
         assert mail.message["Auto-Submitted"] == "auto-generated"
         assert mail.subject.startswith("[tuphap] Đã nhận báo cáo năm")
@@ -68,7 +68,7 @@ def test_each_open_issue_reaches_its_unit_once_with_its_token(
             " and rule_id not in ('TGT-01', 'GEN-04', 'GEN-01')").fetchall())
     told: Counter[str] = Counter()
     for mail in sample_with_mail.first_mails:
-        (unit,) = {people[a] for a in mail.rcpt_tos}
+        (unit,) = {people[a] for a in mail.rcpt_to}
         for token in TOKEN.findall(mail.body):
             (fingerprint,) = [f for f in issues if f.startswith(token)]
             assert issues[fingerprint] == unit
@@ -95,7 +95,7 @@ def test_a_second_load_sends_only_the_retry(sample_with_mail: Correspondence) ->
     second = tuphap(["load"], sample_with_mail.env)
     assert second.returncode == 0, second.stdout + second.stderr
     receipts = [m for m in sample_with_mail.smtp.mails
-                if m.rcpt_tos == [REFUSED] and m.subject.startswith("[tuphap] Đã nhận")]
+                if m.rcpt_to == [REFUSED] and m.subject.startswith("[tuphap] Đã nhận")]
     assert len(receipts) == 1  # retried once: by this load (or a reminder tick before it)
     ids = Counter(m.message["Message-ID"] for m in sample_with_mail.smtp.mails)
     assert set(ids.values()) == {1}
