@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date
 
+from ingest.dates import parse_day
 from orchestration.report.model import Issuer
 
 SETTINGS = {  # field -> environment variable
@@ -40,10 +41,8 @@ def issuer_from(environ: Mapping[str, str] | None = None) -> Issuer:
 def _date(text: str | None) -> date | None:
     if text is None:
         return None
-    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise IssuerSettingError(f"{SETTINGS['issued_on']}={text!r} is not a date "
-                             "(dd/mm/yyyy or yyyy-mm-dd)")
+    try:
+        return parse_day(text)  # the data team's dates, as in the register and the calendar
+    except ValueError:
+        raise IssuerSettingError(f"{SETTINGS['issued_on']}={text!r} is not a date "
+                                 "(dd/mm/yyyy or yyyy-mm-dd)") from None
