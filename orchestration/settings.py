@@ -80,6 +80,21 @@ def optional_path(variable: str) -> Path | None:
     return Path(text).expanduser() if text else None
 
 
+YEARLY_REPORTS_ENV = "TUPHAP_YEARLY_REPORTS"
+YEARLY_REPORTS_MODES = ("after-load", "off")
+
+
+def yearly_reports_after_load() -> bool:
+    """Whether each load's yearly reports are made after it (TUPHAP_YEARLY_REPORTS:
+    `after-load`, the default, or `off` for a warehouse whose reports nobody reads, such as a
+    scratch copy or a test's: `tuphap report --year N` still writes one on demand)."""
+    mode = (os.environ.get(YEARLY_REPORTS_ENV) or "after-load").strip().lower()
+    if mode not in YEARLY_REPORTS_MODES:
+        raise ValueError(f"{YEARLY_REPORTS_ENV} must be one of {', '.join(YEARLY_REPORTS_MODES)},"
+                         f" not {mode!r}")
+    return mode == "after-load"
+
+
 def remind_days() -> int:
     """Days between two reminders of a unit's open error (TUPHAP_REMIND_DAYS, default 7)."""
     text = os.environ.get("TUPHAP_REMIND_DAYS", "").strip() or "7"

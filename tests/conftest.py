@@ -43,6 +43,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     id from `item._id`, so the rename has no effect and a group's tests were spread over both
     workers, each running the group's shared fixtures (full loads, dbt builds) again.
     """
+    _check_shared_loads(items)
     if not getattr(config.option, "loadgroup", False):  # set on xdist workers for loadgroup
         return
     try:
@@ -70,6 +71,31 @@ GROUP_SECONDS = {
     "export_real_load": 110, "dbt_postgres_quality": 105, "dbt": 100, "e2e_national": 90,
     "ingest_sample": 50, "tuphap_correspondence": 250, "correspondence_killed": 130,
 }
+
+
+# Session fixtures that load a warehouse, and the xdist group whose worker makes each: a test
+# outside that group would make the whole load again on the other worker (~80 s each).
+SHARED_LOAD_GROUPS = {
+    "demo_load": "e2e", "pg_demo_load": "e2e", "pg_second_load": "e2e", "published": "e2e",
+    "sample_with_mail": "tuphap_correspondence", "reference_load": "reliability_loads",
+    "kill_story": "reliability_loads", "clean_warehouse": "tuphap_quality_dbt",
+    "violations_warehouse": "tuphap_quality_dbt",
+}
+
+
+def _check_shared_loads(items: list[pytest.Item]) -> None:
+    """Refuse a test that takes a shared load outside the load's xdist group."""
+    wrong = []
+    for item in items:
+        groups = {str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                  for mark in item.iter_markers("xdist_group")}
+        needed = {SHARED_LOAD_GROUPS[name] for name in getattr(item, "fixturenames", ())
+                  if name in SHARED_LOAD_GROUPS}
+        if needed - groups:
+            wrong.append(f"{item.nodeid}: mark it xdist_group({', '.join(sorted(needed))})")
+    if wrong:
+        raise pytest.UsageError("tests taking a shared load outside its xdist group:\n"
+                                + "\n".join(wrong))
 
 
 def _longest_first(item: pytest.Item) -> tuple[int, str]:

@@ -16,6 +16,7 @@ from typing import Any
 
 import dagster as dg
 
+from orchestration import settings
 from orchestration.automation.jobs import REPORTS_TAG, WAREHOUSE_TAG
 from orchestration.partitions import range_tags
 from orchestration.publish.assets import YEARS_LOADED
@@ -77,6 +78,8 @@ def reports_after_load_sensor(load_job: Any, reports_job: Any) -> dg.SensorDefin
     )
     def reports_after_load(context: dg.RunStatusSensorContext) -> dg.RunRequest | dg.SkipReason:
         run = context.dagster_run
+        if not settings.yearly_reports_after_load():
+            return dg.SkipReason(f"{settings.YEARLY_REPORTS_ENV}=off: no reports after loads")
         resources = (run.run_config or {}).get("resources") or {}
         planned = report_run(
             load_run_id=run.run_id, years=years_loaded(context.instance, run.run_id),

@@ -55,6 +55,7 @@ def run(args: argparse.Namespace) -> int:
         engine = engine_for(settings.warehouse_address(args.warehouse))
         inbox = settings.inbox_path(args.inbox)
         scope = settings.scope(args.scope)
+        reports_after = settings.yearly_reports_after_load()
         # Reach the warehouse first: a wrong password, an unreachable server or a missing
         # database is said as such (one line naming them), never as a load that broke off.
         engine.exists()
@@ -80,9 +81,12 @@ def run(args: argparse.Namespace) -> int:
 
     # The warehouse is published: the reports of the years it brought are made after this
     # command returns, in a background process (cli/reports.py), not on the load's path.
-    summary.yearly_reports = reports.start(
-        load_run_id=summary.run_id or "", years=summary.years_loaded, engine=engine,
-        scope=scope, folder=default_out_dir(engine))
+    if reports_after:
+        summary.yearly_reports = reports.start(
+            load_run_id=summary.run_id or "", years=summary.years_loaded, engine=engine,
+            scope=scope, folder=default_out_dir(engine))
+    else:
+        summary.yearly_reports_off = True
 
     print(format_summary(summary, full=args.full_summary))
     return EXIT_OK

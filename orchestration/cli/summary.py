@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from ingest.forms import UNIT_TYPE_FORMS
 from ingest.reference import Registry
 from ingest.vn_format import format_number
+from orchestration import settings
 from orchestration.warehouse.engine import Connection, WarehouseEngine
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ class LoadSummary:
     log_path: Path | None = None  # dbt's console output of the load
     years_loaded: list[int] = field(default_factory=list)  # the years it brought figures for
     yearly_reports: BackgroundReports | None = None  # their reports, being made after it
+    yearly_reports_off: bool = False  # TUPHAP_YEARLY_REPORTS=off: none are made after loads
     reader_hint: str = ""  # how to open the warehouse read-only (`reader_hint`)
 
 
@@ -266,6 +268,9 @@ def format_summary(summary: LoadSummary, *, full: bool = False) -> str:
     if summary.reader_hint:
         lines.append(f"  open it read-only, e.g. {summary.reader_hint}")
     lines.append("  queries to start from: README.md, section \"Querying the warehouse\"")
+    if summary.yearly_reports_off:
+        lines.append(f"  yearly reports: not made after loads ({settings.YEARLY_REPORTS_ENV}=off);"
+                     " `tuphap report --year N` writes one")
     lines += _reports_lines(summary.yearly_reports)
     if summary.log_path:
         lines.append(f"  dbt output of this load: {summary.log_path}")

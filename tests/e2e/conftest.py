@@ -21,6 +21,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from orchestration.settings import YEARLY_REPORTS_ENV
 from orchestration.warehouse.pgconnection import PostgresConnection
 from orchestration.warehouse.sql import run_query
 from tests.ingest.builders import write_unloadable_files
@@ -49,7 +50,10 @@ def tuphap(
     )
 
 
-def isolated_env(base: Path) -> dict[str, str]:
+def isolated_env(base: Path, *, reports_after_load: bool = False) -> dict[str, str]:
+    """A load's environment under `base`. The yearly reports a load leaves in the background
+    (~6 s of a core each) are made only for the tests that read them (`reports_after_load`):
+    elsewhere they would only compete with the test's next step."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TUPHAP_")}
     env.update({
         "TUPHAP_WAREHOUSE": str(base / "warehouse" / "tuphap.duckdb"),
@@ -58,6 +62,8 @@ def isolated_env(base: Path) -> dict[str, str]:
         "TUPHAP_ALERT_LOG": str(base / "warehouse" / "alerts.log"),
         "PYTHONIOENCODING": "utf-8",
     })
+    if not reports_after_load:
+        env[YEARLY_REPORTS_ENV] = "off"
     return env
 
 
@@ -95,7 +101,7 @@ def _running(pid: int) -> bool:
 @pytest.fixture(scope="session")
 def demo_load(tmp_path_factory: pytest.TempPathFactory) -> Loaded:
     base = tmp_path_factory.mktemp("demo")
-    env = isolated_env(base)
+    env = isolated_env(base, reports_after_load=True)
     sample = tuphap(["sample", "--out", str(base / "inbox")], env)
     assert sample.returncode == 0, sample.stderr
     # Beside the sample: one file of every unloadable kind of report-format.md.

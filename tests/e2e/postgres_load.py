@@ -92,7 +92,7 @@ class SecondLoad:
 
 
 def postgres_env(base: Path, warehouse: ServerWarehouse) -> dict[str, str]:
-    return {**isolated_env(base), **warehouse.environment(),
+    return {**isolated_env(base, reports_after_load=True), **warehouse.environment(),
             LOCAL_ROOT_ENV: str(base / "local")}
 
 

@@ -7,12 +7,16 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime
 
+import pytest
+
 from ingest.contacts import check_register
 from ingest.reference import load_registry
 from orchestration.correspondence.facts import missing_reports, open_issues, read_load_facts
 from orchestration.correspondence.plan import plan_deadline_reminders, plan_receipts
 from tests.correspondence.conftest import REGISTER
 from tests.e2e.conftest import Published
+
+pytestmark = pytest.mark.xdist_group("e2e")  # the shared demo loads
 
 EVER = datetime(2000, 1, 1, tzinfo=UTC)
 

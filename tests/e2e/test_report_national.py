@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from ingest.sample import write_sample
-from tests.e2e.conftest import isolated_env, tuphap, wait_for_reports
+from tests.e2e.conftest import isolated_env, tuphap
 from tests.e2e.test_report import html_text, pdf_text, report
 
 pytestmark = pytest.mark.xdist_group("e2e_national")
@@ -29,7 +29,6 @@ def national_load(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_sample(base / "inbox", scale="national", years=[2024, 2025], include_flawed=False)
     loaded = tuphap(["load", "--scope", "national"], env, timeout=900)
     assert loaded.returncode == 0, loaded.stdout + loaded.stderr
-    wait_for_reports(loaded)  # its own reports of 2024-2025, made after it: not in the way
     return base / "warehouse" / "tuphap.duckdb"
 
 

@@ -89,6 +89,9 @@ def _rebuilt(dagster_home: Path, asset: str) -> bool:
 def _load(env: dict[str, str]) -> None:
     done = tuphap(["load"], env)
     assert done.returncode == 0, done.stdout + done.stderr[-3000:]
+    # TUPHAP_YEARLY_REPORTS=off (isolated_env): the load says so and leaves no report behind.
+    assert "yearly reports: not made after loads (TUPHAP_YEARLY_REPORTS=off)" in done.stdout
+    assert "in the background" not in done.stdout
 
 
 def test_each_load_rebuilds_only_what_changed_and_equals_a_full_rebuild(

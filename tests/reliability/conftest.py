@@ -32,7 +32,7 @@ import pytest
 
 from ingest.sample import SampleManifest, write_sample
 from orchestration.runtime.processes import signal_process, start_time
-from orchestration.settings import TELEMETRY_OFF
+from orchestration.settings import TELEMETRY_OFF, YEARLY_REPORTS_ENV
 from orchestration.warehouse.duckdb import lock_path
 from tests.reliability.hostile import Expect, write_hostile_inbox
 
@@ -371,6 +371,8 @@ def isolated_env(base: Path, inbox: Path) -> dict[str, str]:
         "PYTHONIOENCODING": "utf-8",
         # Step progress on stderr: the kill points watch for it.
         "TUPHAP_LOG_LEVEL": "INFO",
+        # No yearly reports after the loads: the stories never read them.
+        YEARLY_REPORTS_ENV: "off",
         **TELEMETRY_OFF,
     })
     return env

@@ -62,3 +62,57 @@ def test_the_load_job_ends_at_the_publish_and_the_reports_job_is_the_reports(
     assert REPORTS_TAG in reports_job().tags and WAREHOUSE_TAG not in reports_job().tags
     assert WAREHOUSE_TAG in load_job().tags
     assert defs.resolve_sensor_def("reports_after_load") is not None
+
+
+@pytest.mark.parametrize(("value", "after_load"), [
+    (None, True), ("", True), ("after-load", True), (" Off ", False), ("off", False)])
+def test_reports_after_loads_are_on_unless_turned_off(
+        monkeypatch: pytest.MonkeyPatch, value: str | None, after_load: bool) -> None:
+    from orchestration.settings import YEARLY_REPORTS_ENV, yearly_reports_after_load
+
+    if value is None:
+        monkeypatch.delenv(YEARLY_REPORTS_ENV, raising=False)
+    else:
+        monkeypatch.setenv(YEARLY_REPORTS_ENV, value)
+    assert yearly_reports_after_load() is after_load
+
+
+def test_a_wrong_reports_setting_is_refused_with_its_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    from orchestration.settings import YEARLY_REPORTS_ENV, yearly_reports_after_load
+
+    monkeypatch.setenv(YEARLY_REPORTS_ENV, "sometimes")
+    with pytest.raises(ValueError, match="TUPHAP_YEARLY_REPORTS must be one of after-load, off"):
+        yearly_reports_after_load()
+
+
+def test_the_service_asks_for_no_reports_when_they_are_off(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sensor's side of TUPHAP_YEARLY_REPORTS=off (`tuphap load`'s is in
+    tests/e2e/test_selective_loads.py), evaluated on a real succeeded run."""
+    import dagster as dg
+
+    from orchestration.automation.reports import reports_after_load_sensor
+    from orchestration.settings import YEARLY_REPORTS_ENV
+
+    @dg.op
+    def succeeds() -> int:
+        return 1
+
+    @dg.job(name="load_warehouse")
+    def loads() -> None:
+        succeeds()
+
+    sensor = reports_after_load_sensor(loads, reports_job())
+    with dg.instance_for_test(temp_dir=str(tmp_path)) as instance:
+        result = loads.execute_in_process(instance=instance)
+        context = dg.build_run_status_sensor_context(
+            sensor_name="reports_after_load", dagster_instance=instance,
+            dagster_run=result.dagster_run, dagster_event=result.get_run_success_event())
+        monkeypatch.setenv(YEARLY_REPORTS_ENV, "off")
+        skipped = sensor(context)
+        assert isinstance(skipped, dg.SkipReason)
+        assert skipped.skip_message == "TUPHAP_YEARLY_REPORTS=off: no reports after loads"
+        monkeypatch.delenv(YEARLY_REPORTS_ENV)
+        # On (the default), a run that published no year asks for none either: a different reason.
+        on = sensor(context)
+        assert isinstance(on, dg.SkipReason) and "brought no year's figures" in on.skip_message

@@ -161,3 +161,12 @@ def test_the_reports_are_said_to_come_after_the_load_where_and_when() -> None:
     # A load that brought no year's figures starts none and says nothing of them.
     assert "yearly reports" not in format_summary(
         LoadSummary(warehouse="/w", scope="cluster", years=("2016", "2021")))
+
+
+def test_a_load_without_reports_after_it_says_so() -> None:
+    """TUPHAP_YEARLY_REPORTS=off: no background reports, and the summary says how to get one."""
+    text = format_summary(LoadSummary(warehouse="/w", scope="cluster", years=("2016", "2021"),
+                                      yearly_reports_off=True))
+    assert ("  yearly reports: not made after loads (TUPHAP_YEARLY_REPORTS=off); "
+            "`tuphap report --year N` writes one") in text.splitlines()
+    assert "in the background" not in text
