@@ -61,6 +61,8 @@ def warehouse_models(
                              project_dir=project.project_dir, scope=warehouse.resolved_scope,
                              whole_project=whole_project)
     context.log.info(f"dbt: {plan.kind} build ({plan.reason})")
+    if plan.kind == "partial":
+        build.carry_forward_models()
     events = run_build(dbt, context, plan=plan, env=warehouse.dbt_environment(),
                        folder=build.folder, project=project)
     # A table left as it was is part of the warehouse this run publishes, unchanged.

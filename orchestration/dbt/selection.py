@@ -211,9 +211,18 @@ def plan_load(build: Build, *, keeps_unchanged_models: bool, project_dir: Path, 
         return BuildPlan("full", "models selected by hand"), inputs
     plan = plan_build(read_previous(build), inputs)
     if plan.kind == "partial" and not keeps_unchanged_models:
-        # The build starts empty (PostgreSQL's build schemas): nothing to leave as it was.
-        plan = BuildPlan("full", f"{plan.reason}; every model is rebuilt on this engine")
+        plan = views_rebuilt(plan)
     return plan, inputs
+
+
+def views_rebuilt(plan: BuildPlan) -> BuildPlan:
+    """A partial plan for a build that starts without the published models (PostgreSQL's
+    build schemas): only tables are carried forward (Build.carry_forward_models), so the
+    models left as they are must be tables; every view (staging: no data, made in
+    milliseconds) is made again."""
+    return BuildPlan(plan.kind, plan.reason, tuple(
+        f"{selector},config.materialized:table" if selector.endswith("resource_type:model")
+        else selector for selector in plan.exclude))
 
 
 # Reporting the models left as they were: Dagster wants a multi-asset's outputs in dependency

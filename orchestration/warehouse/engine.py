@@ -72,6 +72,11 @@ class Build(Protocol):
         """The inputs (JSON) of the last dbt build the published warehouse records, if any."""
         ...
 
+    def carry_forward_models(self) -> None:
+        """Before a partial dbt build: give the build the published models' tables, so the
+        models dbt leaves as they were are there (a no-op where the build is a copy)."""
+        ...
+
     def record_build_state(self, *, inputs: str, plan: str, reason: str) -> None:
         """Record the dbt build this build ran: its inputs, and what it rebuilt and why."""
         ...
@@ -101,8 +106,9 @@ class WarehouseEngine(Protocol):
 
     @property
     def keeps_unchanged_models(self) -> bool:
-        """Whether a build starts as a copy of the published warehouse, so dbt may rebuild
-        only what changed (DuckDB); else a build rebuilds every model, or none."""
+        """Whether a build starts as a copy of the published warehouse, views included
+        (DuckDB); else a partial build carries the published tables forward
+        (Build.carry_forward_models) and makes every view again (PostgreSQL)."""
         ...
 
     @property

@@ -114,6 +114,25 @@ def prepare_build_schemas(con: PostgresConnection) -> None:
         _copy_table(raw, (META_SCHEMA, table), (build_schema("main"), table))
 
 
+def carry_forward_tables(con: PostgresConnection) -> list[str]:
+    """Before a partial dbt build: every table of the published dbt schemas copied into its
+    build schema (those the build has already, the issue history's working copy, stay). The
+    tables are small (thousands of rows nationally): copying them costs far less than dbt's
+    own time per model. Views are not copied: a partial build on PostgreSQL makes them again
+    (selection.plan_load). Returns the tables copied, as schema.table."""
+    raw = con.raw
+    copied = []
+    for schema in DBT_SCHEMAS:
+        target = build_schema(schema)
+        raw.execute(sql.SQL("create schema if not exists {}").format(_identifier(target)))
+        present = set(_tables(raw, target))
+        for table in _tables(raw, schema):
+            if table not in present:
+                _copy_table(raw, (schema, table), (target, table))
+                copied.append(f"{schema}.{table}")
+    return copied
+
+
 def _copy_table(raw: Any, source: tuple[str, str], target: tuple[str, str]) -> None:
     raw.execute(sql.SQL("create table {} (like {} including all)").format(
         _identifier(*target), _identifier(*source)))
@@ -147,15 +166,16 @@ def publish_build(con: PostgresConnection, *, build_id: int, reader_role: str,
                   lock_session: int | None, lock_key: int) -> dict[str, Any]:
     """Make the build the published warehouse in one short transaction: the issue history
     applied, the public tables' rows replaced in `main` (pgmain.py), the lower layers' schemas
-    renamed into place. The dbt schemas are published only when dbt built the whole project in
-    this build (plan "full"); else (nothing changed, or no dbt in this run) the published ones
-    stay, and their build schemas are dropped."""
+    renamed into place. The dbt schemas are published when dbt built in this build (plan
+    "full", or "partial" over the tables carried forward); else (nothing changed, or no dbt in
+    this run) the published ones stay, and their build schemas are dropped."""
     raw = con.raw
     with raw.transaction():
         raw.execute(f"set local lock_timeout = '{PUBLISH_LOCK_TIMEOUT}'")
         _check_lock(raw, lock_session, lock_key)
-        dbt_built = raw.execute(f"select plan = 'full' from {META_SCHEMA}.builds"  # noqa: S608
-                                " where build_id = %s", [build_id]).fetchone()[0] is True
+        dbt_built = raw.execute(
+            f"select plan in ('full', 'partial') from {META_SCHEMA}.builds"  # noqa: S608
+            " where build_id = %s", [build_id]).fetchone()[0] is True
         kept = _apply_kept_tables(raw)
         built = set(_schemas(raw, [build_schema(s) for s in SWAPPED_SCHEMAS]))
         reader = reader_role if _reader_exists(raw, reader_role) else None

@@ -37,6 +37,7 @@ from orchestration.warehouse.pgpublish import (
     META_SCHEMA,
     SWAPPED_SCHEMAS,
     build_schema,
+    carry_forward_tables,
     drop_build_schemas,
     drop_retired_schemas,
     ensure_meta,
@@ -125,9 +126,15 @@ class PostgresBuild:
                 " and inputs is not null order by build_id desc limit 1").fetchone()
         return row[0] if row else None
 
+    def carry_forward_models(self) -> None:
+        """The published dbt tables copied into the build schemas (pgpublish.py): the models a
+        partial build leaves as they were; dbt replaces the ones it rebuilds."""
+        with self.engine.server_connection() as con:
+            carry_forward_tables(con)
+
     def record_build_state(self, *, inputs: str, plan: str, reason: str) -> None:
-        """Record what dbt did in this build: the publish swaps the dbt schemas only after a
-        full build (pgpublish.publish_build); after none, the published models stay."""
+        """Record what dbt did in this build: the publish swaps the dbt schemas after a full
+        or partial build (pgpublish.publish_build); after none, the published models stay."""
         with self.engine.server_connection() as con:
             con.execute(
                 f"update {META_SCHEMA}.builds set inputs = ?, plan = ?, reason = ?,"  # noqa: S608
@@ -163,7 +170,7 @@ class PostgresWarehouse:
     frees the lock for another load)."""
 
     kind = "postgres"
-    keeps_unchanged_models = False  # build schemas start empty: dbt builds all, or nothing
+    keeps_unchanged_models = False  # build schemas start empty: tables carried forward
 
     def __init__(self, server: ServerAddress, reader_role: str = "tuphap_reader") -> None:
         self.server = server

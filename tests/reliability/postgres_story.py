@@ -84,10 +84,11 @@ class Probe:
         return self.last_build() > build_id and "raw__build" in self.schemas()
 
     def dbt_relations(self) -> int:
-        """Tables and views dbt has created in the build schemas so far."""
+        """Views dbt has created in the build schemas so far: only dbt makes them there (a
+        partial build's tables are carried forward before dbt starts)."""
         return int(self.rows(
             "select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace"
-            " where n.nspname = any(%s) and c.relkind in ('r', 'v')",
+            " where n.nspname = any(%s) and c.relkind = 'v'",
             [list(DBT_BUILD_SCHEMAS)])[0][0])
 
     def blocked_by(self, pid: int) -> list[str]:

@@ -18,6 +18,7 @@ from orchestration.dbt.selection import (
     read_inputs,
     read_previous,
     record,
+    views_rebuilt,
 )
 from orchestration.ingest.raw_schema import ensure_raw_schema
 from orchestration.warehouse.engine import engine_for
@@ -68,6 +69,20 @@ def test_a_partial_build_leaves_reference_and_unchanged_forms_as_they_are() -> N
     assert {f"tag:{t},resource_type:model" for t in ("dissemination", "mediation",
                                                      "enforcement")} <= set(files_only.exclude)
     assert BuildPlan("full", "x").dbt_args == [] and BuildPlan("none", "x").dbt_args == []
+
+
+def test_a_build_without_the_published_views_makes_every_view_again() -> None:
+    """PostgreSQL's build carries only tables forward: the models left as they are are the
+    excluded tables; seeds stay excluded (they are tables)."""
+    plan = views_rebuilt(plan_build(LAST, _with(forms={**FORMS, "THADS_TIEN": "d2"})))
+    assert plan.kind == "partial"
+    assert plan.exclude == (
+        "tag:reference,resource_type:seed",
+        "tag:reference,resource_type:model,config.materialized:table",
+        "tag:dissemination,resource_type:model,config.materialized:table",
+        "tag:mediation,resource_type:model,config.materialized:table",
+        "tag:targets,resource_type:model,config.materialized:table",
+        "tag:years,resource_type:model,config.materialized:table")
 
 
 def test_the_year_spine_is_rebuilt_only_when_a_year_appears_or_goes() -> None:
