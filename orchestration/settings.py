@@ -80,6 +80,11 @@ def optional_path(variable: str) -> Path | None:
     return Path(text).expanduser() if text else None
 
 
+def mailbox_configured() -> bool:
+    """Whether units' mail is pulled from a mailbox (TUPHAP_IMAP_URL: orchestration/mailbox)."""
+    return bool(os.environ.get("TUPHAP_IMAP_URL", "").strip())
+
+
 def remind_days() -> int:
     """Days between two reminders of a unit's open error (TUPHAP_REMIND_DAYS, default 7)."""
     text = os.environ.get("TUPHAP_REMIND_DAYS", "").strip() or "7"

@@ -204,13 +204,32 @@ def _apply_kept_tables(raw: Any) -> dict[str, int]:
         kept = _identifier(META_SCHEMA, table)
         if table not in held:
             raw.execute(sql.SQL("create table {} (like {} including all)").format(kept, working))
+        columns = _add_columns(raw, table)
         raw.execute(sql.SQL("delete from {}").format(kept))
-        raw.execute(sql.SQL("insert into {} select * from {}").format(kept, working))
+        raw.execute(sql.SQL("insert into {} ({}) select {} from {}").format(
+            kept, columns, columns, working))
         copy_comments(raw, table, build_schema("main"), META_SCHEMA)
         raw.execute(sql.SQL("drop table {}").format(working))
         applied[table] = int(raw.execute(sql.SQL("select count(*) from {}").format(kept)
                                          ).fetchone()[0])
     return applied
+
+
+def _add_columns(raw: Any, table: str) -> sql.Composable:
+    """The working copy's columns, each one the kept table lacks added to it first (a column
+    a newer version of the project added: dq_issues' explanation)."""
+    def columns(schema: str) -> dict[str, str]:
+        return dict(raw.execute(
+            "select attname, format_type(atttypid, atttypmod) from pg_attribute"
+            " where attrelid = %s::regclass and attnum > 0 and not attisdropped"
+            " order by attnum", [f'"{schema}"."{table}"']).fetchall())
+
+    working, kept = columns(build_schema("main")), columns(META_SCHEMA)
+    for name, kind in working.items():
+        if name not in kept:
+            raw.execute(sql.SQL("alter table {} add column {} {}").format(
+                _identifier(META_SCHEMA, table), sql.Identifier(name), sql.SQL(kind)))
+    return sql.SQL(", ").join(sql.Identifier(name) for name in working)
 
 
 def _swap(raw: Any, schema: str, *, build_id: int) -> None:
