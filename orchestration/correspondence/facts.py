@@ -28,7 +28,7 @@ _NEW = """(select sha256 from raw.received_files where received_at >= ?
 _FILES = """
     select sha256, source_file, received_at, status, reason, rejection_unit_code, rejection_year
     from raw.received_files where sha256 in """ + _NEW + """ order by received_at, source_file
-"""
+"""  # noqa: S608
 # Every submission of a (unit, year, form) that a file received since `?` reports on: the new
 # ones and the ones they may supersede.
 _GROUP_SUBMISSIONS = """
@@ -42,7 +42,7 @@ _GROUP_SUBMISSIONS = """
         where n.sha256 in """ + _NEW + """ and n.unit_code = s.unit_code and n.year = s.year
             and n.form = s.form)
     order by s.received_at, s.submission_id
-"""
+"""  # noqa: S608
 # The figures of the reports a new file may correct: groups with more than one submission.
 _GROUP_TOTALS = """
     with corrected as (
@@ -57,7 +57,7 @@ _GROUP_TOTALS = """
     inner join raw.submissions as s on s.submission_id = v.submission_id
     inner join corrected as c
         on c.unit_code = s.unit_code and c.year = s.year and c.form = s.form
-"""
+"""  # noqa: S608
 _ISSUES = """
     select fingerprint, rule_id, severity, form, unit_code, year, message, status, first_seen_at
     from main.dq_issues where status = 'open' order by first_seen_at, fingerprint
