@@ -20,6 +20,7 @@ from orchestration.correspondence.compose import VIETNAM
 from orchestration.correspondence.mailer import Attach, Sent, send_undelivered
 from orchestration.correspondence.register import RegisterInForce, register_in_force
 from orchestration.quality.alerts import SmtpChannel
+from orchestration.settings import mailbox_reply_address
 from orchestration.warehouse.engine import Connection, WarehouseEngine
 
 SINCE = "correspondence_since"  # files and issues before it are not news to anyone
@@ -108,7 +109,10 @@ def _send(con: Connection, register: RegisterInForce, settings: Settings, now: d
         return frozenset(c.email.lower() for c in recipients(
             register.contacts, unit_code, ("officer", "head"), today, settings.registry))
 
-    reply_to = [c.email for c in data_team(register.contacts, today)]
+    # Units answer to the mailbox when there is one (their replies explain issues), else to
+    # the data team.
+    mailbox = mailbox_reply_address()
+    reply_to = [mailbox] if mailbox else [c.email for c in data_team(register.contacts, today)]
     return send_undelivered(con, settings.server, may_receive, now, attach, reply_to)
 
 

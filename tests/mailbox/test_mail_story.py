@@ -65,7 +65,8 @@ def issues(warehouse: str) -> list[tuple]:
 def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Story]:
     base = tmp_path_factory.mktemp("mailbox")
     with SmtpServer() as smtp, ImapServer() as imap:
-        env = {**environment(base, smtp), **imap.environment()}
+        env = {**environment(base, smtp), **imap.environment(),
+               "TUPHAP_IMAP_ADDRESS": "baocao@tuphap.example"}
         sample = base / "sample"
         assert tuphap(["sample", "--out", str(sample)], env).returncode == 0
         (base / "inbox").mkdir()
@@ -123,6 +124,7 @@ def test_the_receipt_replies_on_the_senders_thread(story: Story) -> None:
     assert receipt.message["In-Reply-To"] == story.report_id
     assert story.report_id in receipt.message["References"]
     assert receipt.message["Auto-Submitted"] == "auto-replied"
+    assert receipt.message["Reply-To"] == "baocao@tuphap.example"  # answers reach the pull
     assert {people[a] for a in receipt.rcpt_to} == {"STP-20"}
     assert VIETNAMESE_NAME in receipt.body and "ĐÃ TIẾP NHẬN" in receipt.body
 
