@@ -69,7 +69,7 @@ GROUP_SECONDS = {
     "service": 320, "e2e": 300, "e2e_targets": 220, "tuphap_quality_dbt": 130,
     "export_real_load": 110, "dbt_postgres_quality": 105, "dbt": 100, "e2e_national": 90,
     "ingest_sample": 50, "tuphap_correspondence": 250, "correspondence_killed": 130,
-    "mailbox_story": 95,
+    "mailbox_story": 95, "mailbox_postgres": 75,
 }
 
 

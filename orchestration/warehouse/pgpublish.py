@@ -28,7 +28,7 @@ from psycopg import errors, sql
 
 from orchestration.warehouse.errors import LoadLockLostError
 from orchestration.warehouse.pgconnection import PostgresConnection
-from orchestration.warehouse.pgmain import copy_comments, publish_main
+from orchestration.warehouse.pgmain import copy_comments, publish_main, publish_views
 
 SWAPPED_SCHEMAS = ("raw", "reference", "staging", "intermediate", "quality", "main")
 DBT_SCHEMAS = SWAPPED_SCHEMAS[1:]  # built by dbt; `raw` by ingest
@@ -160,10 +160,12 @@ def publish_build(con: PostgresConnection, *, build_id: int, reader_role: str,
         built = set(_schemas(raw, [build_schema(s) for s in SWAPPED_SCHEMAS]))
         reader = reader_role if _reader_exists(raw, reader_role) else None
         main: dict[str, list[str]] = {}
+        views = {table: (META_SCHEMA, _kept_view_query(raw, table))
+                 for table in KEPT_TABLES if table in _tables(raw, META_SCHEMA)}
         if dbt_built and build_schema("main") in built:
-            views = {table: (META_SCHEMA, _kept_view_query(raw, table))
-                     for table in KEPT_TABLES if table in _tables(raw, META_SCHEMA)}
             main = publish_main(raw, build_schema("main"), reader, views)
+        elif _schemas(raw, ["main"]):  # the models stay; a kept table may have new columns
+            publish_views(raw, reader, views)
         swapped = [schema for schema in ("raw", *(LOWER_DBT_SCHEMAS if dbt_built else ()))
                    if build_schema(schema) in built]
         for schema in swapped:

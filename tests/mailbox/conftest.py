@@ -9,6 +9,7 @@ from email.utils import make_msgid
 import pytest
 
 from tests.mailbox.imap_server import ImapServer
+from tests.postgres_server import postgres_server  # noqa: F401 - the session's server
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
