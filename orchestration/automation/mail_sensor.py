@@ -33,11 +33,33 @@ def interval_seconds() -> int:
     return int(text)
 
 
-def decide(cursor: dict, uid_validity: int, uids: list[int]) -> tuple[bool, dict]:
+def usable_cursor(cursor: object) -> dict:
+    """The cursor as this version writes it, {"uid_validity": int, "uid": int}, or {} (nothing
+    known) for anything else: no cursor, one of an older format, a damaged one."""
+    if not isinstance(cursor, dict):
+        return {}
+    values = cursor.get("uid_validity"), cursor.get("uid")
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        return {}
+    return {"uid_validity": values[0], "uid": values[1]}
+
+
+def read_cursor(text: str | None) -> dict:
+    """The cursor a tick left (its JSON text), usable_cursor's way."""
+    try:
+        return usable_cursor(json.loads(text) if text else None)
+    except ValueError:
+        return {}
+
+
+def decide(cursor: object, uid_validity: int, uids: list[int]) -> tuple[bool, dict]:
     """(ask for a load?, the new cursor): a load when the folder holds a UID above the last
-    one seen under the same UIDVALIDITY (or any message after a UIDVALIDITY change)."""
+    one seen under the same UIDVALIDITY, or any message after a UIDVALIDITY change or with no
+    usable cursor (asking once too often costs one load that takes nothing: the pull takes
+    each message once, ever)."""
+    known = usable_cursor(cursor)
     newest = max(uids, default=0)
-    seen = int(cursor.get("uid", 0)) if cursor.get("uid_validity") == uid_validity else 0
+    seen = known["uid"] if known.get("uid_validity") == uid_validity else 0
     return newest > seen, {"uid_validity": uid_validity, "uid": max(newest, seen)}
 
 
@@ -60,7 +82,7 @@ def mailbox_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
         return dg.SensorResult(skip_reason=str(error))
     if mail is None:
         return dg.SensorResult(skip_reason="no mailbox configured (TUPHAP_IMAP_URL)")
-    cursor = json.loads(context.cursor) if context.cursor else {}
+    cursor = read_cursor(context.cursor)
     try:
         with Mailbox(mail.address, mail.password) as box:
             uid_validity, uids = box.uid_validity, box.uids()
