@@ -48,6 +48,7 @@ MAIL_FOLDER = "e-mail"  # under the inbox: e-mail/<day received>/<message>/<file
 class PullResult:
     mailbox: str
     new: int = 0  # messages not taken before
+    taken: int = 0  # of them, taken by this pull (all, unless the mailbox was lost mid-way)
     accepted: int = 0
     files: int = 0  # report files put in the inbox
     explained: int = 0  # issues explained
@@ -57,9 +58,12 @@ class PullResult:
 
     def summary(self) -> str:
         """One line for the data team (English, no address)."""
-        if self.error:
+        if self.error and not self.taken:
             return f"mailbox: not read this time ({self.error})"
         parts = [f"mailbox {self.mailbox}: {self.new} new message(s)"]
+        if self.error:  # lost mid-way: what was taken is kept, the rest comes next time
+            parts[0] += (f", {self.taken} taken before the connection was lost (the other"
+                         f" {self.new - self.taken} at the next pull: {self.error})")
         if self.new:
             parts.append(f"{self.files} report file(s) from {self.accepted}")
             parts.append(f"{self.explained} issue(s) explained")
@@ -255,6 +259,7 @@ def pull(engine: WarehouseEngine, mail: MailboxSettings, *, inbox: Path,
                 result.new = len(new)
                 for envelope in list(box.envelopes(new)):
                     take(con, box, envelope, mail, ctx, result, before_record)
+                    result.taken += 1
         except MailboxUnreachableError as error:
             result.error = str(error)
     return result

@@ -16,6 +16,7 @@ from orchestration.mailbox.pull import PullResult, pull
 from orchestration.warehouse.engine import engine_for
 from tests.correspondence.conftest import REGISTER
 from tests.mailbox.conftest import unit_mail
+from tests.mailbox.dropping_proxy import DroppingProxy
 from tests.mailbox.imap_server import ImapServer
 
 ARRIVED = datetime(2024, 12, 10, 2, 30, tzinfo=UTC)  # 09:30 in Vietnam
@@ -117,3 +118,39 @@ def test_a_wrong_password_or_no_server_is_one_line_and_nothing_taken(
     assert result.error and "AUTHENTICATIONFAILED" in result.error
     assert "sai-mat-khau" not in result.summary() and "\n" not in result.summary()
     assert run_pull(tmp_path, imap).new == 1  # the right password later takes it
+
+
+def test_a_connection_lost_mid_fetch_keeps_what_was_taken_and_the_rest_comes_next(
+        tmp_path: Path, imap: ImapServer, report: bytes) -> None:
+    """The connection drops while the second message's bytes arrive: one line says so, the
+    first message is taken, nothing of the two others is recorded or put in the inbox, and the
+    next pull takes them."""
+    for n in range(3):
+        imap.append(unit_mail(OFFICER, f"Báo cáo {n}", "Gửi.", ((f"bc-{n}.xlsx", report),))
+                    .as_bytes(), when=ARRIVED)
+    with DroppingProxy(imap.port, bodies=1) as proxy:
+        mail = mailbox_settings({**imap.environment(), "TUPHAP_IMAP_URL":
+                                 imap.url().replace(str(imap.port), str(proxy.port))})
+        assert mail is not None
+        engine = engine_for(tmp_path / "warehouse.duckdb")
+
+        def pulled() -> PullResult:
+            return pull(engine, mail, inbox=tmp_path / "inbox", contacts_path=REGISTER,
+                        registry=load_registry(), scope="cluster", limits=Limits(),
+                        now=datetime.now(UTC))
+
+        lost = pulled()
+        assert proxy.dropped.is_set()
+        assert (lost.new, lost.taken, lost.files) == (3, 1, 1)
+        line = lost.summary()
+        assert "\n" not in line and "1 taken before the connection was lost" in line
+        assert "the other 2 at the next pull" in line and lost.error
+        assert [Path(p).name for p in inbox_files(tmp_path)] == ["bc-0.xlsx"]
+        with engine.private_store() as con:
+            assert con.execute("select subject from tuphap_private.mail_taken").fetchall() == [
+                ("Báo cáo 0",)]
+        rest = pulled()
+        assert (rest.error, rest.new, rest.taken, rest.files) == (None, 2, 2, 2)
+        assert pulled().new == 0
+    assert sorted(Path(p).name for p in inbox_files(tmp_path)) == [
+        "bc-0.xlsx", "bc-1.xlsx", "bc-2.xlsx"]
