@@ -40,6 +40,8 @@ COLUMN_DOCS = {
     "explained_by_unit_at": "When the mailbox received the unit's explanation (UTC).",
     "reopened_at": "When the data team last rejected the unit's explanation (tuphap reopen).",
     "reopen_note": "Why the explanation was not accepted (told to the unit).",
+    "alerted_explanation_at": "explained_by_unit_at of the unit's explanation last listed in"
+                              " the data team's alert (each explanation is listed once).",
 }
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ingest.mail.text import TOKEN
+
 _TABLE_COLUMNS = (
     ("fingerprint", "ID", lambda r: str(r["fingerprint"])[:12]),
     ("severity", "SEVERITY", lambda r: str(r["severity"])),
@@ -15,6 +17,13 @@ _TABLE_COLUMNS = (
     ("status", "STATUS", lambda r: str(r["status"])),
 )
 EXPLANATION_CHARS = 100  # of a unit's explanation shown under its issue
+
+
+def shortened(text: str, limit: int = EXPLANATION_CHARS) -> str:
+    """A unit's explanation on one line, without the issues' tokens `[#…]` it carries (the
+    issue's code is shown beside it), cut at `limit` characters (with …)."""
+    text = " ".join(TOKEN.sub(" ", text).split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def format_issues_table(rows: Sequence[Mapping[str, Any]]) -> str:
@@ -35,10 +44,8 @@ def format_issues_table(rows: Sequence[Mapping[str, Any]]) -> str:
     for c, r in zip(cells, rows, strict=True):
         out.append(line(c, str(r["message"])))
         if r.get("explanation"):
-            text = " ".join(str(r["explanation"]).split())
-            if len(text) > EXPLANATION_CHARS:
-                text = text[:EXPLANATION_CHARS - 1] + "…"
-            out.append(" " * (sum(widths) + 2 * len(widths)) + f"giải trình: {text}")
+            out.append(" " * (sum(widths) + 2 * len(widths))
+                       + f"giải trình: {shortened(str(r['explanation']))}")
     errors = sum(1 for r in rows if r["severity"] == "error")
     out.append(f"{len(rows)} issue(s): {errors} error(s), {len(rows) - errors} warning(s).")
     return "\n".join(out)

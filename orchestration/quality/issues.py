@@ -60,18 +60,20 @@ create table if not exists {main}.dq_issues (
     explanation varchar,               -- the unit's explanation (its reply's new text)
     explained_by_unit_at timestamptz,  -- when the mailbox received it
     reopened_at timestamptz,           -- when the data team last rejected an explanation
-    reopen_note varchar                -- why (told to the unit)
+    reopen_note varchar,               -- why (told to the unit)
+    alerted_explanation_at timestamptz -- explained_by_unit_at of the explanation last rolled up
 )
 """
 # Columns added after the table first shipped: a warehouse made before them gains them.
 ADDED_COLUMNS = (("explanation", "varchar"), ("explained_by_unit_at", "timestamptz"),
-                 ("reopened_at", "timestamptz"), ("reopen_note", "varchar"))
+                 ("reopened_at", "timestamptz"), ("reopen_note", "varchar"),
+                 ("alerted_explanation_at", "timestamptz"))
 
 _COLUMNS = (
     "fingerprint", "rule_id", "severity", "form", "unit_code", "unit_name", "province_code",
     "year", "message", "values", "details", "status", "first_seen_at", "last_seen_at",
     "resolved_at", "acknowledged_at", "ack_note", "alerted_at", "explanation",
-    "explained_by_unit_at", "reopened_at", "reopen_note",
+    "explained_by_unit_at", "reopened_at", "reopen_note", "alerted_explanation_at",
 )
 _SELECT = ", ".join(f'"{c}"' for c in _COLUMNS)
 

@@ -33,6 +33,7 @@ OFFICER = "canbo.stp20@langson.tuphap.example"
 OTHER_OFFICER = "canbo.thads11@dienbien.tuphap.example"
 STRANGER = "ai-do@nguoi-la.example"
 VIETNAMESE_NAME = "Báo cáo PBGDPL Lạng Sơn năm 2024.xlsx"
+DATA_TEAM = "du-lieu@tuphap.example"  # the loads' alerts (the roll-up) by e-mail
 
 
 @dataclass
@@ -66,7 +67,7 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Story]:
     base = tmp_path_factory.mktemp("mailbox")
     with SmtpServer() as smtp, ImapServer() as imap:
         env = {**environment(base, smtp), **imap.environment(),
-               "TUPHAP_IMAP_ADDRESS": "baocao@tuphap.example"}
+               "TUPHAP_IMAP_ADDRESS": "baocao@tuphap.example", "TUPHAP_ALERT_EMAIL_TO": DATA_TEAM}
         sample = base / "sample"
         assert tuphap(["sample", "--out", str(sample)], env).returncode == 0
         (base / "inbox").mkdir()
@@ -151,6 +152,14 @@ def test_the_reply_explains_exactly_its_issue(story: Story) -> None:
     assert story.explained[:12] in listed.stdout and "có việc ủy thác" in listed.stdout
 
 
+def test_the_data_teams_roll_up_lists_the_explanation_once(story: Story) -> None:
+    (roll_up,) = [m for m in story.mails if DATA_TEAM in m.rcpt_to]
+    assert "giải trình mới của đơn vị" in roll_up.subject
+    assert roll_up.body.count(story.explained[:12]) == 1
+    assert f"“Số liệu đúng: có việc ủy thác.” (mã {story.explained[:12]})" in roll_up.body
+    assert f"({story.unit}):" in roll_up.body
+
+
 def test_reopen_tells_the_unit_and_the_issue_stays_open(story: Story) -> None:
     already = len(story.smtp.mails)
     done = tuphap(["reopen", story.explained[:12], "--note",
@@ -162,5 +171,8 @@ def test_reopen_tells_the_unit_and_the_issue_stays_open(story: Story) -> None:
     assert {officers()[a] for a in told.rcpt_to} == {story.unit}
     again = tuphap(["load", "--years", "2024"], story.env)
     assert again.returncode == 0, again.stdout + again.stderr
+    # the explanation was rolled up once: the next load's alert does not list it again
+    assert not any(story.explained[:12] in m.body for m in story.smtp.mails[already + 1:]
+                   if DATA_TEAM in m.rcpt_to)
     status = {fp: s for fp, _, s, *_ in issues(story.warehouse)}[story.explained]
     assert status == "open"  # the same explanation is not applied again
