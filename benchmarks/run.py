@@ -12,6 +12,9 @@ Measurements (each the median of --runs runs; see README.md):
   (a4) with --scale4: (a) on the 4× national set, for time per file at 1× and 4×;
   (f) with the service running (python -m deploy.serve, instance in PostgreSQL): seconds from
       a corrected report landing in the inbox of a demo warehouse to its figure published;
+      and for a mailed report (benchmarks/mail_service.py; --mail-only): from an officer's
+      message reaching the mailbox (IMAP APPEND) to its figure published and the receipt on
+      the officer's thread in the SMTP server;
   (g) the yearly report: seconds per year to write one year's HTML, PDF and workbook, with an
       empty chart cache and a warm one (benchmarks/yearly_reports.py; --reports-only runs it
       alone);
@@ -36,6 +39,8 @@ from pathlib import Path
 
 from benchmarks import inputs
 from benchmarks.loads import Log, repeated_loads, telemetry_off
+from benchmarks.mail_service import measure_mailed_report
+from benchmarks.mail_service import new_measurement as new_mail_measurement
 from benchmarks.measure import DEFAULT_TIMEOUT
 from benchmarks.messages import measure_messages
 from benchmarks.messages import new_measurement as new_messages_measurement
@@ -81,6 +86,8 @@ def run_benchmark(args: argparse.Namespace, log: Log = _log) -> dict:
         return _reports_only(args, log)
     if args.messages_only:
         return _messages_only(args, log)
+    if args.mail_only:
+        return _mail_only(args, log)
     cache = Path(args.cache).resolve()
     started = datetime.now(UTC).isoformat(timespec="seconds")
     load_at_start = [round(x, 2) for x in os.getloadavg()]
@@ -116,12 +123,15 @@ def run_benchmark(args: argparse.Namespace, log: Log = _log) -> dict:
                    what="tuphap load (demo inbox, cluster scope)")
     f = new_measurement()
     measure_service(f, folders["demo"], work_root, runs=runs, keep=args.keep, log=log)
+    f_mail = new_mail_measurement()
+    measure_mailed_report(f_mail, folders["demo"], work_root, runs=runs, keep=args.keep,
+                          log=log)
     g = new_report_measurement()
     measure_reports(g, folders["demo"], work_root, runs=runs, keep=args.keep, log=log)
     h = new_messages_measurement()
     measure_messages(h, folders["national"], correction, work_root, runs=runs, keep=args.keep,
                      log=log)
-    measurements = [national.a, b, national.c, d, e, f, g, h]
+    measurements = [national.a, b, national.c, d, e, f, f_mail, g, h]
     scaling = None
     if with_scale4:
         more, scaling = scale4(folders["national4"], used["national4"]["files"], national.a, b,
@@ -168,6 +178,21 @@ def _messages_only(args: argparse.Namespace, log: Log) -> dict:
     return results_document(machine_info(), settings, [h], inputs_used=used)
 
 
+def _mail_only(args: argparse.Namespace, log: Log) -> dict:
+    """(f) for a mailed report alone, on the demo inbox."""
+    cache = Path(args.cache).resolve()
+    runs = 1 if args.quick else args.runs
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    load_at_start = [round(x, 2) for x in os.getloadavg()]
+    demo = inputs.ensure_demo(cache)
+    f_mail = new_mail_measurement()
+    measure_mailed_report(f_mail, demo, cache / "runs", runs=runs, keep=args.keep, log=log)
+    settings = {"runs": runs, "quick": args.quick, "mail_only": True, "started_at": started,
+                "load_average_at_start": load_at_start, "targets": TARGETS}
+    return results_document(machine_info(), settings, [f_mail],
+                            inputs_used={"demo": inputs.inputs_info(demo)})
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -187,6 +212,9 @@ def _parser() -> argparse.ArgumentParser:
                         help="measure only (g), the yearly reports (results to --results)")
     parser.add_argument("--messages-only", action="store_true",
                         help="measure only (h), the units' messages (results to --results)")
+    parser.add_argument("--mail-only", action="store_true",
+                        help="measure only (f) for a mailed report: mailbox to published and"
+                             " receipted (results to --results)")
     parser.add_argument("--keep", action="store_true",
                         help="keep each run's warehouse folder under <cache>/runs")
     return parser
@@ -203,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
         results = RESULTS_FILE.with_name("results-reports.json")
     if args.messages_only and results == RESULTS_FILE:
         results = RESULTS_FILE.with_name("results-messages.json")
+    if args.mail_only and results == RESULTS_FILE:
+        results = RESULTS_FILE.with_name("results-mail.json")
     path = write_results(doc, results)
     print()
     print(format_table(doc))

@@ -37,6 +37,7 @@ def load() -> dg.Definitions:
     warnings.filterwarnings("ignore", category=dg.BetaWarning, message=".*backfill_policy.*")
 
     from orchestration.automation.jobs import load_job, remind_job, reports_job
+    from orchestration.automation.mail_sensor import mailbox_sensor
     from orchestration.automation.reports import reports_after_load_sensor
     from orchestration.automation.schedules import daily_reminders_schedule, yearly_load_schedule
     from orchestration.automation.sensors import inbox_sensor
@@ -45,6 +46,7 @@ def load() -> dg.Definitions:
     from orchestration.dbt.resources import dbt_resource
     from orchestration.ingest.assets import raw_reports
     from orchestration.ingest.inbox import InboxResource
+    from orchestration.mailbox.assets import mailed_reports
     from orchestration.publish.assets import published_warehouse
     from orchestration.quality.assets import dq_issues, quality_alerts
     from orchestration.quality.resources import AlertChannelsResource
@@ -54,11 +56,12 @@ def load() -> dg.Definitions:
 
     load_def, reports_def = load_job(), reports_job()
     return dg.Definitions(
-        assets=[raw_reports, warehouse_models, dq_issues, quality_alerts, published_warehouse,
-                yearly_reports, unit_messages, unit_reminders],
+        assets=[mailed_reports, raw_reports, warehouse_models, dq_issues, quality_alerts,
+                published_warehouse, yearly_reports, unit_messages, unit_reminders],
         jobs=[load_def, reports_def, remind_job()],
         schedules=[yearly_load_schedule, daily_reminders_schedule],
-        sensors=[inbox_sensor, reports_after_load_sensor(load_def, reports_def)],
+        sensors=[inbox_sensor, mailbox_sensor,
+                 reports_after_load_sensor(load_def, reports_def)],
         resources={
             "warehouse": WarehouseResource(),
             "published": PublishedWarehouseResource(),

@@ -95,6 +95,26 @@ def yearly_reports_after_load() -> bool:
     return mode == "after-load"
 
 
+def mailbox_configured() -> bool:
+    """Whether units' mail is pulled from a mailbox (TUPHAP_IMAP_URL: orchestration/mailbox)."""
+    return bool(os.environ.get("TUPHAP_IMAP_URL", "").strip())
+
+
+def mailbox_reply_address() -> str | None:
+    """Where units' answers go when a mailbox is configured: TUPHAP_IMAP_ADDRESS, or the user
+    of TUPHAP_IMAP_URL when it is an address (imaps://baocao%40tuphap.example@host/INBOX).
+    Messages to units then carry it as Reply-To, so a reply that explains reaches the pull."""
+    from urllib.parse import unquote, urlsplit
+
+    if not mailbox_configured():
+        return None
+    given = os.environ.get("TUPHAP_IMAP_ADDRESS", "").strip()
+    if given:
+        return given
+    user = unquote(urlsplit(os.environ["TUPHAP_IMAP_URL"].strip()).username or "")
+    return user if "@" in user else None
+
+
 def remind_days() -> int:
     """Days between two reminders of a unit's open error (TUPHAP_REMIND_DAYS, default 7)."""
     text = os.environ.get("TUPHAP_REMIND_DAYS", "").strip() or "7"

@@ -71,6 +71,7 @@ GROUP_SECONDS = {
     "export_real_load": 110, "dbt_postgres_quality": 105, "dbt": 100, "e2e_national": 90,
     "ingest_sample": 50, "tuphap_correspondence": 250, "correspondence_killed": 130,
     "postgres_selective": 70,
+    "mailbox_story": 95, "mailbox_postgres": 75,
 }
 
 

@@ -25,7 +25,7 @@ LAYERS = (
     ("orchestration.warehouse",),
     ("orchestration.ingest", "orchestration.dbt", "orchestration.quality",
      "orchestration.publish", "orchestration.report", "orchestration.export",
-     "orchestration.targets", "orchestration.correspondence"),
+     "orchestration.targets", "orchestration.correspondence", "orchestration.mailbox"),
     ("orchestration.automation",),
     ("orchestration.definitions",),
     ("orchestration.cli", "deploy", "benchmarks"),

@@ -19,10 +19,12 @@ from orchestration import settings
 from orchestration.cli import (
     ack,
     export,
+    held,
     issues,
     load,
     prepare,
     remind,
+    reopen,
     report,
     reports,
     sample,
@@ -30,8 +32,8 @@ from orchestration.cli import (
     template,
 )
 
-COMMANDS = (load, issues, ack, prepare, sample, report, template, export, targets, remind,
-            reports)
+COMMANDS = (load, issues, ack, reopen, held, prepare, sample, report, template, export, targets,
+            remind, reports)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -1,4 +1,5 @@
-"""`tuphap issues [--year N] [--severity error|warn] [--unit CODE] [--status ...]`."""
+"""`tuphap issues [--year N] [--severity error|warn] [--unit CODE] [--status ...]`: an explained
+issue shows the unit's explanation under it."""
 
 from __future__ import annotations
 
@@ -15,12 +16,15 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument("--severity", choices=("error", "warn"))
     parser.add_argument("--unit", help="unit code, e.g. THADS-10")
     parser.add_argument("--status", default="open",
-                        choices=("open", "acknowledged", "resolved", "all"))
+                        choices=("open", "explained", "acknowledged", "resolved", "all"),
+                        help="open (default), explained (the unit answered by e-mail),"
+                             " acknowledged, resolved, or all")
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
-    from orchestration.quality.issues import format_issues_table, list_issues
+    from orchestration.quality.issue_table import format_issues_table
+    from orchestration.quality.issues import list_issues
     from orchestration.warehouse.engine import WarehouseMissingError, engine_for
 
     try:

@@ -84,9 +84,9 @@ def issue_lines(issue: IssueNote) -> list[str]:
             f"  Cần làm: {hint(issue.rule_id)}. Mã vấn đề: {token(issue.fingerprint)}"]
 
 
-ANSWER = ("Nếu số liệu đã đúng, đề nghị trả lời thư này, giữ nguyên mã vấn đề [#…] trong thư"
-          " và giải thích; nếu số liệu sai, đề nghị gửi lại báo cáo đã sửa (thay thế báo cáo"
-          " trước).")
+ANSWER = ("Nếu số liệu đã đúng, đề nghị trả lời thư này, ghi mã vấn đề [#…] cùng lời giải"
+          " thích trong phần trả lời (mỗi mã một vấn đề); nếu số liệu sai, đề nghị gửi lại báo"
+          " cáo đã sửa (thay thế báo cáo trước).")
 
 
 def change_text(form: str, indicator: str, subunit: str, old: float | None,
@@ -192,3 +192,33 @@ def deadline_reminder(unit_name: str, year: int, due: date, forms: Sequence[str]
         " xin bỏ qua thư này.",
         "", SIGNATURE, ""])
     return subject, body
+
+
+def quoted(text: str) -> list[str]:
+    return [f"   > {line}" if line else "   >" for line in text.strip().splitlines()]
+
+
+def explanation_receipt(unit_name: str, tokens: Sequence[str], explanation: str,
+                        received_at: datetime) -> tuple[str, str]:
+    """The reply to a unit's explanation of one or more issues."""
+    subject = f"[tuphap] Đã ghi nhận giải trình của {unit_name}"
+    lines = [f"Kính gửi {unit_name},", "",
+             f"Kho dữ liệu tư pháp đã ghi nhận giải trình của đơn vị (thư nhận lúc"
+             f" {vn_time(received_at)}) cho {format_number(len(tokens))} vấn đề: "
+             + ", ".join(tokens) + ".", "", "Nội dung giải trình đã ghi nhận:", "",
+             *quoted(explanation), "",
+             "Bộ phận dữ liệu sẽ xem xét giải trình. Nếu giải trình chưa được chấp nhận, đơn vị"
+             " sẽ nhận được thư nêu lý do; nếu số liệu cần sửa, đề nghị gửi lại báo cáo đã sửa.",
+             "", SIGNATURE, ""]
+    return subject, "\n".join(lines)
+
+
+def reopened(unit_name: str, issue: IssueNote, note: str) -> tuple[str, str]:
+    """The data team does not accept the unit's explanation of an issue: why, and what next."""
+    subject = f"[tuphap] Giải trình chưa được chấp nhận: vấn đề {token(issue.fingerprint)}"
+    lines = [f"Kính gửi {unit_name},", "",
+             "Bộ phận dữ liệu chưa chấp nhận giải trình của đơn vị về vấn đề sau:", "",
+             *issue_lines(issue), "", "Lý do:", "", *quoted(note), "",
+             "Vấn đề được mở lại. Đề nghị gửi lại báo cáo đã sửa, hoặc trả lời thư này (giữ mã"
+             f" {token(issue.fingerprint)}) với giải thích bổ sung.", "", SIGNATURE, ""]
+    return subject, "\n".join(lines)

@@ -21,10 +21,14 @@ from orchestration.warehouse.sql import query_dicts, table_exists
 # the calendar's days, with the blank form).
 NOT_FOR_UNITS = ("TGT-01", "GEN-04", "GEN-01")
 
+# A file is news when it was received since `?`, or first seen since then: a mailed file
+# counts as received when its message arrived, before the load that took it.
+_NEW = """(select sha256 from raw.received_files where received_at >= ?
+    union select sha256 from raw.file_receipts where first_seen_at >= ?)"""
 _FILES = """
     select sha256, source_file, received_at, status, reason, rejection_unit_code, rejection_year
-    from raw.received_files where received_at >= ? order by received_at, source_file
-"""
+    from raw.received_files where sha256 in """ + _NEW + """ order by received_at, source_file
+"""  # noqa: S608
 # Every submission of a (unit, year, form) that a file received since `?` reports on: the new
 # ones and the ones they may supersede.
 _GROUP_SUBMISSIONS = """
@@ -35,18 +39,15 @@ _GROUP_SUBMISSIONS = """
         on ranked.submission_id = s.submission_id
     where exists (
         select 1 from raw.submissions as n
-        inner join raw.received_files as r on r.sha256 = n.sha256
-        where r.received_at >= ? and n.unit_code = s.unit_code and n.year = s.year
+        where n.sha256 in """ + _NEW + """ and n.unit_code = s.unit_code and n.year = s.year
             and n.form = s.form)
     order by s.received_at, s.submission_id
-"""
+"""  # noqa: S608
 # The figures of the reports a new file may correct: groups with more than one submission.
 _GROUP_TOTALS = """
     with corrected as (
         select n.unit_code, n.year, n.form from raw.submissions as n
-        where exists (
-            select 1 from raw.received_files as r
-            where r.sha256 = n.sha256 and r.received_at >= ?)
+        where n.sha256 in """ + _NEW + """
         intersect
         select unit_code, year, form from raw.submissions
         group by unit_code, year, form having count(*) > 1
@@ -56,7 +57,7 @@ _GROUP_TOTALS = """
     inner join raw.submissions as s on s.submission_id = v.submission_id
     inner join corrected as c
         on c.unit_code = s.unit_code and c.year = s.year and c.form = s.form
-"""
+"""  # noqa: S608
 _ISSUES = """
     select fingerprint, rule_id, severity, form, unit_code, year, message, status, first_seen_at
     from main.dq_issues where status = 'open' order by first_seen_at, fingerprint
@@ -88,10 +89,11 @@ class LoadFacts:
 
 
 def read_load_facts(con: Connection, since: datetime) -> LoadFacts:
-    files = query_dicts(con, _FILES, [since])
-    submissions = [Submission(**row) for row in query_dicts(con, _GROUP_SUBMISSIONS, [since])]
+    files = query_dicts(con, _FILES, [since, since])
+    submissions = [Submission(**row) for row in query_dicts(con, _GROUP_SUBMISSIONS,
+                                                            [since, since])]
     values: dict[str, dict[tuple[str, str], float | None]] = defaultdict(dict)
-    for row in query_dicts(con, _GROUP_TOTALS, [since]):
+    for row in query_dicts(con, _GROUP_TOTALS, [since, since]):
         values[row["submission_id"]][(row["subunit"] or "", row["indicator"])] = row["value"]
     return LoadFacts(files, submissions, dict(values), open_issues(con))
 

@@ -64,7 +64,13 @@ def build_message(row: dict, sender: str, attach: Attach | None) -> EmailMessage
         msg["Cc"] = ", ".join(cc)
     msg["Date"] = format_datetime(row["created_at"])
     msg["Message-ID"] = row["message_id"]
-    msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to us
+    if row.get("in_reply_to"):  # an answer on the unit's thread (RFC 5322 3.6.4, RFC 3834)
+        references = json.loads(row.get("thread_refs") or "[]") or [row["in_reply_to"]]
+        msg["In-Reply-To"] = row["in_reply_to"]
+        msg["References"] = " ".join(references)
+        msg["Auto-Submitted"] = "auto-replied"
+    else:
+        msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to us
     msg.set_content(row["body"], subtype="plain", charset="utf-8", cte="quoted-printable")
     if row.get("attachment") and attach is not None:
         wanted = json.loads(row["attachment"])

@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from ingest.calendar import reminder_day
 from ingest.contacts import Contact, recipients, unit_today
@@ -42,9 +43,10 @@ def unit_name(registry: Registry, unit_code: str, day: date) -> str:
     return unit.display_name if unit else unit_code
 
 
-def _planned(kind: str, unit_code: str, subject: str, body: str, items: Sequence[str],
-             to: Sequence[Contact], cc: Sequence[Contact] = (),
-             attachment: dict | None = None) -> Planned:
+def planned(kind: str, unit_code: str, subject: str, body: str, items: Sequence[str],
+            to: Sequence[Contact], cc: Sequence[Contact] = (), attachment: dict | None = None,
+            thread: Mapping[str, Any] | None = None) -> Planned:
+    """A message to a unit's contacts; with a `thread` (store.threads), an answer on it."""
     key = message_key(unit_code, items)
     addresses = {c.email.lower() for c in to}
     return Planned(key, f"<{key[:32]}@tuphap.invalid>", kind, unit_code, subject, body,
@@ -52,7 +54,8 @@ def _planned(kind: str, unit_code: str, subject: str, body: str, items: Sequence
                    tuple(Recipient(c.email, "to") for c in to)
                    + tuple(Recipient(c.email, "cc") for c in cc
                            if c.email.lower() not in addresses),
-                   attachment)
+                   attachment, thread["message_id"] if thread else None,
+                   tuple(thread["references"]) if thread else ())
 
 
 def _changes(new: Submission, old: Submission,
@@ -79,8 +82,10 @@ def reported_name(registry: Registry, unit_code: str, year: int | None) -> str:
 
 
 def file_notes(facts: LoadFacts, issues_by_unit: Mapping[str, list[IssueNote]],
-               registry: Registry) -> dict[str, list[tuple[str, FileNote]]]:
-    """unit -> [(item, note)] for every file received since correspondence began."""
+               registry: Registry, threads: Mapping[str, Mapping[str, Any]] | None = None
+               ) -> dict[str, list[tuple[str, FileNote]]]:
+    """unit -> [(item, note)] for every file received since correspondence began. A mailed
+    file rejected before its unit could be read is told to its sender's unit (`threads`)."""
     by_sha: dict[str, list[Submission]] = defaultdict(list)
     by_report: dict[tuple[str, int, str], list[Submission]] = defaultdict(list)
     for s in facts.submissions:
@@ -89,7 +94,8 @@ def file_notes(facts: LoadFacts, issues_by_unit: Mapping[str, list[IssueNote]],
     notes: dict[str, list[tuple[str, FileNote]]] = defaultdict(list)
     for f in facts.files:
         if f["status"] == "rejected":
-            unit = f["rejection_unit_code"]
+            thread = (threads or {}).get(f"file:{f['sha256']}")
+            unit = f["rejection_unit_code"] or (thread["unit_code"] if thread else None)
             if unit:
                 notes[unit].append((f"receipt:{f['sha256']}:{unit}", FileNote(
                     f["source_file"], f["received_at"], "rejected",
@@ -125,14 +131,18 @@ def file_notes(facts: LoadFacts, issues_by_unit: Mapping[str, list[IssueNote]],
 
 
 def plan_receipts(facts: LoadFacts, told: set[str], contacts: Sequence[Contact],
-                  registry: Registry, now: datetime, since: datetime) -> Plan:
-    """One message per unit: its files not yet receipted and its new issues not yet told."""
+                  registry: Registry, now: datetime, since: datetime,
+                  threads: Mapping[str, Mapping[str, Any]] | None = None) -> Plan:
+    """One message per unit: its files not yet receipted and its new issues not yet told.
+    Files that came by mail (`threads`: `file:<sha256>` -> the unit's message) are receipted
+    in a reply to their message, one per message, the unit's new issues in the first."""
+    threads = threads or {}
     today = now.astimezone(compose.VIETNAM).date()
     issues: dict[str, list[IssueNote]] = defaultdict(list)
     for row in facts.issues:
         if f"issue:{row['fingerprint']}" not in told and row["first_seen_at"] >= since:
             issues[row["unit_code"]].append(issue_note(row))
-    by_reporter = file_notes(facts, issues, registry)
+    by_reporter = file_notes(facts, issues, registry, threads)
     # A unit merged away in 2025 is answered for by its successor: one message to them.
     files: dict[str, list[tuple[str, FileNote]]] = defaultdict(list)
     for reporter, found in by_reporter.items():
@@ -151,11 +161,21 @@ def plan_receipts(facts: LoadFacts, told: set[str], contacts: Sequence[Contact],
             plan.no_contact.add(unit)
             continue
         name = unit_name(registry, unit, today)
-        notes = [note for _, note in unit_files]
-        items = [item for item, _ in unit_files] + [f"issue:{i.fingerprint}" for i in unit_issues]
-        plan.messages.append(_planned(
-            "receipt", unit, compose.receipt_subject(name, notes, unit_issues),
-            compose.receipt_body(name, notes, unit_issues, now), items, to))
+        by_thread: dict[str | None, list[tuple[str, FileNote]]] = defaultdict(list)
+        for item, note in unit_files:
+            thread = threads.get(f"file:{item.split(':')[1]}")
+            by_thread[thread["message_id"] if thread else None].append((item, note))
+        order = sorted(by_thread, key=lambda found: (found is None, found or ""))
+        for index, message_id in enumerate(order or [None]):
+            group = by_thread.get(message_id, [])
+            found_issues = unit_issues if index == 0 else []
+            notes = [note for _, note in group]
+            items = [item for item, _ in group] + [f"issue:{i.fingerprint}" for i in found_issues]
+            thread = threads.get(f"file:{group[0][0].split(':')[1]}") if message_id else None
+            plan.messages.append(planned(
+                "receipt", unit, compose.receipt_subject(name, notes, found_issues),
+                compose.receipt_body(name, notes, found_issues, now), items, to,
+                thread=thread))
     return plan
 
 
@@ -189,7 +209,7 @@ def plan_issue_reminders(issues: Sequence[dict], told_at: Mapping[str, datetime]
             unit_name(registry, unit, today), [i for i, _, _ in found], rounds,
             {i.fingerprint: first for i, _, first in found}, head_copied=bool(cc))
         items = [f"issue-reminder:{i.fingerprint}:{n}" for i, n, _ in found]
-        plan.messages.append(_planned("issue_reminder", unit, subject, body, items, to, cc))
+        plan.messages.append(planned("issue_reminder", unit, subject, body, items, to, cc))
     return plan
 
 
@@ -218,7 +238,7 @@ def plan_deadline_reminders(missing: Sequence[dict], told: set[str],
         subject, body = compose.deadline_reminder(
             unit_name(registry, unit, today), year, due, sorted(forms), today, template,
             rejected={form for form in forms if (unit, year, form) in rejected})
-        plan.messages.append(_planned("deadline_reminder", unit, subject, body, [item], to,
+        plan.messages.append(planned("deadline_reminder", unit, subject, body, [item], to,
                                       attachment={"unit_code": unit, "year": year,
                                                   "file_name": template}))
     return plan

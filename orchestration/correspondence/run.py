@@ -20,6 +20,7 @@ from orchestration.correspondence.compose import VIETNAM
 from orchestration.correspondence.mailer import Attach, Sent, send_undelivered
 from orchestration.correspondence.register import RegisterInForce, register_in_force
 from orchestration.quality.alerts import SmtpChannel
+from orchestration.settings import mailbox_reply_address
 from orchestration.warehouse.engine import Connection, WarehouseEngine
 
 SINCE = "correspondence_since"  # files and issues before it are not news to anyone
@@ -27,7 +28,9 @@ SINCE = "correspondence_since"  # files and issues before it are not news to any
 # came after it (a national warehouse holds thousands of files already receipted).
 RECEIPTS_THROUGH = "receipts_through"
 # What a pass plans, from the warehouse, what was told when, the register, and since when.
-Planner = Callable[[Connection, dict[str, datetime], RegisterInForce, datetime], plan.Plan]
+# The threads (store.threads: the units' messages mailed files came in) let receipts reply.
+Planner = Callable[[Connection, dict[str, datetime], RegisterInForce, datetime,
+                    dict[str, dict]], plan.Plan]
 
 
 @dataclass
@@ -79,8 +82,9 @@ def _pass(engine: WarehouseEngine, settings: Settings, now: datetime,
         if through:
             since = max(since, datetime.fromisoformat(through))
         told = store.last_told(con, "")
+        threads = store.threads(con, "file:")
         with engine.read_only() as warehouse:
-            planned = planner(warehouse, told, register, since)
+            planned = planner(warehouse, told, register, since, threads)
         outcome = Outcome(register, len(planned.messages),
                           no_contact=sorted(planned.no_contact))
         if dry_run:
@@ -90,17 +94,46 @@ def _pass(engine: WarehouseEngine, settings: Settings, now: datetime,
             store.record(con, planned.messages, now)
             if started_at:  # a receipt pass: everything of this load is recorded
                 store.set_state(con, RECEIPTS_THROUGH, started_at.isoformat())
-        today = now.astimezone(VIETNAM).date()
+        outcome.sent = _send(con, register, settings, now, attach)
+    return outcome
 
-        def may_receive(unit_code: str) -> frozenset[str]:
-            """Who may receive a message about the unit today: its officers and head as the
-            register in force says (someone who left, or moved, no longer)."""
-            return frozenset(c.email.lower() for c in recipients(
-                register.contacts, unit_code, ("officer", "head"), today, settings.registry))
 
-        reply_to = [c.email for c in data_team(register.contacts, today)]
-        outcome.sent = send_undelivered(con, settings.server, may_receive, now, attach,
-                                        reply_to)
+def _send(con: Connection, register: RegisterInForce, settings: Settings, now: datetime,
+          attach: Attach | None) -> Sent:
+    """Send every delivery not yet made, to whom the register in force allows today."""
+    today = now.astimezone(VIETNAM).date()
+
+    def may_receive(unit_code: str) -> frozenset[str]:
+        """Who may receive a message about the unit today: its officers and head as the
+        register in force says (someone who left, or moved, no longer)."""
+        return frozenset(c.email.lower() for c in recipients(
+            register.contacts, unit_code, ("officer", "head"), today, settings.registry))
+
+    # Units answer to the mailbox when there is one (their replies explain issues), else to
+    # the data team.
+    mailbox = mailbox_reply_address()
+    reply_to = [mailbox] if mailbox else [c.email for c in data_team(register.contacts, today)]
+    return send_undelivered(con, settings.server, may_receive, now, attach, reply_to)
+
+
+def send_one(engine: WarehouseEngine, settings: Settings, now: datetime,
+             make: Callable[[RegisterInForce, Connection], store.Planned]) -> Outcome:
+    """Record one message, made from the register in force (and the private store: the
+    threads), and send it with every other delivery due: a data team's answer to a unit."""
+    if settings.contacts is None:
+        return Outcome(register_in_force(None, None, settings.registry, now))
+    with engine.private_store() as con:
+        store.ensure_store(con)
+        register = register_in_force(con, settings.contacts, settings.registry, now)
+        if not register.contacts:
+            return Outcome(register)
+        message = make(register, con)
+        if not message.recipients:
+            return Outcome(register, no_contact=[message.unit_code])
+        with store.transaction(con):
+            store.record(con, [message], now)
+        outcome = Outcome(register, 1)
+        outcome.sent = _send(con, register, settings, now, None)
     return outcome
 
 
@@ -108,9 +141,9 @@ def send_receipts(engine: WarehouseEngine, settings: Settings, now: datetime,
                   started_at: datetime, attach: Attach | None = None) -> Outcome:
     """After a load's publish: receipts of its files, with its units' new issues."""
     def planner(con: Connection, told: dict[str, datetime], register: RegisterInForce,
-                since: datetime) -> plan.Plan:
+                since: datetime, threads: dict[str, dict]) -> plan.Plan:
         return plan.plan_receipts(facts.read_load_facts(con, since), set(told),
-                                  register.contacts, settings.registry, now, since)
+                                  register.contacts, settings.registry, now, since, threads)
 
     return _pass(engine, settings, now, planner, started_at=started_at, attach=attach)
 
@@ -119,7 +152,7 @@ def send_reminders(engine: WarehouseEngine, settings: Settings, now: datetime, *
                    dry_run: bool = False, attach: Attach | None = None) -> Outcome:
     """The daily tick: deadline reminders and reminders of open errors due today."""
     def planner(con: Connection, told: dict[str, datetime], register: RegisterInForce,
-                since: datetime) -> plan.Plan:
+                since: datetime, threads: dict[str, dict]) -> plan.Plan:
         deadlines = plan.plan_deadline_reminders(facts.missing_reports(con), set(told),
                                                  register.contacts, settings.registry, now)
         errors = plan.plan_issue_reminders(facts.open_issues(con), told, register.contacts,

@@ -65,6 +65,18 @@ DDL = (
         sent_at timestamptz,
         primary key (message_key, address)
     )""",
+    # The thread a message continues: what it replies to (RFC 5322 In-Reply-To, References).
+    "alter table tuphap_private.messages add column if not exists in_reply_to varchar",
+    "alter table tuphap_private.messages add column if not exists thread_refs varchar",
+    # The unit's message an item came in (a mailed file `file:<sha256>`, an explanation
+    # `explained:<fingerprint>`): what our answer about it replies to.
+    """create table if not exists tuphap_private.mail_threads (
+        item varchar primary key,
+        message_id varchar not null,      -- the unit's message
+        thread_refs varchar not null,     -- JSON list: its References and itself
+        unit_code varchar not null,       -- the sender's unit
+        recorded_at timestamptz not null
+    )""",
     """create table if not exists tuphap_private.told (
         item varchar primary key,         -- e.g. receipt:<sha256>:<unit>, issue:<fingerprint>
         message_key varchar not null,
@@ -177,6 +189,8 @@ class Planned:
     items: tuple[str, ...]
     recipients: tuple[Recipient, ...]
     attachment: dict | None = None
+    in_reply_to: str | None = None  # the unit's message this answers
+    references: tuple[str, ...] = ()
 
 
 def told_items(con: Connection, prefix: str) -> set[str]:
@@ -199,12 +213,13 @@ def record(con: Connection, messages: Sequence[Planned], now: datetime) -> None:
         return
     columns = list(zip(*[(m.key, m.message_id, m.kind, m.unit_code, m.subject, m.body,
                           json.dumps(list(m.items)),
-                          json.dumps(m.attachment) if m.attachment else None)
+                          json.dumps(m.attachment) if m.attachment else None,
+                          m.in_reply_to, json.dumps(list(m.references)))
                          for m in messages], strict=True))
     con.execute(
         "insert into tuphap_private.messages (message_key, message_id, kind, unit_code,"
-        f" subject, body, items, attachment, created_at) select {_lists(8)}, ?"
-        " on conflict do nothing", [*(list(c) for c in columns), now])
+        " subject, body, items, attachment, in_reply_to, thread_refs, created_at)"
+        f" select {_lists(10)}, ? on conflict do nothing", [*(list(c) for c in columns), now])
     deliveries = [(m.key, r.address, r.role) for m in messages for r in m.recipients]
     if deliveries:
         keys, addresses, roles = (list(c) for c in zip(*deliveries, strict=True))
@@ -222,7 +237,8 @@ def undelivered(con: Connection) -> list[dict]:
     first, with those deliveries."""
     rows = query_dicts(
         con, "select m.message_key, m.message_id, m.kind, m.unit_code, m.subject, m.body,"
-             " m.attachment, m.created_at, d.address, d.role, d.attempts"
+             " m.attachment, m.in_reply_to, m.thread_refs, m.created_at, d.address, d.role,"
+             " d.attempts"
              " from tuphap_private.messages m join tuphap_private.deliveries d"
              " on d.message_key = m.message_key where d.status in ('pending', 'failed')"
              " order by m.created_at, m.message_key, d.address")
@@ -239,6 +255,36 @@ def mark(con: Connection, message_key: str, address: str, *, ok: bool, error: st
     con.execute("update tuphap_private.deliveries set status = ?, attempts = attempts + 1,"
                 " last_error = ?, sent_at = ? where message_key = ? and address = ?",
                 [status, error, now if ok else None, message_key, address])
+
+
+def record_thread(con: Connection, item: str, message_id: str, references: Sequence[str],
+                  unit_code: str, now: datetime) -> None:
+    """The unit's message `item` came in: our answer about it replies to it (latest wins)."""
+    con.execute("insert into tuphap_private.mail_threads (item, message_id, thread_refs,"
+                " unit_code, recorded_at) values (?, ?, ?, ?, ?) on conflict (item) do update"
+                " set message_id = excluded.message_id, thread_refs = excluded.thread_refs,"
+                " unit_code = excluded.unit_code, recorded_at = excluded.recorded_at",
+                [item, message_id, json.dumps(list(references)), unit_code, now])
+
+
+def threads(con: Connection, prefix: str) -> dict[str, dict]:
+    """item -> {message_id, references, unit_code} for the items starting with `prefix`."""
+    return {row["item"]: {"message_id": row["message_id"],
+                          "references": tuple(json.loads(row["thread_refs"])),
+                          "unit_code": row["unit_code"]}
+            for row in query_dicts(con, "select item, message_id, thread_refs, unit_code from"
+                                        " tuphap_private.mail_threads where"
+                                        " starts_with(item, ?)", [prefix])}
+
+
+def message_ids(con: Connection, items: Sequence[str]) -> dict[str, str]:
+    """item -> the Message-ID of the message that told it (for threading an answer)."""
+    if not items:
+        return {}
+    return {row[0]: row[1] for row in con.execute(
+        "select t.item, m.message_id from tuphap_private.told t join tuphap_private.messages m"
+        " on m.message_key = t.message_key where t.item in"
+        " (select unnest(cast(? as varchar[])))", [list(items)]).fetchall()}
 
 
 @contextmanager

@@ -10,6 +10,7 @@ from ingest.calendar import read_calendar
 from ingest.limits import Limits
 from ingest.reference import load_registry
 from orchestration import settings
+from orchestration.ingest.arrivals import arrival_times
 from orchestration.ingest.inbox import InboxResource
 from orchestration.ingest.raw_schema import write_calendar
 from orchestration.ingest.receive import Received, receive
@@ -36,6 +37,8 @@ RAW_DESCRIPTIONS = {
     specs=[
         dg.AssetSpec(
             ["raw", table], group_name="ingest", kinds={"python", settings.warehouse_kind()},
+            # the mailbox's pull puts units' mailed reports in the inbox first
+            deps=["mailed_reports"],
             description=f"raw.{table}: {RAW_DESCRIPTIONS.get(table, 'see')} "
                         "dbt_project/models/staging/raw/_raw__sources.yml (the raw source)",
         )
@@ -55,12 +58,14 @@ def raw_reports(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, inbox: InboxResource
 ) -> Iterator[dg.MaterializeResult]:
     scan = inbox.scan()
+    # Files taken from the mailbox count as received when their message arrived.
+    arrived = arrival_times(warehouse.engine) if settings.mailbox_configured() else {}
     received = receive(
         scan.files, build=warehouse.build, archive_dir=warehouse.engine.archive_dir,
         years={int(key) for key in context.partition_keys}, scope=warehouse.resolved_scope,
         # TUPHAP_MAX_* (docs/reliability.md); a bad value fails the load
         limits=Limits.from_env(), registry=load_registry(), now=datetime.now(UTC),
-        load_id=context.run.run_id, skipped=scan.skipped,
+        load_id=context.run.run_id, skipped=scan.skipped, arrived=arrived,
     )
     if received.noted_files:
         # One line, not one event per note: the notes stay with each file in the warehouse.

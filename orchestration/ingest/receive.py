@@ -16,7 +16,7 @@ silently ignored. What the loop does is reported as progress (orchestration/prog
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -71,10 +71,12 @@ class Received:
 
 def receive(files: Sequence[InboxFile], *, build: Build, archive_dir: Path,
             years: set[int], scope: str, limits: Limits, registry: Registry,
-            now: datetime, load_id: str, skipped: Sequence[SkippedEntry] = ()) -> Received:
+            now: datetime, load_id: str, skipped: Sequence[SkippedEntry] = (),
+            arrived: Mapping[str, datetime] | None = None) -> Received:
     """Ingest `files` into `build` for the reporting `years`, archiving every file in
     `archive_dir`, and record the inbox entries `skipped` (and any file that cannot be read
-    after all) under `load_id`."""
+    after all) under `load_id`. New content counts as received now, or when it `arrived`
+    (sha256 -> the moment its message reached the mailbox: arrivals.py)."""
     with build.connect() as con:
         ensure_raw_schema(con)
         known, loaded_years = read_known(con)
@@ -100,7 +102,8 @@ def receive(files: Sequence[InboxFile], *, build: Build, archive_dir: Path,
                 to_parse += 1
 
         candidates = _gather(files, known=known, receipts=receipts, archive=archive,
-                             batch=batch, now=now, consider=consider, skipped=passed_over)
+                             batch=batch, now=now, consider=consider, skipped=passed_over,
+                             arrived=arrived or {})
         archive.sync()  # every new copy on disk before the warehouse refers to it
         received = Received(inbox_files=len(files), scope=scope, new_rows={})
         for done, (job, parsed) in enumerate(parser.results(), start=1):
@@ -147,7 +150,8 @@ def receive(files: Sequence[InboxFile], *, build: Build, archive_dir: Path,
 def _gather(files: Sequence[InboxFile], *, known: dict[str, KnownFile],
             receipts: set[tuple[str, str]], archive: Archive, batch: RawBatch, now: datetime,
             consider: Callable[[str, Candidate], None],
-            skipped: list[SkippedEntry]) -> dict[str, Candidate]:
+            skipped: list[SkippedEntry], arrived: Mapping[str, datetime]
+            ) -> dict[str, Candidate]:
     """Every content to consider, by sha256: the inbox's files (archived, and their receipts
     added to `batch`), then archived content the inbox no longer holds. Each is handed to
     `consider` as soon as it is known. An inbox file that cannot be read (gone, or its
@@ -179,7 +183,7 @@ def _gather(files: Sequence[InboxFile], *, known: dict[str, KnownFile],
                 name=prior.source_file if prior else item.name, path=archived,
                 size_bytes=archived.stat().st_size,
                 modified_at=prior.file_modified_at if prior else item.modified_at,
-                received_at=prior.received_at if prior else now,
+                received_at=prior.received_at if prior else arrived.get(sha, now),
             ))
     report_progress("archive", len(files), len(files))
     for sha, prior in known.items():

@@ -29,6 +29,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from ingest.vn_format import format_number
+from orchestration.quality.issue_table import shortened
 
 SEVERITY_LABELS = {"error": "LỖI", "warn": "CẢNH BÁO"}
 
@@ -40,22 +41,52 @@ class Alert:
     errors: int
     warnings: int
     fingerprints: tuple[str, ...]
+    # the units' explanations listed: (fingerprint, explained_by_unit_at)
+    explained: tuple[tuple[str, datetime], ...] = ()
 
 
-def alert_subject(errors: int, warnings: int) -> str:
-    """E.g. "[tuphap] 2 lỗi, 1 cảnh báo về số liệu báo cáo"."""
+def alert_subject(errors: int, warnings: int, explained: int = 0) -> str:
+    """E.g. "[tuphap] 2 lỗi, 1 cảnh báo về số liệu báo cáo; 1 giải trình mới của đơn vị"."""
+    news = f"{format_number(explained)} giải trình mới của đơn vị"
+    if explained and not errors + warnings:
+        return f"[tuphap] {news} về số liệu báo cáo"
     return (f"[tuphap] {format_number(errors)} lỗi, {format_number(warnings)} cảnh báo"
-            " về số liệu báo cáo")
+            " về số liệu báo cáo" + (f"; {news}" if explained else ""))
 
 
-def compose_alert(issues: Sequence[Mapping[str, Any]], *,
+def explanation_lines(explanations: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The units' new explanations, by unit: the rule, the unit's text shortened, and the
+    code the data team accepts (tuphap ack) or rejects (tuphap reopen) it with."""
+    if not explanations:
+        return []
+    lines = [f"Giải trình mới của đơn vị: {format_number(len(explanations))}.", ""]
+    by_unit: dict[str, list[Mapping[str, Any]]] = {}
+    for row in explanations:
+        by_unit.setdefault(str(row["unit_code"]), []).append(row)
+    for code, rows in sorted(by_unit.items()):
+        name = next((str(r["unit_name"]) for r in rows if r.get("unit_name")), code)
+        lines.append(f"{name} ({code}):")
+        for row in rows:
+            form = f", biểu {row['form']}" if row.get("form") else ""
+            lines.append(f"  - {row['rule_id']}, năm {row['year']}{form}:"
+                         f" “{shortened(str(row['explanation']))}”"
+                         f" (mã {str(row['fingerprint'])[:12]})")
+        lines.append("")
+    lines.append("Chấp nhận giải trình: tuphap ack <mã> --note ...; không chấp nhận:"
+                 " tuphap reopen <mã> --note \"lý do\" (đơn vị nhận được lý do).")
+    return lines
+
+
+def compose_alert(issues: Sequence[Mapping[str, Any]],
+                  explanations: Sequence[Mapping[str, Any]] = (), *,
                   generated_at: datetime | None = None) -> Alert | None:
     """The one message of a load, or None when there is nothing new to say.
 
     `issues` are dq_issues rows (dicts with fingerprint, rule_id, severity, unit_code,
-    unit_name, year, form, message).
+    unit_name, year, form, message); `explanations` the issues whose unit's explanation is
+    new to the data team (explained.pending_explanations), listed after them.
     """
-    if not issues:
+    if not issues and not explanations:
         return None
     generated_at = generated_at or datetime.now(UTC)
     by_unit: dict[str, list[Mapping[str, Any]]] = {}
@@ -74,7 +105,9 @@ def compose_alert(issues: Sequence[Mapping[str, Any]], *,
         f" (lần nạp {generated_at.astimezone(UTC):%d/%m/%Y %H:%M} UTC).",
         f"Phát hiện mới: {format_number(errors)} lỗi, {format_number(warnings)} cảnh báo.",
         "",
-    ]
+    ] if issues else [
+        "Kho dữ liệu tư pháp — kiểm tra số liệu báo cáo"
+        f" (lần nạp {generated_at.astimezone(UTC):%d/%m/%Y %H:%M} UTC).", ""]
     for code, unit_issues in sorted(by_unit.items(), key=unit_order):
         name = next((str(i["unit_name"]) for i in unit_issues if i.get("unit_name")), code)
         lines.append(f"{name} ({code}):")
@@ -84,11 +117,18 @@ def compose_alert(issues: Sequence[Mapping[str, Any]], *,
             lines.append(f"  - [{label}] {issue['rule_id']} — {issue['message']}"
                          f" (mã {str(issue['fingerprint'])[:12]})")
         lines.append("")
-    lines.append("Xem danh sách: tuphap issues. Đánh dấu đã xem xét: tuphap ack <mã> --note ...")
+    if issues:
+        lines.append("Xem danh sách: tuphap issues. Đánh dấu đã xem xét: tuphap ack <mã>"
+                     " --note ...")
+    if issues and explanations:
+        lines.append("")
+    lines += explanation_lines(explanations)
     return Alert(
-        subject=alert_subject(errors, warnings), text="\n".join(lines) + "\n",
-        errors=errors, warnings=warnings,
+        subject=alert_subject(errors, warnings, len(explanations)),
+        text="\n".join(lines) + "\n", errors=errors, warnings=warnings,
         fingerprints=tuple(str(i["fingerprint"]) for i in issues),
+        explained=tuple((str(e["fingerprint"]), e["explained_by_unit_at"])
+                        for e in explanations),
     )
 
 

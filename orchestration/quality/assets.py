@@ -21,6 +21,7 @@ from orchestration import settings
 from orchestration.dbt.assets import warehouse_models
 from orchestration.quality.alerts import ChannelOutcome, compose_alert, deliver
 from orchestration.quality.evaluate import evaluate_rules, read_row_inputs, read_sql_violations
+from orchestration.quality.explained import mark_explanations_alerted, pending_explanations
 from orchestration.quality.issues import (
     MergeResult,
     ensure_issues_table,
@@ -131,6 +132,7 @@ class AlertRun:
 
     new_errors: int = 0
     new_warnings: int = 0
+    new_explanations: int = 0  # units' explanations listed (each once)
     outcomes: list[ChannelOutcome] = field(default_factory=list)
     alerted: int = 0  # issues marked alerted
 
@@ -146,18 +148,21 @@ class AlertRun:
 def send_new_issue_alerts(connect: Connect, alerts: AlertChannelsResource,
                           folder: Path, *, now: datetime | None = None,
                           sleep: Callable[[float], None] | None = None) -> AlertRun:
-    """Alert the open issues never alerted, once, on every channel; mark those delivered.
+    """Alert the open issues never alerted, and the units' explanations not yet listed, once,
+    on every channel; mark those delivered.
 
     The connection is closed while the channels are tried (they may take seconds each).
     """
     with connect() as conn:
         ensure_issues_table(conn)
         pending = pending_alerts(conn)
+        explanations = pending_explanations(conn)
     run = AlertRun(
         new_errors=sum(1 for i in pending if i["severity"] == "error"),
         new_warnings=sum(1 for i in pending if i["severity"] != "error"),
+        new_explanations=len(explanations),
     )
-    alert = compose_alert(pending, generated_at=now)
+    alert = compose_alert(pending, explanations, generated_at=now)
     if alert is None:
         return run
     kwargs: dict[str, Any] = {"attempts": alerts.attempts,
@@ -169,6 +174,7 @@ def send_new_issue_alerts(connect: Connect, alerts: AlertChannelsResource,
     if run.channels_ok:
         with connect() as conn:
             run.alerted = mark_alerted(conn, alert.fingerprints, now or datetime.now(UTC))
+            mark_explanations_alerted(conn, alert.explained)
     return run
 
 
@@ -179,7 +185,8 @@ def send_new_issue_alerts(connect: Connect, alerts: AlertChannelsResource,
     kinds={"python"},
     description=(
         "One alert per load about the new data-quality issues (webhook, e-mail, local log),"
-        " grouped by unit, errors first. A failing channel is reported, never fatal."
+        " grouped by unit, errors first, and the units' explanations received since the last"
+        " one (each listed once). A failing channel is reported, never fatal."
     ),
 )
 def quality_alerts(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
@@ -192,10 +199,11 @@ def quality_alerts(context: dg.AssetExecutionContext, warehouse: WarehouseResour
             context.log.warning(f"alert channel {outcome.channel} failed after"
                                 f" {outcome.attempts} attempt(s): {outcome.error}")
     if not run.outcomes:
-        context.log.info("no new data-quality issue: nothing to alert")
+        context.log.info("no new data-quality issue or explanation: nothing to alert")
     return dg.MaterializeResult(metadata={
         "new_errors": run.new_errors,
         "new_warnings": run.new_warnings,
+        "new_explanations": run.new_explanations,
         "new_issues_by_severity": dg.MetadataValue.json(
             {"error": run.new_errors, "warn": run.new_warnings}),
         "channels": dg.MetadataValue.json({

@@ -27,13 +27,21 @@ COLUMN_DOCS = {
     "message": "The issue in Vietnamese, figures printed the Vietnamese way.",
     "values": "JSON: the figures the rule compared (part of the fingerprint).",
     "details": "JSON: what else the message shows (not part of the fingerprint).",
-    "status": "open, acknowledged (by the data team) or resolved (no longer violated).",
+    "status": "open, explained (the unit answered), acknowledged (by the data team) or resolved"
+              " (no longer violated).",
     "first_seen_at": "When a load first found the issue (UTC).",
     "last_seen_at": "When a load last found the issue (UTC).",
     "resolved_at": "When a load found the figures no longer violate the rule.",
     "acknowledged_at": "When the data team accepted the issue (tuphap ack).",
     "ack_note": "The data team's note when accepting the issue.",
     "alerted_at": "When an alert carrying this issue was delivered.",
+    "explanation": "Giải trình — the unit's explanation: the new text of its reply by e-mail"
+                   " carrying the issue's token.",
+    "explained_by_unit_at": "When the mailbox received the unit's explanation (UTC).",
+    "reopened_at": "When the data team last rejected the unit's explanation (tuphap reopen).",
+    "reopen_note": "Why the explanation was not accepted (told to the unit).",
+    "alerted_explanation_at": "explained_by_unit_at of the unit's explanation last listed in"
+                              " the data team's alert (each explanation is listed once).",
 }
 
 

@@ -8,10 +8,14 @@ give a new one (and the old issue is resolved).
 
 Status transitions at each load (merge_violations):
 - produced for the first time             -> open (alerted once, by quality_alerts)
-- produced again, open or acknowledged    -> unchanged, last_seen_at updated
-- open/acknowledged, not produced anymore -> resolved (kept, with resolved_at)
+- produced again, not resolved            -> unchanged, last_seen_at updated
+- not resolved, not produced anymore      -> resolved (kept, with resolved_at)
 - resolved, produced again                -> open again: first_seen_at kept, acknowledgement
                                              cleared, alerted again
+Between loads and by the units (quality-rules.md: open -> explained -> acknowledged):
+- a unit's reply explains it              -> explained (explain: orchestration/mailbox)
+- the data team accepts it (`tuphap ack`) -> acknowledged
+- the data team rejects the explanation   -> open again (`tuphap reopen`), the unit told why
 """
 
 from __future__ import annotations
@@ -30,7 +34,8 @@ from orchestration.quality.messages import render_message
 from orchestration.warehouse.engine import Connection
 from orchestration.warehouse.sql import table_exists
 
-STATUSES = ("open", "acknowledged", "resolved")
+STATUSES = ("open", "explained", "acknowledged", "resolved")
+UNRESOLVED = ("open", "explained", "acknowledged")
 
 ISSUES_DDL = """
 create table if not exists {main}.dq_issues (
@@ -51,20 +56,32 @@ create table if not exists {main}.dq_issues (
     resolved_at timestamptz,
     acknowledged_at timestamptz,
     ack_note varchar,
-    alerted_at timestamptz             -- when an alert carrying this issue was delivered
+    alerted_at timestamptz,            -- when an alert carrying this issue was delivered
+    explanation varchar,               -- the unit's explanation (its reply's new text)
+    explained_by_unit_at timestamptz,  -- when the mailbox received it
+    reopened_at timestamptz,           -- when the data team last rejected an explanation
+    reopen_note varchar,               -- why (told to the unit)
+    alerted_explanation_at timestamptz -- explained_by_unit_at of the explanation last rolled up
 )
 """
+# Columns added after the table first shipped: a warehouse made before them gains them.
+ADDED_COLUMNS = (("explanation", "varchar"), ("explained_by_unit_at", "timestamptz"),
+                 ("reopened_at", "timestamptz"), ("reopen_note", "varchar"),
+                 ("alerted_explanation_at", "timestamptz"))
 
 _COLUMNS = (
     "fingerprint", "rule_id", "severity", "form", "unit_code", "unit_name", "province_code",
     "year", "message", "values", "details", "status", "first_seen_at", "last_seen_at",
-    "resolved_at", "acknowledged_at", "ack_note", "alerted_at",
+    "resolved_at", "acknowledged_at", "ack_note", "alerted_at", "explanation",
+    "explained_by_unit_at", "reopened_at", "reopen_note", "alerted_explanation_at",
 )
 _SELECT = ", ".join(f'"{c}"' for c in _COLUMNS)
 
 
 def ensure_issues_table(conn: Connection) -> None:
     conn.execute(ISSUES_DDL)
+    for column, kind in ADDED_COLUMNS:
+        conn.execute(f"alter table {{main}}.dq_issues add column if not exists {column} {kind}")
 
 
 def issues_table_exists(conn: Connection) -> bool:
@@ -160,12 +177,12 @@ def merge_violations(conn: Connection, violations: Iterable[Violation],
         result.new = sorted(fp for fp in current if fp not in previous)
         result.reopened = sorted(fp for fp, s in previous.items() if s == "resolved")
         result.resolved = sorted(r[0] for r in conn.execute(
-            "select fingerprint from {main}.dq_issues where status in ('open', 'acknowledged')"
+            "select fingerprint from {main}.dq_issues where status <> 'resolved'"
             " and fingerprint not in (select fingerprint from dq_current)"
         ).fetchall())
         conn.execute(
             "update {main}.dq_issues set status = 'resolved', resolved_at = ?"
-            " where status in ('open', 'acknowledged')"
+            " where status <> 'resolved'"
             " and fingerprint not in (select fingerprint from dq_current)",
             [now],
         )
@@ -274,11 +291,7 @@ def acknowledge(conn: Connection, fingerprint: str, note: str,
     key = (fingerprint or "").strip().lower()
     if len(key) < MIN_PREFIX or not issues_table_exists(conn):
         return False
-    matches = [r[0] for r in conn.execute(
-        "select fingerprint from {main}.dq_issues"
-        " where starts_with(fingerprint, ?) and status in ('open', 'acknowledged')",
-        [key],
-    ).fetchall()]
+    matches = _matching(conn, key, UNRESOLVED)
     if len(matches) != 1:
         return False
     conn.execute(
@@ -287,6 +300,56 @@ def acknowledge(conn: Connection, fingerprint: str, note: str,
         [now or datetime.now(UTC), note, matches[0]],
     )
     return True
+
+
+def _matching(conn: Connection, key: str, statuses: Sequence[str]) -> list[str]:
+    """Fingerprints starting with `key` among the issues of `statuses`."""
+    return [r[0] for r in conn.execute(
+        "select fingerprint from {main}.dq_issues where starts_with(fingerprint, ?)"
+        " and status in (select unnest(cast(? as varchar[])))", [key, list(statuses)],
+    ).fetchall()]
+
+
+def reopen(conn: Connection, fingerprint: str, note: str,
+           *, now: datetime | None = None) -> dict[str, Any] | None:
+    """The data team rejects a unit's explanation (or takes back an acknowledgement): the
+    issue (fingerprint or a unique prefix of >= 8 characters) is open again, with why. Returns
+    the issue as it now is, or None when no explained or acknowledged issue matches one."""
+    key = (fingerprint or "").strip().lower()
+    if len(key) < MIN_PREFIX or not issues_table_exists(conn):
+        return None
+    ensure_issues_table(conn)
+    matches = _matching(conn, key, ("explained", "acknowledged"))
+    if len(matches) != 1:
+        return None
+    conn.execute(
+        "update {main}.dq_issues set status = 'open', reopened_at = ?, reopen_note = ?,"
+        " acknowledged_at = null, ack_note = null where fingerprint = ?",
+        [now or datetime.now(UTC), note, matches[0]])
+    return _rows(conn.execute(
+        f"select {_SELECT} from {{main}}.dq_issues where fingerprint = ?",  # noqa: S608
+        [matches[0]]))[0]
+
+
+def explain(conn: Connection, explanations: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Record units' explanations (fingerprint, explanation, explained_at): each one newer
+    than what the issue holds is its explanation, and an open (or explained) issue becomes
+    explained; an acknowledged or resolved one keeps its status. Idempotent: every load
+    applies every explanation received, and only a newer one changes anything (so an issue
+    reopened after an explanation stays open until the unit answers again). Returns the
+    fingerprints explained now."""
+    ensure_issues_table(conn)
+    changed = []
+    for row in sorted(explanations, key=lambda r: r["explained_at"]):
+        found = conn.execute(
+            "update {main}.dq_issues set explanation = ?, explained_by_unit_at = ?,"
+            " status = case when status = 'open' then 'explained' else status end"
+            " where fingerprint = ? and (explained_by_unit_at is null"
+            " or explained_by_unit_at < ?) returning fingerprint",
+            [row["explanation"], row["explained_at"], row["fingerprint"],
+             row["explained_at"]]).fetchall()
+        changed += [r[0] for r in found]
+    return sorted(set(changed))
 
 
 def list_issues(conn: Connection, *, year: int | None = None,
@@ -321,35 +384,3 @@ def list_issues(conn: Connection, *, year: int | None = None,
         sql,
         params,
     ))
-
-
-_TABLE_COLUMNS = (
-    ("fingerprint", "ID", lambda r: str(r["fingerprint"])[:12]),
-    ("severity", "SEVERITY", lambda r: str(r["severity"])),
-    ("rule_id", "RULE", lambda r: str(r["rule_id"])),
-    ("unit_code", "UNIT", lambda r: str(r["unit_code"])),
-    ("year", "YEAR", lambda r: str(r["year"])),
-    ("form", "FORM", lambda r: str(r["form"] or "")),
-    ("status", "STATUS", lambda r: str(r["status"])),
-)
-
-
-def format_issues_table(rows: Sequence[Mapping[str, Any]]) -> str:
-    """A fixed-width table for the terminal; the Vietnamese message is the last column.
-
-    IDs are the first 12 characters of the fingerprint, enough for `tuphap ack`.
-    """
-    if not rows:
-        return "No issues."
-    cells = [[fmt(r) for _, _, fmt in _TABLE_COLUMNS] for r in rows]
-    headers = [title for _, title, _ in _TABLE_COLUMNS]
-    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(headers)]
-
-    def line(values: Sequence[str], message: str) -> str:
-        return "  ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)) + "  " + message
-
-    out = [line(headers, "MESSAGE"), line(["-" * w for w in widths], "-" * 7)]
-    out += [line(c, str(r["message"])) for c, r in zip(cells, rows, strict=True)]
-    errors = sum(1 for r in rows if r["severity"] == "error")
-    out.append(f"{len(rows)} issue(s): {errors} error(s), {len(rows) - errors} warning(s).")
-    return "\n".join(out)

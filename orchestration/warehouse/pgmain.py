@@ -127,14 +127,25 @@ def publish_main(raw: Any, build: str, reader: str | None,
         copy_comments(raw, name, build)
     _ensure_foreign_keys(raw, sorted(built))
     _clean_index_names(raw)
-    for name, (source, query) in views.items():
-        _ensure_view(raw, name, query)
-        copy_comments(raw, name, source)
+    publish_views(raw, reader, views)
     if reader:
-        for name in sorted({*built, *views}):
+        for name in sorted(built):
             raw.execute(sql.SQL("grant select on {} to {}").format(
                 sql.Identifier(PUBLIC_SCHEMA, name), sql.Identifier(reader)))
     return {"replaced": same, "created": created, "dropped": dropped}
+
+
+def publish_views(raw: Any, reader: str | None,
+                  views: dict[str, tuple[str, sql.Composable]]) -> None:
+    """`views` in `main` (name -> the schema of the table it shows, its query), described as
+    that table is and readable by `reader`: also by a publish that keeps the models, since a
+    kept table may have gained a column (pgpublish._apply_kept_tables)."""
+    for name, (source, query) in views.items():
+        _ensure_view(raw, name, query)
+        copy_comments(raw, name, source)
+        if reader:
+            raw.execute(sql.SQL("grant select on {} to {}").format(
+                sql.Identifier(PUBLIC_SCHEMA, name), sql.Identifier(reader)))
 
 
 def _ensure_foreign_keys(raw: Any, tables: list[str]) -> None:

@@ -28,7 +28,7 @@ from psycopg import errors, sql
 
 from orchestration.warehouse.errors import LoadLockLostError
 from orchestration.warehouse.pgconnection import PostgresConnection
-from orchestration.warehouse.pgmain import copy_comments, publish_main
+from orchestration.warehouse.pgmain import copy_comments, publish_main, publish_views
 
 SWAPPED_SCHEMAS = ("raw", "reference", "staging", "intermediate", "quality", "main")
 DBT_SCHEMAS = SWAPPED_SCHEMAS[1:]  # built by dbt; `raw` by ingest
@@ -180,10 +180,12 @@ def publish_build(con: PostgresConnection, *, build_id: int, reader_role: str,
         built = set(_schemas(raw, [build_schema(s) for s in SWAPPED_SCHEMAS]))
         reader = reader_role if _reader_exists(raw, reader_role) else None
         main: dict[str, list[str]] = {}
+        views = {table: (META_SCHEMA, _kept_view_query(raw, table))
+                 for table in KEPT_TABLES if table in _tables(raw, META_SCHEMA)}
         if dbt_built and build_schema("main") in built:
-            views = {table: (META_SCHEMA, _kept_view_query(raw, table))
-                     for table in KEPT_TABLES if table in _tables(raw, META_SCHEMA)}
             main = publish_main(raw, build_schema("main"), reader, views)
+        elif _schemas(raw, ["main"]):  # the models stay; a kept table may have new columns
+            publish_views(raw, reader, views)
         swapped = [schema for schema in ("raw", *(LOWER_DBT_SCHEMAS if dbt_built else ()))
                    if build_schema(schema) in built]
         for schema in swapped:
@@ -224,13 +226,32 @@ def _apply_kept_tables(raw: Any) -> dict[str, int]:
         kept = _identifier(META_SCHEMA, table)
         if table not in held:
             raw.execute(sql.SQL("create table {} (like {} including all)").format(kept, working))
+        columns = _add_columns(raw, table)
         raw.execute(sql.SQL("delete from {}").format(kept))
-        raw.execute(sql.SQL("insert into {} select * from {}").format(kept, working))
+        raw.execute(sql.SQL("insert into {} ({}) select {} from {}").format(
+            kept, columns, columns, working))
         copy_comments(raw, table, build_schema("main"), META_SCHEMA)
         raw.execute(sql.SQL("drop table {}").format(working))
         applied[table] = int(raw.execute(sql.SQL("select count(*) from {}").format(kept)
                                          ).fetchone()[0])
     return applied
+
+
+def _add_columns(raw: Any, table: str) -> sql.Composable:
+    """The working copy's columns, each one the kept table lacks added to it first (a column
+    a newer version of the project added: dq_issues' explanation)."""
+    def columns(schema: str) -> dict[str, str]:
+        return dict(raw.execute(
+            "select attname, format_type(atttypid, atttypmod) from pg_attribute"
+            " where attrelid = %s::regclass and attnum > 0 and not attisdropped"
+            " order by attnum", [f'"{schema}"."{table}"']).fetchall())
+
+    working, kept = columns(build_schema("main")), columns(META_SCHEMA)
+    for name, kind in working.items():
+        if name not in kept:
+            raw.execute(sql.SQL("alter table {} add column {} {}").format(
+                _identifier(META_SCHEMA, table), sql.Identifier(name), sql.SQL(kind)))
+    return sql.SQL(", ").join(sql.Identifier(name) for name in working)
 
 
 def _swap(raw: Any, schema: str, *, build_id: int) -> None:

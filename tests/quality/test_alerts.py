@@ -22,6 +22,7 @@ from orchestration.quality.alerts import (
 from orchestration.quality.assets import send_new_issue_alerts
 from orchestration.quality.issues import (
     acknowledge,
+    explain,
     list_issues,
     merge_violations,
     violation_fingerprint,
@@ -273,3 +274,42 @@ def test_resource_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert bare.remote_channels()[1].port == 2525  # type: ignore[attr-defined]
     with pytest.raises(ValueError):
         AlertChannelsResource.from_env({"TUPHAP_SMTP_STARTTLS": "maybe"})
+
+
+def test_the_units_new_explanations_are_listed_once(warehouse: Path) -> None:
+    """A unit's explanation (issues.explain, as a load applies a mailed reply) is listed in
+    the next alert with its unit, rule, text shortened and code; never again; a later answer
+    of the unit is listed again, and one that arrived before the last alert but was pulled
+    after it is not missed."""
+    merge(warehouse, [ENF05, DIS01])
+    fingerprint = violation_fingerprint(ENF05)
+    long_text = "Số liệu đúng: gồm cả việc ủy thác từ tỉnh khác chuyển đến, " * 4
+    with SmtpSink() as smtp:
+        alerts = resource(smtp_host="127.0.0.1", smtp_port=smtp.port, email_to="a@stp.local")
+        first = send_new_issue_alerts(connector(warehouse), alerts, warehouse.parent, now=NOW)
+        assert (first.alerted, first.new_explanations) == (2, 0)
+        answered = datetime(2025, 1, 12, 2, 0, tzinfo=UTC)
+        with connector(warehouse)() as con:
+            assert explain(con, [{"fingerprint": fingerprint, "explanation": long_text,
+                                  "explained_at": answered}]) == [fingerprint]
+        later = datetime(2025, 1, 13, 8, 0, tzinfo=UTC)
+        second = send_new_issue_alerts(connector(warehouse), alerts, warehouse.parent,
+                                       now=later)
+        assert (second.new_errors, second.new_warnings, second.new_explanations) == (0, 0, 1)
+        mail = smtp.mails[1]
+        assert mail.subject == "[tuphap] 1 giải trình mới của đơn vị về số liệu báo cáo"
+        assert "Cục THADS tỉnh Lào Cai (THADS-10):" in mail.body
+        shown = f"  - ENF-05, năm 2024, biểu THADS_VIEC: “{long_text[:99].strip()}"
+        assert shown in mail.body.replace("\r\n", "\n")
+        assert mail.body.count(fingerprint[:12]) == 1 and long_text not in mail.body
+        assert "tuphap reopen <mã>" in mail.body and "DIS-01" not in mail.body
+        # listed once: the next alert has nothing to say
+        third = send_new_issue_alerts(connector(warehouse), alerts, warehouse.parent, now=later)
+        assert third.outcomes == [] and len(smtp.mails) == 2
+        # answered again, by a message the mailbox received before the last alert
+        with connector(warehouse)() as con:
+            explain(con, [{"fingerprint": fingerprint, "explanation": "Bổ sung: danh sách.",
+                           "explained_at": datetime(2025, 1, 13, 7, 0, tzinfo=UTC)}])
+        fourth = send_new_issue_alerts(connector(warehouse), alerts, warehouse.parent,
+                                       now=later)
+        assert fourth.new_explanations == 1 and "“Bổ sung: danh sách.”" in smtp.mails[2].body

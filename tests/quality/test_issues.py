@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 
 from expectations.rules import Violation
+from orchestration.quality.issue_table import format_issues_table
 from orchestration.quality.issues import (
     acknowledge,
     fingerprint,
-    format_issues_table,
     list_issues,
     mark_alerted,
     merge_violations,

@@ -1,0 +1,145 @@
+"""(f) for a mailed report: seconds from an officer's message reaching the units' mailbox (its
+IMAP APPEND) to its figures published and the receipt, a reply on the officer's thread, in
+the SMTP server, with `make serve` running (python -m deploy.serve).
+
+As service.py's (f), the service runs as deployed (its Dagster instance in a throwaway
+PostgreSQL server, a DuckDB warehouse loaded beforehand from the demo inbox by `tuphap load`,
+not timed), with the mailbox sensor at its default interval (TUPHAP_MAIL_INTERVAL_SECONDS
+unset: 15 s), a real IMAP server (pymap, tests/mailbox/imap_server.py) as the mailbox, a real
+SMTP server (aiosmtpd) for the receipts, and the sample contacts register. Each run mails one
+more correction of the same report, from its unit's officer, with its Vietnamese name encoded
+as mail programs send it, and polls until both the corrected figure is published and the
+threaded receipt has arrived. The time includes the sensor's next tick (0 to 15 s), the run
+queue, the run worker's start, the pull, the load, the publish and the receipt.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Sequence
+from contextlib import ExitStack
+from datetime import UTC, date, datetime
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.utils import make_msgid
+from pathlib import Path
+
+from benchmarks import inputs
+from benchmarks.loads import Log, load_env, warehouse_of
+from benchmarks.report import seconds
+from benchmarks.results import TARGETS, Measurement
+from benchmarks.service import (
+    DEPLOY_YAML,
+    START_TIMEOUT,
+    _free_port,
+    _idle,
+    _instance_database,
+    _start_service,
+    _wait,
+    published_value,
+)
+from ingest.contacts import check_register, recipients
+from ingest.reference import load_registry
+from orchestration.automation.mail_sensor import DEFAULT_INTERVAL_SECONDS
+
+REGISTER = inputs.PROJECT_ROOT / "ingest" / "sample" / "contacts.csv"
+MAILBOX = "baocao@tuphap.example"
+XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def new_measurement() -> Measurement:
+    return Measurement("f_mail_latency",
+                       "(f) mailed report -> published and receipted (service)",
+                       TARGETS["f_seconds"])
+
+
+def officer_of(register_text: str, unit_code: str, day: date) -> str:
+    """Who mails the unit's report on `day`: the first officer in the contacts register of
+    the unit that answers for it then (itself, or its successor since the 2025 mergers)."""
+    registry = load_registry()
+    contacts = check_register(register_text, registry).contacts
+    return recipients(contacts, unit_code, ("officer",), day, registry)[0].email
+
+
+def report_message(report: Path, sender: str, attachment_name: str) -> EmailMessage:
+    """An officer's message carrying `report` under `attachment_name` (RFC 2231-encoded when
+    it is Vietnamese, as mail programs send it)."""
+    msg = EmailMessage()
+    msg["From"] = f"Cán bộ tổng hợp <{sender}>"
+    msg["To"] = MAILBOX
+    msg["Subject"] = "Báo cáo đính chính"
+    msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2])
+    msg.set_content("Kính gửi, đơn vị gửi lại báo cáo đã đính chính.")
+    msg.add_attachment(report.read_bytes(), maintype=XLSX[0], subtype=XLSX[1],
+                       filename=attachment_name)
+    return msg
+
+
+def receipted(raw_messages: Sequence[bytes], message_id: str) -> bool:
+    """Whether one of the messages the SMTP server received replies to `message_id`."""
+    return any(message_from_bytes(raw).get("In-Reply-To", "").strip() == message_id
+               for raw in raw_messages)
+
+
+def measure_mailed_report(m: Measurement, demo: Path, work_root: Path, *, runs: int,
+                          keep: bool, log: Log) -> None:
+    """`runs` corrections mailed to the running service's mailbox, each timed."""
+    from tests.correspondence.smtp_server import SmtpServer
+    from tests.mailbox.imap_server import ImapServer
+
+    folder = work_root / "mail_service"
+    shutil.rmtree(folder, ignore_errors=True)
+    inbox = inputs.link_inbox(demo, folder / "inbox")
+    warehouse = warehouse_of(folder)
+    port = _free_port()
+    log_file = folder / "serve.log"
+    register = REGISTER.read_text(encoding="utf-8")
+    m.info["mail_sensor_interval_seconds"] = DEFAULT_INTERVAL_SECONDS
+    with ExitStack() as stack:
+        smtp = stack.enter_context(SmtpServer())
+        imap = stack.enter_context(ImapServer())
+        env = {**load_env(folder), **_instance_database(stack), **smtp.environment(),
+               **imap.environment(), "TUPHAP_IMAP_ADDRESS": MAILBOX,
+               "TUPHAP_CONTACTS": str(REGISTER), "TUPHAP_INBOX": str(inbox),
+               "TUPHAP_WAREHOUSE": str(warehouse)}
+        shutil.copy(DEPLOY_YAML, Path(env["DAGSTER_HOME"]) / "dagster.yaml")
+        log("(f mail) tuphap load of the demo inbox (not timed), then python -m deploy.serve")
+        subprocess.run([*inputs.tuphap_command(), "load"], cwd=inputs.PROJECT_ROOT, env=env,
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = _start_service(env, port, log_file, stack)
+        ready = _wait(lambda: "Sensor mailbox_sensor skipped" in log_file.read_text(
+            errors="replace"), "first tick of the mailbox sensor", START_TIMEOUT, log_file)
+        m.info["service_start_seconds"] = round(ready, 1)
+        source = demo
+        for i in range(runs):
+            staging = Path(tempfile.mkdtemp(prefix=f"mailed-{i}-", dir=folder))
+            correction = inputs.make_correction(source, staging)
+            source = staging
+            sender = officer_of(register, correction.unit_code, datetime.now(UTC).date())
+            message = report_message(correction.path, sender,
+                                     f"Báo cáo đính chính lần {i + 1} - {correction.path.name}")
+            message_id = str(message["Message-ID"])
+            appended = time.monotonic()
+            imap.append(message.as_bytes())
+            try:
+                _wait(lambda c=correction, mid=message_id: process.poll() is None
+                      and published_value(warehouse, c) == c.new_total
+                      and receipted([mail.data for mail in smtp.mails], mid),
+                      "corrected figure and threaded receipt", 600, log_file)
+            except TimeoutError as exc:
+                m.errors.append(f"run {i + 1}: {str(exc).splitlines()[0]}")
+                break
+            elapsed = time.monotonic() - appended
+            m.runs.append({"seconds": round(elapsed, 3), "ok": True,
+                           "corrected_value_in_warehouse": correction.new_total,
+                           # the machine is shared: how busy it was while the run waited
+                           "load_average_after": round(os.getloadavg()[0], 2)})
+            log(f"(f mail) run {i + 1}/{runs}: published and receipted {seconds(elapsed)} s"
+                " after the message arrived")
+            _wait(lambda: _idle(port), "idle service", 600, log_file)
+    if not keep:
+        shutil.rmtree(folder, ignore_errors=True)
