@@ -15,9 +15,7 @@ queue, the run worker's start, the pull, the load, the publish and the receipt.
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 import tempfile
 import time
 from collections.abc import Sequence
@@ -29,19 +27,9 @@ from email.utils import make_msgid
 from pathlib import Path
 
 from benchmarks import inputs
-from benchmarks.loads import Log, load_env, warehouse_of
-from benchmarks.report import seconds
+from benchmarks.loads import Log
 from benchmarks.results import TARGETS, Measurement
-from benchmarks.service import (
-    DEPLOY_YAML,
-    START_TIMEOUT,
-    _free_port,
-    _idle,
-    _instance_database,
-    _start_service,
-    _wait,
-    published_value,
-)
+from benchmarks.service import published_value, start_demo_service, time_run
 from ingest.contacts import check_register, recipients
 from ingest.reference import load_registry
 from orchestration.automation.mail_sensor import DEFAULT_INTERVAL_SECONDS
@@ -93,27 +81,15 @@ def measure_mailed_report(m: Measurement, demo: Path, work_root: Path, *, runs: 
 
     folder = work_root / "mail_service"
     shutil.rmtree(folder, ignore_errors=True)
-    inbox = inputs.link_inbox(demo, folder / "inbox")
-    warehouse = warehouse_of(folder)
-    port = _free_port()
-    log_file = folder / "serve.log"
     register = REGISTER.read_text(encoding="utf-8")
     m.info["mail_sensor_interval_seconds"] = DEFAULT_INTERVAL_SECONDS
     with ExitStack() as stack:
         smtp = stack.enter_context(SmtpServer())
         imap = stack.enter_context(ImapServer())
-        env = {**load_env(folder), **_instance_database(stack), **smtp.environment(),
-               **imap.environment(), "TUPHAP_IMAP_ADDRESS": MAILBOX,
-               "TUPHAP_CONTACTS": str(REGISTER), "TUPHAP_INBOX": str(inbox),
-               "TUPHAP_WAREHOUSE": str(warehouse)}
-        shutil.copy(DEPLOY_YAML, Path(env["DAGSTER_HOME"]) / "dagster.yaml")
-        log("(f mail) tuphap load of the demo inbox (not timed), then python -m deploy.serve")
-        subprocess.run([*inputs.tuphap_command(), "load"], cwd=inputs.PROJECT_ROOT, env=env,
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        process = _start_service(env, port, log_file, stack)
-        ready = _wait(lambda: "Sensor mailbox_sensor skipped" in log_file.read_text(
-            errors="replace"), "first tick of the mailbox sensor", START_TIMEOUT, log_file)
-        m.info["service_start_seconds"] = round(ready, 1)
+        service = start_demo_service(
+            m, demo, folder, stack, sensor="mailbox_sensor", log=log, label="(f mail)",
+            env={**smtp.environment(), **imap.environment(), "TUPHAP_IMAP_ADDRESS": MAILBOX,
+                 "TUPHAP_CONTACTS": str(REGISTER)})
         source = demo
         for i in range(runs):
             staging = Path(tempfile.mkdtemp(prefix=f"mailed-{i}-", dir=folder))
@@ -122,24 +98,13 @@ def measure_mailed_report(m: Measurement, demo: Path, work_root: Path, *, runs: 
             sender = officer_of(register, correction.unit_code, datetime.now(UTC).date())
             message = report_message(correction.path, sender,
                                      f"Báo cáo đính chính lần {i + 1} - {correction.path.name}")
-            message_id = str(message["Message-ID"])
             appended = time.monotonic()
             imap.append(message.as_bytes())
-            try:
-                _wait(lambda c=correction, mid=message_id: process.poll() is None
-                      and published_value(warehouse, c) == c.new_total
-                      and receipted([mail.data for mail in smtp.mails], mid),
-                      "corrected figure and threaded receipt", 600, log_file)
-            except TimeoutError as exc:
-                m.errors.append(f"run {i + 1}: {str(exc).splitlines()[0]}")
+            if not time_run(m, service, i, runs, appended,
+                            lambda c=correction, mid=str(message["Message-ID"]):
+                            published_value(service.warehouse, c) == c.new_total
+                            and receipted([mail.data for mail in smtp.mails], mid),
+                            "published and receipted", log, "(f mail)", correction):
                 break
-            elapsed = time.monotonic() - appended
-            m.runs.append({"seconds": round(elapsed, 3), "ok": True,
-                           "corrected_value_in_warehouse": correction.new_total,
-                           # the machine is shared: how busy it was while the run waited
-                           "load_average_after": round(os.getloadavg()[0], 2)})
-            log(f"(f mail) run {i + 1}/{runs}: published and receipted {seconds(elapsed)} s"
-                " after the message arrived")
-            _wait(lambda: _idle(port), "idle service", 600, log_file)
     if not keep:
         shutil.rmtree(folder, ignore_errors=True)

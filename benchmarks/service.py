@@ -27,6 +27,7 @@ import time
 import urllib.request
 from collections.abc import Callable
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -139,47 +140,82 @@ def _start_service(env: dict[str, str], port: int, log_file: Path, stack: ExitSt
     return process
 
 
+@dataclass
+class DemoService:
+    """The service running over a demo warehouse, ready: its first sensor tick is done."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+    inbox: Path
+    warehouse: Path
+    log_file: Path
+
+
+def start_demo_service(m: Measurement, demo: Path, folder: Path, stack: ExitStack, *,
+                       env: dict[str, str], sensor: str, log: Log, label: str) -> DemoService:
+    """`tuphap load` of the demo inbox into a new warehouse in `folder` (not timed), then
+    python -m deploy.serve with its instance in a throwaway PostgreSQL server (`env` added to
+    the environment), up once `sensor` has ticked; stopped when `stack` closes."""
+    inbox = inputs.link_inbox(demo, folder / "inbox")
+    warehouse = warehouse_of(folder)
+    port = _free_port()
+    log_file = folder / "serve.log"
+    env = {**load_env(folder), **_instance_database(stack), **env,
+           "TUPHAP_INBOX": str(inbox), "TUPHAP_WAREHOUSE": str(warehouse)}
+    shutil.copy(DEPLOY_YAML, Path(env["DAGSTER_HOME"]) / "dagster.yaml")
+    log(f"{label} tuphap load of the demo inbox (not timed), then python -m deploy.serve")
+    subprocess.run([*inputs.tuphap_command(), "load"], cwd=inputs.PROJECT_ROOT, env=env,
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = _start_service(env, port, log_file, stack)
+    ready = _wait(lambda: f"Sensor {sensor} skipped" in log_file.read_text(errors="replace"),
+                  f"first tick of the {sensor}", START_TIMEOUT, log_file)
+    m.info["service_start_seconds"] = round(ready, 1)
+    return DemoService(process, port, inbox, warehouse, log_file)
+
+
+def time_run(m: Measurement, service: DemoService, index: int, runs: int, started: float,
+             done: Callable[[], bool], what: str, log: Log, label: str,
+             correction: inputs.Correction) -> bool:
+    """Wait until `done` (the service alive), record the seconds since `started`, then wait
+    for the service to be idle again. False when it never came (the run's error recorded)."""
+    try:
+        _wait(lambda: service.process.poll() is None and done(), what, 600, service.log_file)
+    except TimeoutError as exc:
+        m.errors.append(f"run {index + 1}: {str(exc).splitlines()[0]}")
+        return False
+    elapsed = time.monotonic() - started
+    m.runs.append({"seconds": round(elapsed, 3), "ok": True,
+                   "corrected_value_in_warehouse": correction.new_total,
+                   # the machine is shared: how busy it was while the run waited
+                   "load_average_after": round(os.getloadavg()[0], 2)})
+    log(f"{label} run {index + 1}/{runs}: {what} {seconds(elapsed)} s after it arrived")
+    _wait(lambda: _idle(service.port), "idle service", 600, service.log_file)
+    return True
+
+
 def measure_service(m: Measurement, demo: Path, work_root: Path, *, runs: int, keep: bool,
                     log: Log) -> None:
     """`runs` corrections dropped into the inbox of the running service, each timed."""
     folder = work_root / "service"
     shutil.rmtree(folder, ignore_errors=True)
-    inbox = inputs.link_inbox(demo, folder / "inbox")
-    warehouse = warehouse_of(folder)
-    port = _free_port()
-    log_file = folder / "serve.log"
     m.info["sensor_interval_seconds"] = DEFAULT_INTERVAL_SECONDS
     with ExitStack() as stack:
-        env = {**load_env(folder), **_instance_database(stack),
-               "TUPHAP_INBOX": str(inbox), "TUPHAP_WAREHOUSE": str(warehouse)}
-        shutil.copy(DEPLOY_YAML, Path(env["DAGSTER_HOME"]) / "dagster.yaml")
-        log("(f) tuphap load of the demo inbox (not timed), then python -m deploy.serve")
-        subprocess.run([*inputs.tuphap_command(), "load"], cwd=inputs.PROJECT_ROOT, env=env,
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        process = _start_service(env, port, log_file, stack)
-        ready = _wait(lambda: "Sensor inbox_sensor skipped" in log_file.read_text(
-            errors="replace"), "first tick of the inbox sensor", START_TIMEOUT, log_file)
-        m.info["service_start_seconds"] = round(ready, 1)
+        service = start_demo_service(m, demo, folder, stack, env={}, sensor="inbox_sensor",
+                                     log=log, label="(f)")
         source = demo
         for i in range(runs):
             staging = Path(tempfile.mkdtemp(prefix=f"correction-{i}-", dir=folder))
             # Each correction is of the previous one: one more session, 30 days later.
             correction = inputs.make_correction(source, staging)
             source = staging
-            hidden = inbox / f".{correction.path.name}.part"
+            hidden = service.inbox / f".{correction.path.name}.part"
             shutil.copyfile(correction.path, hidden)
             landed = time.monotonic()
-            os.replace(hidden, inbox / f"{i}-{correction.path.name}")
-            try:
-                _wait(lambda c=correction: process.poll() is None and published_value(
-                    warehouse, c) == c.new_total, "corrected figure", 600, log_file)
-            except TimeoutError as exc:
-                m.errors.append(f"run {i + 1}: {str(exc).splitlines()[0]}")
+            os.replace(hidden, service.inbox / f"{i}-{correction.path.name}")
+            if not time_run(m, service, i, runs, landed,
+                            lambda c=correction: published_value(
+                                service.warehouse, c) == c.new_total,
+                            "corrected figure published", log, "(f)", correction):
                 break
-            elapsed = time.monotonic() - landed
-            m.runs.append({"seconds": round(elapsed, 3), "ok": True,
-                           "corrected_value_in_warehouse": correction.new_total})
-            log(f"(f) run {i + 1}/{runs}: published {seconds(elapsed)} s after landing")
-            _wait(lambda: _idle(port), "idle service", 600, log_file)
     if not keep:
         shutil.rmtree(folder, ignore_errors=True)

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from ingest.vn_format import format_number
+from orchestration.ingest.arrivals import mailed, shown_name
 from orchestration.quality.messages import FORM_TITLES, INDICATOR_LABELS
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -118,7 +119,8 @@ def receipt_body(unit_name: str, files: Sequence[FileNote], issues: Sequence[Iss
         lines += [f"Kho dữ liệu tư pháp đã xử lý {format_number(len(files))} tệp báo cáo của đơn"
                   f" vị (lần nạp lúc {vn_time(processed_at)}):", ""]
     for n, f in enumerate(files, start=1):
-        lines.append(f"{n}. Tệp {f.source_file} (nhận lúc {vn_time(f.received_at)})")
+        came = "đính kèm thư nhận lúc" if mailed(f.source_file) else "nhận lúc"
+        lines.append(f"{n}. Tệp {shown_name(f.source_file)} ({came} {vn_time(f.received_at)})")
         if f.outcome == "rejected":
             lines += ["   Kết quả: BỊ TỪ CHỐI, chưa đưa vào kho dữ liệu.",
                       f"   Lý do: {f.reason}",
@@ -203,9 +205,10 @@ def explanation_receipt(unit_name: str, tokens: Sequence[str], explanation: str,
     """The reply to a unit's explanation of one or more issues."""
     subject = f"[tuphap] Đã ghi nhận giải trình của {unit_name}"
     lines = [f"Kính gửi {unit_name},", "",
-             f"Kho dữ liệu tư pháp đã ghi nhận giải trình của đơn vị (thư nhận lúc"
-             f" {vn_time(received_at)}) cho {format_number(len(tokens))} vấn đề: "
-             + ", ".join(tokens) + ".", "", "Nội dung giải trình đã ghi nhận:", "",
+             "Kho dữ liệu tư pháp đã ghi nhận giải trình của đơn vị về "
+             + ("vấn đề " if len(tokens) == 1 else f"{format_number(len(tokens))} vấn đề ")
+             + ", ".join(tokens) + f" (thư nhận lúc {vn_time(received_at)}).", "",
+             "Nội dung giải trình đã ghi nhận:", "",
              *quoted(explanation), "",
              "Bộ phận dữ liệu sẽ xem xét giải trình. Nếu giải trình chưa được chấp nhận, đơn vị"
              " sẽ nhận được thư nêu lý do; nếu số liệu cần sửa, đề nghị gửi lại báo cáo đã sửa.",
@@ -219,6 +222,7 @@ def reopened(unit_name: str, issue: IssueNote, note: str) -> tuple[str, str]:
     lines = [f"Kính gửi {unit_name},", "",
              "Bộ phận dữ liệu chưa chấp nhận giải trình của đơn vị về vấn đề sau:", "",
              *issue_lines(issue), "", "Lý do:", "", *quoted(note), "",
-             "Vấn đề được mở lại. Đề nghị gửi lại báo cáo đã sửa, hoặc trả lời thư này (giữ mã"
-             f" {token(issue.fingerprint)}) với giải thích bổ sung.", "", SIGNATURE, ""]
+             "Vấn đề đã được mở lại. Đề nghị đơn vị gửi lại báo cáo đã sửa, hoặc trả lời thư"
+             f" này, ghi mã {token(issue.fingerprint)} kèm nội dung giải trình bổ sung.", "",
+             SIGNATURE, ""]
     return subject, "\n".join(lines)

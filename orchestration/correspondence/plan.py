@@ -23,6 +23,7 @@ from orchestration.correspondence import compose
 from orchestration.correspondence.compose import FileNote, IssueNote
 from orchestration.correspondence.facts import LoadFacts, Submission, issue_note
 from orchestration.correspondence.store import Planned, Recipient
+from orchestration.ingest.arrivals import shown_name
 
 HEAD_AFTER_REMINDERS = 3  # the unit's head is copied from the reminder after the third
 MAX_CHANGES = 12  # figures a receipt lists as changed by a correction; the rest are counted
@@ -109,12 +110,12 @@ def file_notes(facts: LoadFacts, issues_by_unit: Mapping[str, list[IssueNote]],
                 others = [o for o in by_report[(s.unit_code, s.year, s.form)]
                           if o.sha256 != s.sha256]
                 if not s.is_winning:
-                    unused += [o.source_file for o in others if o.is_winning]
+                    unused += [shown_name(o.source_file) for o in others if o.is_winning]
                     continue
                 earlier = [o for o in others if o.received_at <= s.received_at]
                 if earlier:
                     day = earlier[-1].received_at.astimezone(compose.VIETNAM).date()
-                    replaced.append(f"tệp {earlier[-1].source_file} nhận ngày"
+                    replaced.append(f"tệp {shown_name(earlier[-1].source_file)} nhận ngày"
                                     f" {compose.vn_day(day)}")
                     changes += _changes(s, earlier[-1], facts.values)
             forms = tuple(sorted({s.form for s in mine}))

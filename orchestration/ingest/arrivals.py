@@ -14,6 +14,8 @@ from datetime import datetime
 
 from orchestration.warehouse.engine import Connection, WarehouseEngine
 
+MAIL_FOLDER = "e-mail"  # under the inbox: e-mail/<day received>/<message>/<file>
+
 DDL = """create table if not exists tuphap_private.file_arrivals (
     sha256 varchar primary key,
     arrived_at timestamptz not null,   -- the message's INTERNALDATE
@@ -38,3 +40,14 @@ def arrival_times(engine: WarehouseEngine) -> dict[str, datetime]:
         con.execute(DDL)
         return {row[0]: row[1] for row in con.execute(
             "select sha256, arrived_at from tuphap_private.file_arrivals").fetchall()}
+
+
+def mailed(source_file: str) -> bool:
+    """Whether a received file (its name in the inbox) came as an e-mail attachment."""
+    return source_file.startswith(f"{MAIL_FOLDER}/")
+
+
+def shown_name(source_file: str) -> str:
+    """The name a unit knows a received file by: a mailed file's attachment name, not the
+    folder of the inbox the pull put it in."""
+    return source_file.rsplit("/", 1)[-1] if mailed(source_file) else source_file

@@ -18,9 +18,9 @@ from ingest.errors import TuphapError
 from ingest.mail import parse_message
 from orchestration.correspondence.compose import VIETNAM
 from orchestration.correspondence.store import transaction
-from orchestration.ingest.arrivals import record_arrivals
+from orchestration.ingest.arrivals import MAIL_FOLDER, record_arrivals
 from orchestration.mailbox import store
-from orchestration.mailbox.pull import MAIL_FOLDER, write_files
+from orchestration.mailbox.pull import write_files
 from orchestration.warehouse.engine import WarehouseEngine
 
 

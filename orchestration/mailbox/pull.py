@@ -32,7 +32,7 @@ from ingest.reference import Registry
 from orchestration.correspondence import store as letters
 from orchestration.correspondence.compose import VIETNAM
 from orchestration.correspondence.register import register_in_force
-from orchestration.ingest.arrivals import record_arrivals
+from orchestration.ingest.arrivals import MAIL_FOLDER, record_arrivals
 from orchestration.mailbox import store
 from orchestration.mailbox.address import MailboxSettings
 from orchestration.mailbox.decide import Decision, ReadFile, decide
@@ -40,8 +40,6 @@ from orchestration.mailbox.explain import explanation_receipt
 from orchestration.mailbox.imap import Envelope, Mailbox, MailboxUnreachableError
 from orchestration.warehouse.engine import Connection, WarehouseEngine, WarehouseMissingError
 from orchestration.warehouse.sql import table_exists
-
-MAIL_FOLDER = "e-mail"  # under the inbox: e-mail/<day received>/<message>/<file>
 
 
 @dataclass

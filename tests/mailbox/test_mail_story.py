@@ -127,7 +127,11 @@ def test_the_receipt_replies_on_the_senders_thread(story: Story) -> None:
     assert receipt.message["Auto-Submitted"] == "auto-replied"
     assert receipt.message["Reply-To"] == "baocao@tuphap.example"  # answers reach the pull
     assert {people[a] for a in receipt.rcpt_to} == {"STP-20"}
-    assert VIETNAMESE_NAME in receipt.body and "ĐÃ TIẾP NHẬN" in receipt.body
+    assert "ĐÃ TIẾP NHẬN" in receipt.body
+    # the file as the officer attached it, not where the pull put it in the inbox
+    assert f"Tệp {VIETNAMESE_NAME} (đính kèm thư nhận lúc 09:30 ngày 10/12/2024)" in (
+        receipt.body)
+    assert "e-mail/" not in receipt.body
 
 
 def test_held_mail_is_answered_by_nobody(story: Story) -> None:
