@@ -28,7 +28,7 @@ import dagster as dg
 from ingest.parse import parse_file
 from ingest.reference import load_registry
 from orchestration import settings
-from orchestration.automation.jobs import LOAD_JOB_NAME, warehouse_tag_value
+from orchestration.automation.jobs import LOAD_JOB_NAME, WAREHOUSE_TAG, warehouse_tag_value
 from orchestration.ingest.inbox import InboxResource, sha256_of
 from orchestration.partitions import range_tags, years_partitions
 from orchestration.runtime.dead_runs import fail_dead_runs
@@ -102,16 +102,25 @@ class Decision:
 
 
 def decide(shas: Sequence[str], years: set[int], earlier: Sequence[EarlierRun],
-           requested: dict | None, now: float) -> Decision:
+           requested: dict | None, now: float,
+           other_loads: Sequence[EarlierRun] = ()) -> Decision:
     """What a tick does about the files not in the warehouse (`shas`), given the runs earlier
-    ticks asked for them (`earlier`, from the instance) and the last request (`requested`,
-    from the cursor, for the moment before its run is visible)."""
+    ticks asked for them (`earlier`, from the instance), the last request (`requested`, from
+    the cursor, for the moment before its run is visible), and the other loads of the
+    warehouse not finished yet (`other_loads`: the mailbox's, a schedule's, a person's)."""
     if not shas:
         return Decision(None, "no new or changed report files")
     active = [run for run in earlier if not run.finished]
     if active:
         return Decision(None, f"run {active[0].run_id} is loading these files "
                               f"({active[0].status.lower()})")
+    # Another load reads the inbox when it starts: files the mailbox's pull writes into it
+    # are its own; what it does not take, a tick after it ends asks for.
+    busy = [run for run in other_loads if not run.finished]
+    if busy:
+        return Decision(None, f"run {busy[0].run_id} of this warehouse is loading "
+                              f"({busy[0].status.lower()}); files it does not take are asked "
+                              "for when it ends")
     ended = [run for run in earlier if run.finished]
     if len(ended) >= MAX_ATTEMPTS:
         return Decision(None, f"{len(ended)} runs ended without publishing these files (last: "
@@ -134,6 +143,22 @@ def earlier_runs(context: dg.SensorEvaluationContext, digest: str) -> list[Earli
         return []
     runs = instance.get_runs(filters=dg.RunsFilter(tags={INBOX_TAG: digest}))
     return [EarlierRun(run.run_id, run.status.value, run.is_finished) for run in runs]
+
+
+def other_loads(context: dg.SensorEvaluationContext, digest: str) -> list[EarlierRun]:
+    """The warehouse's load runs not finished, but those asked for these files (none without
+    an instance)."""
+    try:
+        instance = context.instance
+    except dg.DagsterInvariantViolationError:
+        return []
+    warehouse = warehouse_tag_value(settings.warehouse_address())
+    runs = instance.get_runs(filters=dg.RunsFilter(
+        job_name=LOAD_JOB_NAME, tags={WAREHOUSE_TAG: warehouse},
+        statuses=[dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED,
+                  dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]))
+    return [EarlierRun(run.run_id, run.status.value, run.is_finished) for run in runs
+            if run.tags.get(INBOX_TAG) != digest]
 
 
 def fail_dead_loads(context: dg.SensorEvaluationContext) -> None:
@@ -191,8 +216,10 @@ def inbox_sensor(context: dg.SensorEvaluationContext, inbox: InboxResource) -> d
     new = {entry[2]: name for name, entry in sorted(files.items()) if entry[2] not in published}
     shas = sorted(new)
     years = years_of(inbox, files, new.values()) if shas else set()
-    earlier = earlier_runs(context, sha256_digest(shas)) if shas else []
-    decision = decide(shas, years, earlier, cursor.get("requested"), time.time())
+    digest = sha256_digest(shas)
+    earlier = earlier_runs(context, digest) if shas else []
+    others = other_loads(context, digest) if shas else []
+    decision = decide(shas, years, earlier, cursor.get("requested"), time.time(), others)
     requested = cursor.get("requested") if shas else None
     if decision.request is not None:
         requested = {"run_key": decision.request.run_key, "at": time.time()}

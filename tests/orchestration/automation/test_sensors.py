@@ -69,6 +69,21 @@ def test_decide_waits_for_a_run_in_progress_and_retries_one_that_ended() -> None
     assert given_up.request is None and "tuphap load" in given_up.reason
 
 
+def test_decide_leaves_new_files_to_another_load_of_the_warehouse_running() -> None:
+    """The mailbox's load (or a schedule's) reads the inbox when it starts, the files its pull
+    writes there included: no second load is asked for meanwhile; after it, the files it did
+    not take are."""
+    shas, years = ["a" * 64], {2024}
+    busy = decide(shas, years, [], None, now=0.0,
+                  other_loads=[EarlierRun("mail-1", "STARTED", False)])
+    assert busy.request is None
+    assert busy.reason == ("run mail-1 of this warehouse is loading (started); files it does "
+                           "not take are asked for when it ends")
+    after = decide(shas, years, [], None, now=0.0,
+                   other_loads=[EarlierRun("mail-1", "SUCCESS", True)])
+    assert after.request is not None
+
+
 def test_the_interval_comes_from_the_environment() -> None:
     assert interval_seconds({}) == 10
     assert interval_seconds({"TUPHAP_SENSOR_INTERVAL_SECONDS": "60"}) == 60
