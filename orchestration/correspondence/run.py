@@ -72,8 +72,7 @@ def _pass(engine: WarehouseEngine, settings: Settings, now: datetime,
     if settings.contacts is None:  # nothing to read or keep: no store is made
         return Outcome(register_in_force(None, None, settings.registry, now))
     with engine.private_store() as con:
-        store.ensure_store(con)
-        register = register_in_force(con, settings.contacts, settings.registry, now)
+        register = _register(con, settings, now)
         if not register.contacts:
             return Outcome(register)
         since = datetime.fromisoformat(
@@ -96,6 +95,12 @@ def _pass(engine: WarehouseEngine, settings: Settings, now: datetime,
                 store.set_state(con, RECEIPTS_THROUGH, started_at.isoformat())
         outcome.sent = _send(con, register, settings, now, attach)
     return outcome
+
+
+def _register(con: Connection, settings: Settings, now: datetime) -> RegisterInForce:
+    """The register in force, read from the private store (made if new) and the file."""
+    store.ensure_store(con)
+    return register_in_force(con, settings.contacts, settings.registry, now)
 
 
 def _send(con: Connection, register: RegisterInForce, settings: Settings, now: datetime,
@@ -123,8 +128,7 @@ def send_one(engine: WarehouseEngine, settings: Settings, now: datetime,
     if settings.contacts is None:
         return Outcome(register_in_force(None, None, settings.registry, now))
     with engine.private_store() as con:
-        store.ensure_store(con)
-        register = register_in_force(con, settings.contacts, settings.registry, now)
+        register = _register(con, settings, now)
         if not register.contacts:
             return Outcome(register)
         message = make(register, con)
