@@ -8,6 +8,7 @@ from email.utils import make_msgid
 
 import pytest
 
+from ingest.sample import write_sample
 from tests.mailbox.imap_server import ImapServer
 from tests.postgres_server import postgres_server  # noqa: F401 - the session's server
 
@@ -30,6 +31,14 @@ def unit_mail(sender: str, subject: str, text: str,
     for name, data in files:
         msg.add_attachment(data, maintype=XLSX[0], subtype=XLSX[1], filename=name)
     return msg
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """Lạng Sơn STP's 2024 report from the sample: what its officer mails."""
+    folder = tmp_path_factory.mktemp("sample")
+    write_sample(folder)
+    return (folder / "2024_STP-20_Lang-Son.xlsx").read_bytes()
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import pytest
 
 from ingest.limits import Limits
 from ingest.reference import load_registry
-from ingest.sample import write_sample
 from orchestration.mailbox.address import mailbox_settings
 from orchestration.mailbox.pull import PullResult, pull
 from orchestration.warehouse.engine import engine_for
@@ -21,13 +20,6 @@ from tests.mailbox.imap_server import ImapServer
 
 ARRIVED = datetime(2024, 12, 10, 2, 30, tzinfo=UTC)  # 09:30 in Vietnam
 OFFICER = "canbo.stp20@langson.tuphap.example"
-
-
-@pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    folder = tmp_path_factory.mktemp("sample")
-    write_sample(folder)
-    return (folder / "2024_STP-20_Lang-Son.xlsx").read_bytes()
 
 
 class Crash(Exception):
