@@ -7,7 +7,8 @@ known only once it is read), whose first step (`mailed_reports`) takes the messa
 is the pull's job alone, so a message is taken once whichever load runs first (`tuphap load`,
 the inbox sensor's, this one's). A mailbox that cannot be read skips the tick with why (a wrong
 password, a server gone): the next tick tries again. Interval: TUPHAP_MAIL_INTERVAL_SECONDS
-(default 15 s: a mailed report is published and receipted well within a minute).
+(default 10 s, as the inbox sensor: a mailed report is published and receipted within a
+minute).
 """
 
 import json
@@ -21,7 +22,7 @@ from orchestration.mailbox.imap import Mailbox, MailboxUnreachableError
 from orchestration.partitions import range_tags, years_partitions
 
 INTERVAL_ENV = "TUPHAP_MAIL_INTERVAL_SECONDS"
-DEFAULT_INTERVAL_SECONDS = 15
+DEFAULT_INTERVAL_SECONDS = 10  # as the inbox sensor's
 
 
 def interval_seconds() -> int:
