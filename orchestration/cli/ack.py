@@ -8,14 +8,21 @@ from orchestration import settings
 from orchestration.cli.failure import fail
 
 
-def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    parser = commands.add_parser("ack",
-                                 help="acknowledge an issue so it is not alerted again")
+def decision_parser(commands: argparse._SubParsersAction, name: str, *, help_text: str,
+                    note_help: str) -> argparse.ArgumentParser:
+    """The data team's decision on one issue: `tuphap NAME FINGERPRINT --note TEXT`
+    (`ack` here, `reopen` in cli/reopen.py)."""
+    parser = commands.add_parser(name, help=help_text)
     parser.add_argument("fingerprint")
-    parser.add_argument("--note", required=True,
-                        help="why it is acknowledged (kept with the issue)")
+    parser.add_argument("--note", required=True, help=note_help)
     parser.add_argument("--warehouse", help=settings.WAREHOUSE_HELP)
     return parser
+
+
+def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    return decision_parser(commands, "ack",
+                           help_text="acknowledge an issue so it is not alerted again",
+                           note_help="why it is acknowledged (kept with the issue)")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -8,17 +8,15 @@ from __future__ import annotations
 import argparse
 
 from orchestration import settings
+from orchestration.cli.ack import decision_parser
 from orchestration.cli.failure import fail
 
 
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    parser = commands.add_parser("reopen", help="reject a unit's explanation: the issue is open "
-                                                "again and the unit is told why")
-    parser.add_argument("fingerprint")
-    parser.add_argument("--note", required=True,
-                        help="why the explanation is not accepted (sent to the unit)")
-    parser.add_argument("--warehouse", help=settings.WAREHOUSE_HELP)
-    return parser
+    return decision_parser(commands, "reopen",
+                           help_text="reject a unit's explanation: the issue is open again and"
+                                     " the unit is told why",
+                           note_help="why the explanation is not accepted (sent to the unit)")
 
 
 def run(args: argparse.Namespace) -> int:
