@@ -15,6 +15,7 @@ from pathlib import Path
 
 from benchmarks import inputs
 from benchmarks.measure import DEFAULT_TIMEOUT, ProcessRun, measure_command
+from benchmarks.milestones import milestones
 from benchmarks.report import memory, seconds
 from benchmarks.results import Measurement
 from orchestration.settings import TELEMETRY_OFF
@@ -42,18 +43,25 @@ def telemetry_off() -> None:
 
 
 def measure_load(inbox: Path, workdir: Path, *, scope: str,
-                 timeout: float = DEFAULT_TIMEOUT) -> ProcessRun:
-    """`tuphap load` of `inbox` into `workdir`/warehouse/tuphap.duckdb, as a separate process."""
+                 timeout: float = DEFAULT_TIMEOUT, warehouse: str | None = None,
+                 env: dict[str, str] | None = None) -> ProcessRun:
+    """`tuphap load` of `inbox` as a separate process: into `warehouse` (a PostgreSQL URL), by
+    default `workdir`/warehouse/tuphap.duckdb. Then, untimed, the yearly reports it left in the
+    background are waited for, and when it published and they were there is read from its
+    Dagster instance (milestones.py)."""
     inbox, workdir = inbox.resolve(), workdir.resolve()  # the child runs in the project root
-    warehouse = warehouse_of(workdir)
-    warehouse.parent.mkdir(parents=True, exist_ok=True)
-    argv = [*inputs.tuphap_command(), "load", "--inbox", str(inbox), "--warehouse",
-            str(warehouse), "--scope", scope]
-    run = measure_command(argv, env=load_env(workdir), cwd=inputs.PROJECT_ROOT,
+    if warehouse is None:
+        warehouse_of(workdir).parent.mkdir(parents=True, exist_ok=True)
+        warehouse = str(warehouse_of(workdir))
+    argv = [*inputs.tuphap_command(), "load", "--inbox", str(inbox), "--warehouse", warehouse,
+            "--scope", scope]
+    run = measure_command(argv, env=env or load_env(workdir), cwd=inputs.PROJECT_ROOT,
                           timeout=timeout)
     after = wait_for_background_reports(run.stdout, timeout=timeout)
     if after is not None:
         run.extra["reports_ready_seconds_after_return"] = round(after, 2)
+    if run.ok:
+        run.extra.update(milestones(workdir / "dagster_home", run.stdout, run.started_at))
     return run
 
 

