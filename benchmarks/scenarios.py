@@ -157,7 +157,7 @@ def correction_run(c: Measurement, inbox: Path, folder: Path, correction: inputs
         os.link(correction.path, target)
     except OSError:
         shutil.copy2(correction.path, target)
-    label = c.title.split(" ")[0]
+    label = "(c)" if warehouse is None else "(c) PostgreSQL"
     log(f"{label} run {run[0] + 1}/{run[1]}: the same inbox plus {correction.path.name}")
     done = measure_load(inbox, folder, scope="national", timeout=timeout, warehouse=warehouse,
                         env=env)
