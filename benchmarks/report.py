@@ -42,25 +42,25 @@ def format_table(doc: dict) -> str:
     return "\n".join(lines)
 
 
+# How each target reads in the table, in its order: {} is the target's value.
+_TARGET_WORDS = (("seconds", "≤ {} s"), ("floor_ratio", "≤ {}× floor"),
+                 ("published_floor_ratio", "published ≤ {}×"),
+                 ("duckdb_ratio", "≤ {}× DuckDB"), ("reports_seconds", "reports ≤ {} s after"),
+                 ("process_memory_kib", "process ≤ {}"), ("memory_kib", "≤ {}"))
+
+
 def _targets(m: dict) -> list[str]:
-    """A measurement's targets, in words: ≤ 60 s, ≤ 8× floor, published ≤ 6× floor, …"""
-    targets, given = [], m["targets"]
-    if "seconds" in given:
-        targets.append(f"≤ {format_number(given['seconds'])} s")
-    if "floor_ratio" in given:
-        targets.append(f"≤ {format_number(given['floor_ratio'], None)}× floor")
-    if "published_floor_ratio" in given:
-        targets.append(f"published ≤ {format_number(given['published_floor_ratio'], None)}×")
-    if "duckdb_ratio" in given:
-        other = "(c)" if m["title"].startswith("(c") else "(a)"
-        targets.append(f"≤ {format_number(given['duckdb_ratio'], None)}× DuckDB {other}")
-    if "reports_seconds" in given:
-        targets.append(f"reports ≤ {format_number(given['reports_seconds'])} s after")
-    if "process_memory_kib" in given:
-        targets.append(f"process ≤ {memory(given['process_memory_kib'])}")
-    if "memory_kib" in given:
-        targets.append(f"≤ {memory(given['memory_kib'])}")
-    return targets
+    """A measurement's targets, in words: ≤ 60 s, ≤ 8× floor, published ≤ 6×, …"""
+    words = []
+    for name, template in _TARGET_WORDS:
+        if name not in m["targets"]:
+            continue
+        value = m["targets"][name]
+        shown = memory(value) if name.endswith("_kib") else format_number(value, None)
+        words.append(template.format(shown))
+        if name == "duckdb_ratio":  # against (c) for a correction, else (a)
+            words[-1] += " (c)" if m["title"].startswith("(c") else " (a)"
+    return words
 
 
 def _measurement_line(m: dict) -> str:
