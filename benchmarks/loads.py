@@ -1,8 +1,5 @@
-"""A real `tuphap load` as a measured process, in a run folder of its own.
-
-The only module of the benchmark that knows the orchestration package: the environment a load
-runs in (telemetry off).
-"""
+"""A real `tuphap load` as a measured process, in a run folder of its own: the environment a
+load runs in (telemetry off), the yearly reports it leaves, when it published."""
 
 from __future__ import annotations
 
@@ -61,7 +58,10 @@ def measure_load(inbox: Path, workdir: Path, *, scope: str,
     if after is not None:
         run.extra["reports_ready_seconds_after_return"] = round(after, 2)
     if run.ok:
-        run.extra.update(milestones(workdir / "dagster_home", run.stdout, run.started_at))
+        try:
+            run.extra.update(milestones(workdir / "dagster_home", run.stdout, run.started_at))
+        except Exception as exc:  # noqa: BLE001 - the run stands; its milestone checks fail
+            run.extra["milestones_error"] = f"{type(exc).__name__}: {exc}"
     return run
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 PUBLISH_STEP = "published_warehouse"
 # The load summary's run lines (orchestration/cli/summary.py).
-_LOAD_RUN = re.compile(r"DAGSTER_HOME=[^,]+, run ([0-9a-f-]{36})\)")
+_LOAD_RUN = re.compile(r"\(DAGSTER_HOME=.*, run ([0-9a-f-]{36})\)$", re.M)
 _REPORTS_RUN = re.compile(r"Dagster run ([0-9a-f-]{36}) has ended")
 
 
@@ -26,7 +26,8 @@ def run_ids(stdout: str) -> tuple[str | None, str | None]:
 
 def milestones(dagster_home: Path, stdout: str, started_at: float) -> dict[str, float]:
     """`published_seconds` (from `started_at` to the end of the publish) and
-    `reports_ready_seconds_after_publish`; a milestone the instance does not show is left out.
+    `reports_ready_seconds_after_publish`; a milestone the instance does not show is left out,
+    and so are reports whose run did not succeed (not ready: their check then has no value).
     Call it once the background reports have ended."""
     import dagster as dg
     from dagster._core.instance.ref import InstanceRef
@@ -41,8 +42,9 @@ def milestones(dagster_home: Path, stdout: str, started_at: float) -> dict[str, 
         if published is None:
             return out
         out["published_seconds"] = round(published - started_at, 3)
-        if reports_run is not None:
-            ended = instance.get_run_stats(reports_run).end_time
+        run = instance.get_run_by_id(reports_run) if reports_run else None
+        if run is not None and run.status == dg.DagsterRunStatus.SUCCESS:
+            ended = instance.get_run_stats(run.run_id).end_time
             if ended is not None:
                 out["reports_ready_seconds_after_publish"] = round(ended - published, 3)
     return out

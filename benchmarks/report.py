@@ -26,7 +26,7 @@ def memory(kib: int | None) -> str:
 def format_table(doc: dict) -> str:
     """The table printed at the end: one line per measurement, then the ratio and scaling."""
     header = (f"{'measurement':<44} {'median s':>9} {'min':>8} {'max':>8} {'peak mem':>11}  "
-              f"{'target':<60} result")
+              f"{'target':<86} result")
     lines = [header, "-" * len(header)]
     lines += [_measurement_line(m) for m in doc["measurements"].values()]
     cold = [f"{key.split('_')[0]}) {seconds(m['cold_run_seconds'])} s" for key, m in
@@ -74,7 +74,7 @@ def _measurement_line(m: dict) -> str:
         result = "NOT RUN"
     return (f"{m['title'][:44]:<44} {seconds(m['median_seconds']):>9} "
             f"{seconds(m['min_seconds']):>8} {seconds(m['max_seconds']):>8} "
-            f"{memory(m['peak_memory_kib']):>11}  {', '.join(targets):<60} {result}")
+            f"{memory(m['peak_memory_kib']):>11}  {', '.join(targets):<86} {result}")
 
 
 def _summary_lines(doc: dict) -> list[str]:

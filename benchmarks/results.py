@@ -69,12 +69,17 @@ class Measurement:
         return statistics.median(self.times) if self.times else None
 
     def median_of(self, name: str) -> float | None:
-        """The median over the good runs of `name`: "seconds" or a field of the runs."""
-        values = [r[name] for r in self.runs if r.get("ok", True) and r.get(name) is not None]
-        return statistics.median(values) if values else None
+        """The median over the good runs of `name`: "seconds" or a field of the runs. None
+        when a good run lacks it: a milestone missing from one run is not hidden by the others."""
+        values = [r.get(name) for r in self.runs if r.get("ok", True)]
+        if not values or any(value is None for value in values):
+            return None
+        return statistics.median(values)
 
     @property
     def largest_process_kib(self) -> int | None:
+        """Over every run, failed ones too (as peak_kib): a run that failed for lack of memory
+        still counts."""
         sizes = [r["ru_maxrss_kib"] for r in self.runs if "ru_maxrss_kib" in r]
         return max(sizes) if sizes else None
 
@@ -191,7 +196,7 @@ def results_document(machine: dict, settings: dict, measurements: Sequence[Measu
         entry = doc_measurements[key]
         entry["checks"].append(check(name, relative, TARGETS[target]))
         entry["targets"][name] = TARGETS[target]
-        entry[f"{name}_value"] = rounded(relative, 2)
+        entry[f"{name}_value"] = rounded(relative)
         entry["pass"] = all(c["pass"] for c in entry["checks"]) and not entry["errors"] and \
             bool(measured.times)
     return {

@@ -101,8 +101,9 @@ def run_benchmark(args: argparse.Namespace, log: Log = _log) -> dict:
     mem = int(TARGETS["memory_kib"])
     national = NationalRuns(
         Measurement("a_national_load", "(a) national load, empty warehouse",
-                    TARGETS["a_seconds"], mem, int(TARGETS["process_memory_kib"]),
-                    TARGETS["a_reports_seconds"],
+                    seconds_target=TARGETS["a_seconds"], memory_target_kib=mem,
+                    process_memory_target_kib=int(TARGETS["process_memory_kib"]),
+                    reports_target_seconds=TARGETS["a_reports_seconds"],
                     info={"files": national_files}),
         Measurement("c_correction_load", "(c) national inbox + 1 corrected report",
                     TARGETS["c_seconds"], mem))

@@ -80,7 +80,7 @@ def test_the_postgresql_loads_are_checked_against_the_duckdb_loads_of_the_same_r
         e = _timed("e_postgres_national_load", "(e) national load on PostgreSQL", seconds)
         entry = results_document({}, {}, [a, e], inputs_used={})["measurements"][e.key]
         assert entry["targets"]["duckdb_ratio"] == 1.2
-        assert entry["duckdb_ratio_value"] == round(seconds / 40.0, 2)
+        assert entry["duckdb_ratio_value"] == round(seconds / 40.0, 3)
         assert entry["pass"] is verdict
         line = _line(entry, e.key, verdict)
         assert "≤ 1,2× DuckDB (a)" in line and ("PASS" if verdict else "FAIL (× DuckDB)") in line
@@ -89,7 +89,8 @@ def test_the_postgresql_loads_are_checked_against_the_duckdb_loads_of_the_same_r
                       seconds)
         entry = results_document({}, {}, [c, c_pg], inputs_used={})["measurements"][c_pg.key]
         assert entry["targets"]["duckdb_ratio"] == 1.5 and entry["pass"] is verdict
-        assert "≤ 1,5× DuckDB (c)" in _line(entry, c_pg.key, verdict)
+        line = _line(entry, c_pg.key, verdict)
+        assert "≤ 1,5× DuckDB (c)" in line and ("PASS" if verdict else "FAIL (× DuckDB)") in line
 
 
 def test_the_national_load_is_checked_returning_published_and_its_reports_ready() -> None:
@@ -109,7 +110,22 @@ def test_the_national_load_is_checked_returning_published_and_its_reports_ready(
         doc = results_document({}, {}, [a, floor], inputs_used={})
         entry = doc["measurements"]["a_national_load"]
         assert [check["name"] for check in entry["checks"] if not check["pass"]] == failed
-        assert entry["published_floor_ratio_value"] == round(published / 3.0, 2)
+        assert entry["published_floor_ratio_value"] == round(published / 3.0, 3)
         table = format_table(doc)
         assert "published ≤ 6×" in table and "reports ≤ 15 s after" in table
         assert f"its yearly reports ready {format_number(reports, 2)} s after" in table
+
+
+def test_a_milestone_missing_from_one_run_fails_its_check() -> None:
+    """Three runs, one without its reports (they failed): the median is not taken over the
+    other two, so the check has no value and fails."""
+    a = Measurement("a_national_load", "(a) national load", None, None, None, 15.0)
+    for reports in (5.0, None, 6.0):
+        a.runs.append({"seconds": 20.0, "ok": True, "published_seconds": 19.0,
+                       **({} if reports is None else
+                          {"reports_ready_seconds_after_publish": reports})})
+    check = next(c for c in a.checks() if c["name"] == "reports_ready_seconds_after_publish")
+    assert check == {"name": "reports_ready_seconds_after_publish", "value": None,
+                     "target": 15.0, "pass": False}
+    a.runs[1] = {**a.runs[1], "ok": False}  # a failed run is left out, as for its time
+    assert a.median_of("reports_ready_seconds_after_publish") == 5.5
