@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import pytest
 
 from ingest.reference import Registry, load_registry
+from orchestration.runtime.preload import PreloadServer
+from orchestration.runtime.preload_client import PRELOAD_ENV
 from tests.postgres_programs import remove_shared_tree, share_server_tree
 
 _SERVER_TREE = pytest.StashKey[Path | None]()
+_PRELOAD = pytest.StashKey[PreloadServer | None]()
 
 
 @pytest.fixture(scope="session")
@@ -27,12 +32,44 @@ def pytest_configure(config: pytest.Config) -> None:
     for the whole run."""
     from orchestration.dbt.project import prepare_if_stale
 
+    config.stash[_PRELOAD] = server = _start_preload_server(config)
     prepare_if_stale()
     config.stash[_SERVER_TREE] = share_server_tree()
+    if server is not None:
+        _wait_until_ready(server)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     remove_shared_tree(config.stash.get(_SERVER_TREE, None))
+    server = config.stash.get(_PRELOAD, None)
+    if server is not None:
+        server.stop()
+
+
+def _start_preload_server(config: pytest.Config) -> PreloadServer | None:
+    """One preload server for the run (orchestration/runtime/preload.py), as `make serve`
+    runs one for the service: the suite's ~35 real loads then fork their Great Expectations
+    worker from it instead of importing GX again (~4,5 s of CPU each). Started by pytest's
+    first process; xdist's workers, and the loads they start, inherit TUPHAP_PRELOAD."""
+    if hasattr(config, "workerinput") or os.environ.get(PRELOAD_ENV):
+        return None
+    server = PreloadServer.start()
+    os.environ[PRELOAD_ENV] = str(server.socket_path)
+    return server
+
+
+def _wait_until_ready(server: PreloadServer, ceiling: float = 300.0) -> None:
+    """Every load of the run forks its worker from the server (tests/e2e/test_load.py says
+    so of the demo load): wait for its imports (~5 s), before any test starts."""
+    deadline = time.monotonic() + ceiling
+    while not server.ready():
+        if server.process.poll() is not None or time.monotonic() > deadline:
+            server.stop()
+            raise pytest.UsageError(f"the preload server did not start (exit status "
+                                    f"{server.process.returncode}): orchestration/runtime/"
+                                    "preload.py; run `python -m orchestration.runtime.preload "
+                                    "--socket /tmp/x.sock` to see why")
+        time.sleep(0.05)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -33,6 +33,8 @@ class RowRulesResource(dg.ConfigurableResource):
             self._worker = WarmProcess(warm_up, name="tuphap-great-expectations",
                                        niceness=GX_WORKER_NICENESS)
             self._worker.start()
+            if context.log is not None:
+                context.log.info(f"row rules' Great Expectations worker: {self._worker.origin}")
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         if self._worker is not None:

@@ -2,66 +2,30 @@
 warm dbt process (orchestration/runtime/warm_dbt.py).
 
 The shim hands its argv, environment and standard streams to the load's warm process over a
-Unix socket (its path in TUPHAP_DBT_WARM_SOCKET), forwards the signals dagster-dbt sends to
-cancel, and exits with dbt's exit code. Without a warm process, or one that died or is not
-answering, it runs the real `dbt` instead (nothing ran there, so plain dbt is safe). Messages
-are a length-prefixed JSON object, optionally with file descriptors. dbt runs in the folder
-TUPHAP_DBT_WORKDIR names, when set: the DuckDB profile's path is relative to it
-(runtime/dbt_env.py).
+Unix socket (its path in TUPHAP_DBT_WARM_SOCKET; runtime/messages.py), forwards the signals
+dagster-dbt sends to cancel, and exits with dbt's exit code. Without a warm process, or one that
+died or is not answering, it runs the real `dbt` instead (nothing ran there, so plain dbt is
+safe). dbt runs in the folder TUPHAP_DBT_WORKDIR names, when set: the DuckDB profile's path is
+relative to it (runtime/dbt_env.py).
 
 Only the standard library is imported: the shim starts in milliseconds.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import socket
-import struct
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+
+from orchestration.runtime.messages import receive, send
 
 SOCKET_ENV = "TUPHAP_DBT_WARM_SOCKET"
 WORKDIR_ENV = "TUPHAP_DBT_WORKDIR"  # the folder dbt runs in (runtime/dbt_env.py)
 SHIM_NAME = "tuphap-dbt"
 READY_TIMEOUT_SECONDS = 600.0  # the shim waits this long for a warm process to answer
-_HEADER = struct.Struct("!I")
-
-
-def send(sock: socket.socket, message: dict, fds: Sequence[int] = ()) -> None:
-    """Send one message, with `fds` (the shim's standard streams) if any."""
-    body = json.dumps(message).encode()
-    data = _HEADER.pack(len(body)) + body
-    if fds:
-        socket.send_fds(sock, [data], list(fds))
-    else:
-        sock.sendall(data)
-
-
-def _receive_exact(sock: socket.socket, size: int) -> bytes:
-    chunks = b""
-    while len(chunks) < size:
-        chunk = sock.recv(size - len(chunks))
-        if not chunk:
-            raise EOFError("connection closed")
-        chunks += chunk
-    return chunks
-
-
-def receive(sock: socket.socket, max_fds: int = 0) -> tuple[dict, list[int]]:
-    """Receive one message, and up to `max_fds` file descriptors sent with it."""
-    fds: list[int] = []
-    if max_fds:
-        head, fds, _flags, _address = socket.recv_fds(sock, _HEADER.size, max_fds)
-        if not head:
-            raise EOFError("connection closed")
-        head += _receive_exact(sock, _HEADER.size - len(head))
-    else:
-        head = _receive_exact(sock, _HEADER.size)
-    (size,) = _HEADER.unpack(head)
-    return json.loads(_receive_exact(sock, size)), fds
 
 
 def _run_real_dbt(argv: Sequence[str]) -> None:

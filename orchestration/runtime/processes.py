@@ -16,7 +16,10 @@ import time
 from collections.abc import Set as AbstractSet
 from pathlib import Path
 
+from orchestration.runtime.proc import PPID, STARTTIME, STATE, read_stat, start_time, stat_fields
 from orchestration.runtime.warm_dbt import WARM_MODULE
+
+__all__ = ["processes_started_for", "signal_process", "start_time", "stop_leftover_processes"]
 
 LEFTOVER_GRACE_SECONDS = 10.0
 
@@ -28,40 +31,13 @@ def _log() -> logging.Logger:
     return dg.get_dagster_logger("tuphap.warehouse")
 
 
-# Positions in _stat_fields of the state (field 3 of /proc/PID/stat), the parent pid (field 4)
-# and the start time (field 22, clock ticks after boot).
-_STATE, _PPID, _STARTTIME = 0, 1, 19
-
-
-def _stat_fields(stat: bytes) -> list[bytes]:
-    """The fields of a /proc/PID/stat line after "pid (comm)", from field 3 (state) on: comm
-    may hold spaces and parentheses, so they start after the last ")"."""
-    return stat[stat.rfind(b")") + 2:].split()
-
-
-def start_time(pid: int) -> int | None:
-    """When process `pid` started (clock ticks after boot), None if there is none.
-
-    A pid alone does not name a process for long: pids are reused once they wrap (a load uses
-    hundreds), so a pid noted earlier is checked against its start time."""
-    fields = _stat(pid)
-    return None if fields is None else int(fields[_STARTTIME])
-
-
-def _stat(pid: int) -> list[bytes] | None:
-    try:
-        return _stat_fields(Path(f"/proc/{pid}/stat").read_bytes())
-    except OSError:
-        return None
-
-
 def _running(pid: int, started: int) -> bool:
     """Whether the process that started at `started` has not ended: neither gone nor a zombie
     (an ended process whose parent has not collected it yet). While it is ending it still
     holds its files, though it no longer shows its environment."""
-    fields = _stat(pid)
-    return (fields is not None and fields[_STATE] not in (b"Z", b"X")
-            and int(fields[_STARTTIME]) == started)
+    fields = read_stat(pid)
+    return (fields is not None and fields[STATE] not in (b"Z", b"X")
+            and int(fields[STARTTIME]) == started)
 
 
 def signal_process(pid: int, started: int, sig: int) -> bool:
@@ -96,10 +72,10 @@ def _processes() -> dict[int, tuple[int, int]]:
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                fields = _stat_fields((entry / "stat").read_bytes())
+                fields = stat_fields((entry / "stat").read_bytes())
             except OSError:  # gone meanwhile
                 continue
-            found[int(entry.name)] = (int(fields[_PPID]), int(fields[_STARTTIME]))
+            found[int(entry.name)] = (int(fields[PPID]), int(fields[STARTTIME]))
     return found
 
 

@@ -8,8 +8,9 @@ then runs the step's function when asked.
 
 The worker is started fresh ("spawn", never fork: the load's process runs Dagster's threads)
 and imports only its warm-up's module and what the warm-up imports (so a warm-up belongs in
-a module that does not import Dagster). It exits when told, when stopped, or as soon as the
-load's process dies.
+a module that does not import Dagster), unless a preload server (runtime/preload.py) forks it
+with all that imported already. It exits when told, when stopped, or as soon as the load's
+process dies.
 """
 
 from __future__ import annotations
@@ -25,6 +26,12 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from ingest.errors import TuphapError
+from orchestration.runtime.preload_client import (
+    ForkedWorker,
+    PreloadUnavailable,
+    fork_worker,
+    server_socket,
+)
 
 STOP_GRACE_SECONDS = 2.0
 ORPHAN_CHECK_SECONDS = 0.5
@@ -73,9 +80,9 @@ def die_with_parent(sig: signal.Signals) -> Callable[[], None]:
     return preexec
 
 
-def _serve(conn: Connection, warm_up: Callable[[], object] | None, parent: int,
-           niceness: int) -> None:
-    exit_when_orphaned(parent)
+def serve_calls(conn: Connection, warm_up: Callable[[], object] | None, niceness: int) -> None:
+    """The worker's side: warm up, then run each function the caller sends, until told to
+    stop or the caller is gone (in a spawned worker, or one the preload server forked)."""
     if niceness:
         os.nice(niceness)
     if warm_up is not None:
@@ -101,6 +108,12 @@ def _serve(conn: Connection, warm_up: Callable[[], object] | None, parent: int,
             conn.send(("error", RuntimeError(f"could not return the result: {error!r}")))
 
 
+def _spawned(conn: Connection, warm_up: Callable[[], object] | None, parent: int,
+             niceness: int) -> None:
+    exit_when_orphaned(parent)
+    serve_calls(conn, warm_up, niceness)
+
+
 class WarmProcess:
     """One worker process: started early, warmed up, then called synchronously."""
 
@@ -114,24 +127,50 @@ class WarmProcess:
         self._name = name
         self._niceness = niceness
         self._conn: Connection | None = None
-        self._process: multiprocessing.process.BaseProcess | None = None
+        self._process: multiprocessing.process.BaseProcess | ForkedWorker | None = None
+        self._origin = ""
 
     @property
     def started(self) -> bool:
         return self._process is not None
 
+    @property
+    def origin(self) -> str:
+        """Where the worker came from, for the load's log."""
+        return self._origin
+
     def start(self) -> None:
-        """Start the worker; returns at once while it warms up."""
+        """Start the worker; returns at once while it warms up. From the preload server when
+        one is configured and answers (runtime/preload.py: nothing left to import), else a
+        fresh process."""
         if self._process is not None:
             return
+        if not self._from_preload_server():
+            self._spawn()
+
+    def _from_preload_server(self) -> bool:
+        path = server_socket()
+        if path is None:
+            return False
+        try:
+            self._conn, self._process = fork_worker(
+                path, warm_up=self._warm_up, niceness=self._niceness)
+        except PreloadUnavailable as error:
+            self._origin = f"; the preload server did not answer: {error}"
+            return False
+        self._origin = f"forked by the preload server (pid {self._process.pid})"
+        return True
+
+    def _spawn(self) -> None:
         context = multiprocessing.get_context("spawn")
         parent, child = context.Pipe()
         process = context.Process(
-            target=_serve, args=(child, self._warm_up, os.getpid(), self._niceness),
+            target=_spawned, args=(child, self._warm_up, os.getpid(), self._niceness),
             name=self._name, daemon=True)
         process.start()
         child.close()
         self._conn, self._process = parent, process
+        self._origin = f"a new process (pid {process.pid}){self._origin}"
 
     def call(self, function: Callable[..., Any], *args: Any) -> Any:
         """Run `function(*args)` in the worker and return its result (or raise its error).
@@ -161,8 +200,9 @@ class WarmProcess:
     def _died(self) -> WorkerDied:
         assert self._process is not None
         self._process.join(STOP_GRACE_SECONDS)
-        return WorkerDied(f"{self._name} (pid {self._process.pid}) ended with exit code "
-                          f"{self._process.exitcode} before answering")
+        code = self._process.exitcode
+        return WorkerDied(f"{self._name} (pid {self._process.pid}) ended"
+                          f"{'' if code is None else f' with exit code {code}'} before answering")
 
     def stop(self) -> None:
         """Stop the worker, at once if it is still warming up or working."""
@@ -182,3 +222,5 @@ class WarmProcess:
         if process.is_alive():
             process.kill()
             process.join()
+        if isinstance(process, ForkedWorker):
+            process.close()  # its pidfd

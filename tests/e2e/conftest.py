@@ -21,6 +21,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from orchestration.runtime.preload_client import PRELOAD_ENV
 from orchestration.settings import YEARLY_REPORTS_ENV
 from orchestration.warehouse.pgconnection import PostgresConnection
 from orchestration.warehouse.sql import run_query
@@ -54,7 +55,8 @@ def isolated_env(base: Path, *, reports_after_load: bool = False) -> dict[str, s
     """A load's environment under `base`. The yearly reports a load leaves in the background
     (~6 s of a core each) are made only for the tests that read them (`reports_after_load`):
     elsewhere they would only compete with the test's next step."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TUPHAP_")}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("TUPHAP_") or k == PRELOAD_ENV}  # the suite's preload server
     env.update({
         "TUPHAP_WAREHOUSE": str(base / "warehouse" / "tuphap.duckdb"),
         "TUPHAP_INBOX": str(base / "inbox"),

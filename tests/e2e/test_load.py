@@ -77,6 +77,25 @@ def test_dbt_ran_in_the_warm_process_on_its_parse(demo_load: Loaded) -> None:
     assert plan == ("full", "no earlier build recorded in this warehouse")
 
 
+def test_the_row_rules_worker_was_forked_by_the_preload_server(demo_load: Loaded) -> None:
+    """The suite's preload server (tests/conftest.py, as `make serve` runs one for the
+    service) forked the load's Great Expectations worker, and the run's log says so; a
+    silent fall back to a spawned worker would still load, only slower."""
+    code = (
+        "import dagster as dg\n"
+        "with dg.DagsterInstance.get() as i:\n"
+        "    run = [r for r in i.get_runs() if r.job_name == 'load_warehouse'][-1]\n"
+        "    for event in i.all_logs(run.run_id):\n"
+        "        print(event.user_message.replace(chr(10), ' '))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], env=demo_load.env, capture_output=True,
+                          text=True, cwd=ROOT, timeout=120)
+    said = [line for line in done.stdout.splitlines()
+            if line.startswith("row rules' Great Expectations worker: ")]
+    assert len(said) == 1, done.stdout[-3000:] + done.stderr[-3000:]
+    assert said[0].endswith(")") and "forked by the preload server (pid " in said[0], said
+
+
 def test_every_received_file_is_archived_by_content(demo_load: Loaded) -> None:
     con = duckdb.connect(str(demo_load.warehouse), read_only=True)
     try:

@@ -31,6 +31,7 @@ import duckdb
 import pytest
 
 from ingest.sample import SampleManifest, write_sample
+from orchestration.runtime.preload_client import PRELOAD_ENV
 from orchestration.runtime.processes import signal_process, start_time
 from orchestration.settings import TELEMETRY_OFF, YEARLY_REPORTS_ENV
 from orchestration.warehouse.duckdb import lock_path
@@ -362,7 +363,8 @@ def inboxes(tmp_path_factory: pytest.TempPathFactory, sample: SampleManifest) ->
 
 
 def isolated_env(base: Path, inbox: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TUPHAP_", "DAGSTER_"))}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("TUPHAP_", "DAGSTER_")) or k == PRELOAD_ENV}  # tests/conftest.py
     env.update({
         "TUPHAP_WAREHOUSE": str(base / "warehouse" / "tuphap.duckdb"),
         "TUPHAP_INBOX": str(inbox),
@@ -430,6 +432,9 @@ def reference_load(tmp_path_factory: pytest.TempPathFactory, inboxes: Inboxes,
     """One uninterrupted load of the whole inbox (sample + hostile files), fresh warehouse."""
     base = tmp_path_factory.mktemp("reference")
     env = isolated_env(base, inboxes.whole)
+    # Its own Great Expectations worker, spawned as without a preload server: the load's
+    # peak memory (test_loads) then counts it, and the spawned worker is loaded end to end.
+    env.pop(PRELOAD_ENV, None)
     load = start("reference", ["load"], env, base / "logs")
     started_processes.append(load)
     load.wait()

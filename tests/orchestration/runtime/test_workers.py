@@ -1,4 +1,6 @@
-"""WarmProcess: a real spawned worker process, warmed up, called, killed and stopped."""
+"""WarmProcess: a real worker process, warmed up, called, killed and stopped; each test for
+both kinds of worker: spawned by the caller, and forked by the suite's real preload server
+(tests/conftest.py; runtime/preload.py)."""
 
 from __future__ import annotations
 
@@ -11,14 +13,27 @@ from pathlib import Path
 
 import pytest
 
+from orchestration.runtime.preload_client import PRELOAD_ENV
 from orchestration.runtime.workers import WarmProcess, WorkerDied
 from orchestration.settings import PROJECT_ROOT
 from tests.orchestration.runtime import worker_functions as fn
 
 
-def test_the_worker_warms_up_before_it_answers_and_returns_results() -> None:
+@pytest.fixture(params=["spawned", "preloaded"], autouse=True)
+def kind(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Which worker WarmProcess starts: the suite's preload server is in TUPHAP_PRELOAD."""
+    if request.param == "spawned":
+        monkeypatch.delenv(PRELOAD_ENV, raising=False)
+    else:
+        assert os.environ.get(PRELOAD_ENV), "tests/conftest.py starts the preload server"
+    return str(request.param)
+
+
+def test_the_worker_warms_up_before_it_answers_and_returns_results(kind: str) -> None:
     worker = WarmProcess(fn.warm_up, name="test-worker")
     worker.start()
+    assert worker.origin.startswith(
+        "forked by the preload server" if kind == "preloaded" else "a new process"), worker.origin
     try:
         assert worker.call(fn.what_was_warmed) == ["warm"]
         assert worker.call(fn.add, 2, 3) == 5
@@ -49,11 +64,12 @@ def test_a_failed_warm_up_does_not_stop_the_worker() -> None:
         worker.stop()
 
 
-def test_a_worker_that_dies_raises_instead_of_hanging() -> None:
+def test_a_worker_that_dies_raises_instead_of_hanging(kind: str) -> None:
     worker = WarmProcess(name="test-worker")
     worker.start()
-    try:
-        with pytest.raises(WorkerDied, match="exit code 3"):
+    try:  # a forked worker is not our child: its exit code is not ours to read
+        with pytest.raises(WorkerDied, match="exit code 3" if kind == "spawned" else
+                           r"\(pid \d+\) ended before answering"):
             worker.call(fn.exit_hard)
     finally:
         worker.stop()
@@ -65,9 +81,18 @@ def test_stop_ends_a_worker_that_is_still_warming_up() -> None:
     worker = WarmProcess(fn.slow_warm_up, name="test-worker")
     worker.start()
     process = worker._process  # noqa: SLF001 - the test looks at the real process
-    assert process is not None and process.is_alive()
+    assert process is not None and process.is_alive() and _running(process.pid)
     worker.stop()
-    assert not process.is_alive()
+    assert not _running(process.pid)
+
+
+def _running(pid: int) -> bool:
+    """Whether `pid` runs (neither gone nor a zombie): /proc, for either kind of worker."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_bytes()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(b")", 1)[1].split()[0] not in (b"Z", b"X")
 
 
 def test_a_low_priority_worker_runs_niced() -> None:
@@ -85,36 +110,35 @@ def test_calling_a_worker_that_was_not_started_is_an_error() -> None:
 
 
 ORPHAN_STARTER = """
-import multiprocessing, os, sys, time
-from tests.orchestration.runtime.worker_functions import sleep_as_orphan_checked_worker
+import time
+from orchestration.runtime.workers import WarmProcess
+from tests.orchestration.runtime.worker_functions import slow_warm_up
 if __name__ == "__main__":
-    child = multiprocessing.get_context("spawn").Process(
-        target=sleep_as_orphan_checked_worker, args=(os.getpid(),))
-    child.start()
-    print(child.pid, flush=True)
+    worker = WarmProcess(slow_warm_up)
+    worker.start()
+    print(worker._process.pid, worker.origin, flush=True)
     time.sleep(3600)
 """
 
 
-def test_a_worker_ends_when_the_load_that_started_it_is_killed(tmp_path: Path) -> None:
-    """kill -9 of a load cannot stop its workers: they notice and end by themselves."""
+def test_a_worker_ends_when_the_load_that_started_it_is_killed(tmp_path: Path, kind: str) -> None:
+    """kill -9 of a load cannot stop its workers: they notice and end by themselves (a
+    spawned one when it is orphaned, a forked one when the pidfd of its load says so)."""
     script = tmp_path / "starter.py"
     script.write_text(ORPHAN_STARTER)
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
     starter = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE,
                                cwd=PROJECT_ROOT, env=env)
     assert starter.stdout is not None
-    worker = int(starter.stdout.readline())
+    pid, origin = starter.stdout.readline().decode().split(" ", 1)
+    worker = int(pid)
+    assert origin.startswith("forked" if kind == "preloaded" else "a new process"), origin
     starter.send_signal(signal.SIGKILL)
     starter.wait()
     # It notices within ORPHAN_CHECK_SECONDS once running; the ceiling only stops a hang.
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
-        try:
-            with open(f"/proc/{worker}/stat", "rb") as stat:
-                if stat.read().rsplit(b")", 1)[1].split()[0] == b"Z":
-                    break
-        except FileNotFoundError:
+        if not _running(worker):
             break
         time.sleep(0.1)
     else:

@@ -40,12 +40,19 @@ def exit_hard() -> None:
     os._exit(3)
 
 
-def sleep_as_orphan_checked_worker(parent: int) -> None:
-    from orchestration.runtime.workers import exit_when_orphaned
-
-    exit_when_orphaned(parent)
-    time.sleep(3600)
-
-
 def niceness() -> int:
     return os.nice(0)
+
+
+def environment_value(name: str) -> str | None:
+    return os.environ.get(name)
+
+
+def folder() -> str:
+    return os.getcwd()
+
+
+def imported(module: str) -> bool:
+    import sys
+
+    return module in sys.modules
