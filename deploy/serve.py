@@ -144,7 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     # Each load the daemon runs gets its Great Expectations worker forked from here, with the
     # imports done (~4,5 s of CPU a load): orchestration/runtime/preload.py.
     preload = PreloadServer.start()
-    print(f"serve: preload server (pid {preload.process.pid}) for the loads' workers",
+    print(f"serve: preload server (pid {preload.process.pid}) for the loads' workers; a "
+          f"`tuphap load` on this machine uses it with TUPHAP_PRELOAD={preload.socket_path}",
           flush=True)
     try:
         return Supervisor(service_commands(args.host, args.port),

@@ -110,7 +110,11 @@ def serve(listener: socket.socket) -> None:
                 for fd in fds:
                     os.close(fd)
                 continue
-            pid = os.fork()
+            try:
+                pid = os.fork()
+            except OSError:  # out of memory or processes: the load spawns its worker itself
+                os.close(fds[0])
+                continue
             if pid == 0:
                 listener.close()
                 conn.close()

@@ -29,9 +29,10 @@ class PreloadUnavailable(RuntimeError):
 
 
 def server_socket(env: Mapping[str, str] = os.environ) -> Path | None:
-    """The preload server's socket this process may use (TUPHAP_PRELOAD), if any."""
+    """The preload server's socket this process may use (TUPHAP_PRELOAD), if any: Linux only
+    (a forked worker and its load watch each other through pidfds)."""
     value = env.get(PRELOAD_ENV, "").strip()
-    return Path(value) if value else None
+    return Path(value) if value and hasattr(os, "pidfd_open") else None
 
 
 def qualified_name(function: Callable[..., Any]) -> str:

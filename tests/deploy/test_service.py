@@ -316,6 +316,10 @@ def test_the_next_tick_publishes_the_file_with_one_alert(
             "published_warehouse"} <= materialized
     kinds = [e["__typename"] for e in run["eventConnection"]["events"]]
     assert kinds.count("AssetCheckEvaluationEvent") > 0
+    # Its Great Expectations worker came warm from make serve's preload server.
+    said = [e.get("message") or "" for e in run["eventConnection"]["events"]
+            if (e.get("message") or "").startswith("row rules' Great Expectations worker: ")]
+    assert len(said) == 1 and "forked by the preload server (pid " in said[0], said
 
 
 def test_the_reports_of_the_loaded_year_follow_the_publish_in_their_own_run(

@@ -92,6 +92,24 @@ def descendants(pid: int) -> dict[int, int]:
     return found
 
 
+# What a load's log (stderr at TUPHAP_LOG_LEVEL INFO) says of a worker the preload server
+# forked for it (orchestration/quality/row_rules.py).
+_FORKED_WORKER = re.compile(
+    r"Great Expectations worker: forked by the preload server \(pid (\d+)\)")
+
+
+def forked_for(stderr: str) -> dict[int, int]:
+    """pid -> start time of the workers the preload server forked for a load, still running:
+    the server's children, not the load's, but left behind as much as its own if they
+    outlived it (each must end the moment its load does: runtime/preload.py)."""
+    found = {}
+    for pid in {int(match) for match in _FORKED_WORKER.findall(stderr)}:
+        began = start_time(pid)
+        if began is not None:
+            found[pid] = began
+    return found
+
+
 def _command(pid: int) -> str:
     try:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
@@ -198,7 +216,7 @@ class LoadProcess:
         are not signalled and become orphans, which are recorded with their start times."""
         if self.poll():
             return
-        self.orphans = descendants(self.pid)
+        self.orphans = {**descendants(self.pid), **forked_for(self.stderr())}
         self.orphan_commands = {pid: _command(pid) for pid in self.orphans}
         os.kill(self.pid, signal.SIGKILL)
         self.killed_at = time.monotonic()
