@@ -29,7 +29,7 @@ from pathlib import Path
 
 from orchestration import settings
 from orchestration.runtime.preload import PreloadServer
-from orchestration.runtime.preload_client import PRELOAD_ENV
+from orchestration.runtime.preload_client import PRELOAD_ENV, qualified_name
 from orchestration.runtime.workers import die_with_parent
 
 STOP_TIMEOUT_SECONDS = 30.0
@@ -142,11 +142,18 @@ def main(argv: list[str] | None = None) -> int:
     print(f"serve: the UI at http://{args.host}:{args.port}; Ctrl-C stops both services",
           flush=True)
     # Each load the daemon runs gets its Great Expectations worker forked from here, with the
-    # imports done (~4,5 s of CPU a load): orchestration/runtime/preload.py.
-    preload = PreloadServer.start()
-    print(f"serve: preload server (pid {preload.process.pid}) for the loads' workers; a "
-          f"`tuphap load` on this machine uses it with TUPHAP_PRELOAD={preload.socket_path}",
-          flush=True)
+    # imports done (~4,5 s of CPU a load): orchestration/runtime/preload.py. Ready before the
+    # daemon's first load; if it is not, loads start their own workers.
+    from orchestration.quality.evaluate import warm_up
+
+    preload = PreloadServer.start(warm_up=qualified_name(warm_up), log_path=home / "preload.log")
+    if preload.wait_ready():
+        print(f"serve: preload server (pid {preload.process.pid}) for the loads' workers; a "
+              f"`tuphap load` by hand uses it with TUPHAP_PRELOAD={preload.socket_path}",
+              flush=True)
+    else:
+        print(f"serve: the preload server did not start (see {home / 'preload.log'}); each "
+              "load starts its own worker", flush=True)
     try:
         return Supervisor(service_commands(args.host, args.port),
                           {**os.environ, PRELOAD_ENV: str(preload.socket_path)},

@@ -4,16 +4,18 @@ for each load that asks.
 Each load validates its rows with Great Expectations in a worker process (runtime/workers.py),
 and a fresh Python process pays ~4,5 s of CPU importing Great Expectations and pandas before it
 validates anything. Where many loads run (the service, a day of corrections, the test suite)
-that is the same work again and again. A preload server imports them once and listens on a Unix
-socket; a load that finds one (its path in TUPHAP_PRELOAD) hands it one end of a socket pair
-with its environment, folder and pid, and the server forks a worker that serves the load on
-that socket (`workers.serve_calls`) with everything already imported.
+that is the same work again and again. A preload server runs the worker's warm-up once and
+listens on a Unix socket; a load that finds one (its path in TUPHAP_PRELOAD) hands it one end
+of a socket pair with its environment, folder, standard output and error, and the server forks
+a worker that serves the load on that socket (`workers.serve_calls`) with everything imported.
 
 A forked worker is not the load's child: it watches the load through a pidfd and exits the
-moment the load ends, killed or not, and the load watches it the same way (`ForkedWorker`).
-The server forks from its only thread (forking a threaded process can deadlock the child) and
-serves the code it imported at its start: restart it with the code (`make serve` runs one beside
-the daemon). No server, or one that does not answer: the load spawns its worker as before.
+moment the load ends, killed or not, and the load watches it the same way (ForkedWorker, in
+runtime/preload_client.py, with the checks of who may ask and for which code). What differs
+from a spawned worker: the server's niceness, limits and cgroup, not the load's. The server
+forks from its only Python thread; native libraries' own threads (OpenBLAS: one thread asked
+for, below) handle the fork themselves. A server that does not answer, or refuses: the load
+spawns its worker as before, and its log says so.
 
 Only the standard library is imported at module level.
 """
@@ -24,7 +26,6 @@ import argparse
 import contextlib
 import importlib
 import os
-import select
 import shutil
 import signal
 import socket
@@ -32,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -41,52 +43,59 @@ from typing import Any
 
 from orchestration import settings
 from orchestration.runtime.messages import receive, send
-from orchestration.runtime.preload_client import ANSWER_TIMEOUT_SECONDS
-from orchestration.runtime.proc import start_time
+from orchestration.runtime.preload_client import (
+    ANSWER_TIMEOUT_SECONDS,
+    READY,
+    code_fingerprint,
+    ended,
+    peer,
+)
 from orchestration.runtime.workers import die_with_parent, serve_calls
 
 MODULE = "orchestration.runtime.preload"  # its `python -m` name
-# What the server runs before it forks: the row rules' worker's warm-up (imports Great
-# Expectations and pandas; starts no thread).
-PRELOAD_WARM_UP = "orchestration.quality.evaluate:warm_up"
 SOCKET_NAME = "preload.sock"
+READY_CEILING_SECONDS = 300.0  # `wait_ready`: a ceiling against a hang, not a timing
 
 
 def resolve(name: str) -> Callable[..., Any]:
+    """The function `module:name` names (preload_client.qualified_name)."""
     module, _, attribute = name.partition(":")
     return getattr(importlib.import_module(module), attribute)
 
 
-def exit_when_gone(pid: int, started: int | None) -> None:
-    """End this process the moment process `pid` (which started at `started`) ends."""
-    try:
-        pidfd = os.pidfd_open(pid)
-    except ProcessLookupError:
-        os._exit(1)
-    if start_time(pid) != started:
-        os._exit(1)
+def exit_when_gone(pidfd: int) -> None:
+    """End this process the moment the process of `pidfd` (its load) ends."""
 
     def watch() -> None:
-        select.select([pidfd], [], [])
+        ended(pidfd, None)
         os._exit(1)
 
     threading.Thread(target=watch, name="tuphap-load-watch", daemon=True).start()
 
 
-def _worker_main(request: Mapping[str, Any], fd: int) -> int:
+def _worker_main(request: Mapping[str, Any], fds: Sequence[int], load: int) -> int:
     """In the forked child: become the requesting load's worker, as a spawned one would be
-    (its environment and folder), and serve it until it is done."""
+    (its environment, folder and output), say so, and serve it until it is done. `load` is
+    a pidfd of the load."""
+    connection, stdout, stderr = fds
     try:
         for sig in (signal.SIGCHLD, signal.SIGTERM):
             signal.signal(sig, signal.SIG_DFL)
-        exit_when_gone(int(request["parent"]), request["parent_started"])
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
+        os.dup2(stdout, 1)
+        os.dup2(stderr, 2)
+        for fd in (stdout, stderr):
+            os.close(fd)
+        exit_when_gone(load)
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
         warm_up = resolve(request["warm_up"]) if request["warm_up"] else None
-        serve_calls(Connection(fd), warm_up, int(request["niceness"]))
+        conn = Connection(connection)
+        conn.send(READY)
+        serve_calls(conn, warm_up, int(request["niceness"]))
         return 0
-    except BaseException:  # noqa: BLE001 - a worker that cannot serve ends; its load sees it
+    except BaseException:  # noqa: BLE001 - it ends; its load sees it and says so
         traceback.print_exc()
         return 1
     finally:
@@ -94,41 +103,73 @@ def _worker_main(request: Mapping[str, Any], fd: int) -> int:
         sys.stderr.flush()
 
 
-def serve(listener: socket.socket) -> None:
-    """Fork a worker for each request, until stopped. Ended workers are reaped by the kernel
-    (SIGCHLD ignored): their loads watch them through pidfds, not exit codes."""
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
-    while True:
-        conn, _ = listener.accept()
-        with conn:
-            conn.settimeout(ANSWER_TIMEOUT_SECONDS)
-            try:
-                request, fds = receive(conn, max_fds=1)
-            except (OSError, EOFError, ValueError):
-                continue
-            if len(fds) != 1:
-                for fd in fds:
-                    os.close(fd)
-                continue
-            try:
-                pid = os.fork()
-            except OSError:  # out of memory or processes: the load spawns its worker itself
-                os.close(fds[0])
-                continue
+def _reap(_signum: int = 0, _frame: object = None) -> None:
+    """Collect ended workers (SIGCHLD): each load watches its own through a pidfd."""
+    with contextlib.suppress(ChildProcessError):
+        while os.waitpid(-1, os.WNOHANG)[0]:
+            pass
+
+
+def _answer(conn: socket.socket, listener: socket.socket, fingerprint: str) -> None:
+    """One request: fork a worker for it and send the load the worker's pid and pidfd, or
+    say why not. Both pidfds (the load's, for the worker to watch; the worker's, for the
+    load) are opened while their process cannot be gone: the load waits for this answer, and
+    the worker cannot be collected before SIGCHLD is unblocked again."""
+    load_pid, uid = peer(conn)
+    if uid != os.getuid():
+        return  # another user's process: no answer, and nothing of theirs runs here
+    request, fds = receive(conn, max_fds=3)
+    load = -1
+    try:
+        if len(fds) != 3 or request.get("fingerprint") != fingerprint:
+            send(conn, {"refused": "the preload server runs other code than this load"
+                        if len(fds) == 3 else "a request carries its socket, stdout, stderr"})
+            return
+        load = os.pidfd_open(load_pid)
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
+        try:
+            pid = os.fork()
             if pid == 0:
                 listener.close()
                 conn.close()
-                os._exit(_worker_main(request, fds[0]))
-            os.close(fds[0])
-            with contextlib.suppress(OSError):  # the load is gone: so is its worker, soon
-                send(conn, {"pid": pid, "started": start_time(pid)})
+                os._exit(_worker_main(request, fds, load))
+            worker = os.pidfd_open(pid)
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
+        try:
+            send(conn, {"pid": pid}, fds=[worker])
+        finally:
+            os.close(worker)
+    finally:
+        for fd in [*fds, load] if load >= 0 else fds:
+            os.close(fd)
+
+
+def serve(listener: socket.socket) -> None:
+    """Fork a worker for each request, until stopped. A request that fails is logged and
+    the next one served: the load that made it spawns its own worker."""
+    fingerprint = code_fingerprint()
+    signal.signal(signal.SIGCHLD, _reap)
+    while True:
+        try:
+            conn, _ = listener.accept()
+        except OSError:  # e.g. out of file descriptors for a moment
+            traceback.print_exc()
+            time.sleep(0.1)
+            continue
+        with conn:
+            conn.settimeout(ANSWER_TIMEOUT_SECONDS)
+            try:
+                _answer(conn, listener, fingerprint)
+            except Exception:  # noqa: BLE001 - one load's request, not the server's end
+                traceback.print_exc()
 
 
 @dataclass
 class PreloadServer:
-    """A started preload server: its process and the folder of its socket."""
+    """A started preload server: its process and the private folder of its socket."""
 
-    process: subprocess.Popen
+    process: subprocess.Popen[bytes]
     folder: Path
 
     @property
@@ -136,17 +177,18 @@ class PreloadServer:
         return self.folder / SOCKET_NAME
 
     @classmethod
-    def start(cls, *, env: Mapping[str, str] | None = None, log_path: Path | None = None,
-              cwd: Path = settings.PROJECT_ROOT) -> PreloadServer:
-        """Start a server that ends with this thread (its parent-death signal); it takes
-        requests once it has run PRELOAD_WARM_UP (`ready`)."""
+    def start(cls, *, warm_up: str, log_path: Path | None = None) -> PreloadServer:
+        """Start a server that runs `warm_up` (`module:name`) and ends with this thread (its
+        parent-death signal); it takes requests once it is `ready`. Its socket is in a new
+        0700 folder, which it removes when it ends."""
         folder = Path(tempfile.mkdtemp(prefix="tuphap-preload-"))  # short: a socket path is short
         log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
         try:
             process = subprocess.Popen(
-                [sys.executable, "-m", MODULE, "--socket", str(folder / SOCKET_NAME)],
-                env=dict(os.environ if env is None else env), stdin=subprocess.DEVNULL,
-                stdout=log, stderr=subprocess.STDOUT, cwd=cwd, start_new_session=True,
+                [sys.executable, "-m", MODULE, "--socket", str(folder / SOCKET_NAME),
+                 "--warm-up", warm_up, "--remove-folder"],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                cwd=settings.PROJECT_ROOT, start_new_session=True,
                 preexec_fn=die_with_parent(signal.SIGTERM))  # noqa: PLW1509
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
@@ -160,7 +202,17 @@ class PreloadServer:
         """Whether it takes requests (its socket is there); False once it has ended."""
         return self.process.poll() is None and self.socket_path.exists()
 
+    def wait_ready(self, ceiling: float = READY_CEILING_SECONDS) -> bool:
+        """Wait until it is ready (~5 s of imports); False if it ended or hung instead."""
+        deadline = time.monotonic() + ceiling
+        while not self.ready():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
     def stop(self) -> None:
+        """End the server (its workers end with their loads) and remove its folder."""
         if self.process.poll() is None:
             self.process.terminate()
             try:
@@ -172,27 +224,40 @@ class PreloadServer:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m orchestration.runtime.preload --socket PATH --warm-up MODULE:NAME`: warm up,
+    then serve on PATH (its folder should be private: `mktemp -d`) until SIGTERM."""
     parser = argparse.ArgumentParser(description="A preload server (see the module docstring)")
     parser.add_argument("--socket", required=True, type=Path, help="where to listen")
+    parser.add_argument("--warm-up", required=True,
+                        help="module:function run before serving, e.g. "
+                             "orchestration.quality.evaluate:warm_up")
+    parser.add_argument("--remove-folder", action="store_true",
+                        help="remove the socket's folder at the end (PreloadServer's own)")
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # so the socket file is removed
-    resolve(PRELOAD_WARM_UP)()
-    args.socket.unlink(missing_ok=True)
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # no native threads to fork over
+    code_fingerprint()  # of the code on disk before it is imported: what the workers run
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    staging = args.socket.with_name(args.socket.name + ".new")
     try:
-        # Bound under a temporary name and renamed: the socket appears ready to accept.
-        staging = args.socket.with_name(args.socket.name + ".new")
+        resolve(args.warm_up)()
+        # Bound under a temporary name, private, then renamed: it appears ready to accept.
         staging.unlink(missing_ok=True)
-        listener.bind(str(staging))
+        previous = os.umask(0o077)
+        try:
+            listener.bind(str(staging))
+        finally:
+            os.umask(previous)
         listener.listen(16)
         staging.rename(args.socket)
-        print(f"preload server ready ({PRELOAD_WARM_UP} done)", flush=True)
+        print(f"preload server ready ({args.warm_up} done)", flush=True)
         serve(listener)
     finally:
         listener.close()
-        args.socket.unlink(missing_ok=True)
-        with contextlib.suppress(OSError):  # PreloadServer's folder, if nothing else is in it
-            args.socket.parent.rmdir()
+        for path in (staging, args.socket):
+            path.unlink(missing_ok=True)
+        if args.remove_folder:
+            shutil.rmtree(args.socket.parent, ignore_errors=True)
     return 0
 
 

@@ -1,31 +1,40 @@
 """The load's side of the preload server (runtime/preload.py): ask it for a worker, and watch
 that worker, which is the server's child, not ours.
 
+A request carries the load's environment (passwords among it) and the worker then runs what
+the load sends it, so both sides check that the other runs as the same user (SO_PEERCRED), and
+a worker is only forked from a server whose code is the load's own (`code_fingerprint`).
 Only the standard library: runtime/workers.py imports this for every worker it starts.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import select
 import signal
 import socket
+import struct
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 from orchestration.runtime.messages import receive, send
-from orchestration.runtime.proc import start_time
 
 PRELOAD_ENV = "TUPHAP_PRELOAD"  # the socket of a running preload server
-ANSWER_TIMEOUT_SECONDS = 10.0
+ANSWER_TIMEOUT_SECONDS = 30.0  # a fork and a few system calls: generous for a busy machine
+READY = "ready"  # what a forked worker says once it serves its load
+_PROJECT_ROOT = Path(__file__).resolve().parents[2]
+_PACKAGES = ("ingest", "expectations", "orchestration")  # what a worker may run
 
 
 class PreloadUnavailable(RuntimeError):
-    """No preload server answered: the caller starts its worker itself."""
+    """No preload server forked a worker: the caller starts its worker itself."""
 
 
 def server_socket(env: Mapping[str, str] = os.environ) -> Path | None:
@@ -35,9 +44,39 @@ def server_socket(env: Mapping[str, str] = os.environ) -> Path | None:
     return Path(value) if value and hasattr(os, "pidfd_open") else None
 
 
+@cache
+def code_fingerprint() -> str:
+    """This interpreter and the project's code as this process imported it: every module's
+    path, size and modification time (a few ms). A server started before an update, or from
+    another checkout, has another fingerprint and forks nothing for this load."""
+    digest = hashlib.sha256(f"{sys.executable}\0{_PROJECT_ROOT}".encode())
+    for package in _PACKAGES:
+        for path in sorted((_PROJECT_ROOT / package).rglob("*.py")):
+            stat = path.stat()
+            digest.update(f"\0{path}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+def peer(sock: socket.socket) -> tuple[int, int]:
+    """(pid, user id) of the process at the other end of a Unix socket, as the kernel saw it
+    connect (SO_PEERCRED): not what the process says of itself."""
+    credentials = struct.Struct("3i")
+    pid, uid, _gid = credentials.unpack(
+        sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, credentials.size))
+    return int(pid), int(uid)
+
+
 def qualified_name(function: Callable[..., Any]) -> str:
-    """`module:name` of a module-level function, as `resolve` finds it again."""
+    """`module:name` of a module-level function, as the server finds it again."""
     return f"{function.__module__}:{function.__qualname__}"
+
+
+def ended(pidfd: int, timeout: float | None) -> bool:
+    """Whether the process of `pidfd` has ended, waiting up to `timeout` seconds (None: for
+    ever). poll(), not select(): a busy load may hold a pidfd numbered over 1023."""
+    poller = select.poll()
+    poller.register(pidfd, select.POLLIN)
+    return bool(poller.poll(None if timeout is None else max(0, int(timeout * 1000))))
 
 
 @dataclass
@@ -50,11 +89,11 @@ class ForkedWorker:
     exitcode: int | None = field(default=None, init=False)
 
     def is_alive(self) -> bool:
-        return self.pidfd >= 0 and not select.select([self.pidfd], [], [], 0)[0]
+        return self.pidfd >= 0 and not ended(self.pidfd, 0)
 
     def join(self, timeout: float | None = None) -> None:
         if self.pidfd >= 0:
-            select.select([self.pidfd], [], [], timeout)
+            ended(self.pidfd, timeout)
 
     def terminate(self) -> None:
         self._signal(signal.SIGTERM)
@@ -63,7 +102,7 @@ class ForkedWorker:
         self._signal(signal.SIGKILL)
 
     def _signal(self, sig: signal.Signals) -> None:
-        with contextlib.suppress(ProcessLookupError, OSError):
+        with contextlib.suppress(OSError):  # it has ended already
             signal.pidfd_send_signal(self.pidfd, sig)
 
     def close(self) -> None:
@@ -75,27 +114,40 @@ class ForkedWorker:
 def fork_worker(path: Path, *, warm_up: Callable[[], object] | None,
                 niceness: int = 0) -> tuple[Connection, ForkedWorker]:
     """Ask the preload server at `path` for a worker serving this process; the connection to
-    it and the worker. Raises PreloadUnavailable when no server answers."""
+    it and the worker, once the worker says it serves. Raises PreloadUnavailable otherwise
+    (no server, another user's, other code, or a worker that could not start): nothing of
+    this load ran there, so the caller spawns its own."""
     ours, theirs = socket.socketpair()
+    worker: ForkedWorker | None = None
+    connection: Connection | None = None
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as server:
             server.settimeout(ANSWER_TIMEOUT_SECONDS)
             server.connect(str(path))
+            if peer(server)[1] != os.getuid():
+                raise PermissionError(f"{path} is served by another user")
             send(server, {
+                "fingerprint": code_fingerprint(),
                 "warm_up": qualified_name(warm_up) if warm_up is not None else None,
-                "niceness": niceness, "parent": os.getpid(),
-                "parent_started": start_time(os.getpid()), "env": dict(os.environ),
-                "cwd": os.getcwd(),
-            }, fds=[theirs.fileno()])
-            reply, _ = receive(server)
-        pid = int(reply["pid"])
-        pidfd = os.pidfd_open(pid)
-        if start_time(pid) != reply["started"]:  # it ended, and its pid is another's already
-            os.close(pidfd)
-            raise ProcessLookupError(pid)
-    except (OSError, EOFError, ValueError, KeyError, TypeError) as error:
+                "niceness": niceness, "env": dict(os.environ), "cwd": os.getcwd(),
+            }, fds=[theirs.fileno(), 1, 2])
+            reply, fds = receive(server, max_fds=1)
+        if "refused" in reply or len(fds) != 1:
+            for fd in fds:
+                os.close(fd)
+            raise PermissionError(reply.get("refused", "no pidfd of the worker"))
+        worker = ForkedWorker(pid=int(reply["pid"]), pidfd=fds[0])
+        connection = Connection(ours.detach())
+        if not connection.poll(ANSWER_TIMEOUT_SECONDS) or connection.recv() != READY:
+            raise TimeoutError(f"the worker (pid {worker.pid}) did not start")
+    except Exception as error:  # whatever it was, the load spawns its own worker
+        if worker is not None:
+            worker.kill()
+            worker.close()
+        if connection is not None:
+            connection.close()
         ours.close()
-        raise PreloadUnavailable(f"no answer from the preload server ({error!r})") from error
+        raise PreloadUnavailable(repr(error)) from error
     finally:
         theirs.close()
-    return Connection(ours.detach()), ForkedWorker(pid=pid, pidfd=pidfd)
+    return connection, worker

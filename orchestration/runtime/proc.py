@@ -33,3 +33,9 @@ def start_time(pid: int) -> int | None:
     hundreds), so a pid noted earlier is checked against its start time."""
     fields = read_stat(pid)
     return None if fields is None else int(fields[STARTTIME])
+
+
+def is_running(pid: int) -> bool:
+    """Whether process `pid` runs: neither gone nor a zombie (ended, not yet collected)."""
+    fields = read_stat(pid)
+    return fields is not None and fields[STATE] not in (b"Z", b"X")

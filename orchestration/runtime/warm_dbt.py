@@ -40,6 +40,7 @@ from orchestration import settings
 from orchestration.runtime.dbt_env import build_environment, keep_parse, parse_cache_file, parse_key
 from orchestration.runtime.dbt_shim import SHIM_NAME, SOCKET_ENV, WORKDIR_ENV
 from orchestration.runtime.messages import receive, send
+from orchestration.runtime.preload_client import PRELOAD_ENV
 from orchestration.runtime.workers import exit_when_orphaned
 
 WARM_MODULE = "orchestration.runtime.warm_dbt"  # its `python -m` name: runtime/processes.py
@@ -49,7 +50,7 @@ PARSE_NEUTRAL_ENV = frozenset({
     "DBT_TARGET_PATH", "DBT_LOG_PATH", "DBT_LOG_FORMAT", "DBT_LOG_FORMAT_FILE", "DBT_LOG_LEVEL",
     "DBT_LOG_LEVEL_FILE", "DBT_QUIET", "DBT_PRINTER_WIDTH", "DBT_USE_COLORS",
     "DBT_USE_COLORS_FILE", "DBT_INDIRECT_SELECTION", "DBT_SEND_ANONYMOUS_USAGE_STATS",
-    SOCKET_ENV, WORKDIR_ENV, "TUPHAP_PRELOAD",  # runtime/preload.py: where workers come from
+    SOCKET_ENV, WORKDIR_ENV, PRELOAD_ENV,  # runtime/preload.py: where workers come from
 })
 # Commands that run models against a parsed project, and options that change what is parsed.
 WARM_COMMANDS = frozenset({"build", "run", "test", "seed", "compile"})

@@ -141,27 +141,28 @@ class WarmProcess:
 
     def start(self) -> None:
         """Start the worker; returns at once while it warms up. From the preload server when
-        one is configured and answers (runtime/preload.py: nothing left to import), else a
+        one is configured and forks it (runtime/preload.py: nothing left to import), else a
         fresh process."""
         if self._process is not None:
             return
-        if not self._from_preload_server():
-            self._spawn()
+        refused = self._from_preload_server()
+        if refused is not None:
+            self._spawn(refused)
 
-    def _from_preload_server(self) -> bool:
+    def _from_preload_server(self) -> str | None:
+        """Take a worker from the preload server (None); else why not ("": none is set)."""
         path = server_socket()
         if path is None:
-            return False
+            return ""
         try:
             self._conn, self._process = fork_worker(
                 path, warm_up=self._warm_up, niceness=self._niceness)
         except PreloadUnavailable as error:
-            self._origin = f"; the preload server did not answer: {error}"
-            return False
+            return f"; the preload server did not fork it: {error}"
         self._origin = f"forked by the preload server (pid {self._process.pid})"
-        return True
+        return None
 
-    def _spawn(self) -> None:
+    def _spawn(self, why: str) -> None:
         context = multiprocessing.get_context("spawn")
         parent, child = context.Pipe()
         process = context.Process(
@@ -170,7 +171,7 @@ class WarmProcess:
         process.start()
         child.close()
         self._conn, self._process = parent, process
-        self._origin = f"a new process (pid {process.pid}){self._origin}"
+        self._origin = f"a new process (pid {process.pid}){why}"
 
     def call(self, function: Callable[..., Any], *args: Any) -> Any:
         """Run `function(*args)` in the worker and return its result (or raise its error).

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from orchestration.runtime.preload_client import PRELOAD_ENV
+from orchestration.runtime.proc import is_running
 from orchestration.runtime.workers import WarmProcess, WorkerDied
 from orchestration.settings import PROJECT_ROOT
 from tests.orchestration.runtime import worker_functions as fn
@@ -81,18 +82,9 @@ def test_stop_ends_a_worker_that_is_still_warming_up() -> None:
     worker = WarmProcess(fn.slow_warm_up, name="test-worker")
     worker.start()
     process = worker._process  # noqa: SLF001 - the test looks at the real process
-    assert process is not None and process.is_alive() and _running(process.pid)
+    assert process is not None and process.is_alive() and is_running(process.pid)
     worker.stop()
-    assert not _running(process.pid)
-
-
-def _running(pid: int) -> bool:
-    """Whether `pid` runs (neither gone nor a zombie): /proc, for either kind of worker."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_bytes()
-    except FileNotFoundError:
-        return False
-    return stat.rsplit(b")", 1)[1].split()[0] not in (b"Z", b"X")
+    assert not is_running(process.pid)
 
 
 def test_a_low_priority_worker_runs_niced() -> None:
@@ -138,7 +130,7 @@ def test_a_worker_ends_when_the_load_that_started_it_is_killed(tmp_path: Path, k
     # It notices within ORPHAN_CHECK_SECONDS once running; the ceiling only stops a hang.
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
-        if not _running(worker):
+        if not is_running(worker):
             break
         time.sleep(0.1)
     else:

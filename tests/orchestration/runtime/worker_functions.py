@@ -56,3 +56,18 @@ def imported(module: str) -> bool:
     import sys
 
     return module in sys.modules
+
+
+def origins_of_workers(count: int) -> list[str]:
+    """Start and stop `count` workers one after another; where each came from."""
+    from orchestration.runtime.workers import WarmProcess
+
+    origins = []
+    for index in range(count):
+        worker = WarmProcess(warm_up if index % 2 else None, name="test-worker")
+        worker.start()
+        try:
+            origins.append(worker.origin if worker.call(add, index, 1) == index + 1 else "")
+        finally:
+            worker.stop()
+    return origins
