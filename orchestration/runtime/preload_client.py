@@ -25,11 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from orchestration.runtime.messages import receive, send
+from orchestration.settings import PROJECT_ROOT
 
 PRELOAD_ENV = "TUPHAP_PRELOAD"  # the socket of a running preload server
 ANSWER_TIMEOUT_SECONDS = 30.0  # a fork and a few system calls: generous for a busy machine
 READY = "ready"  # what a forked worker says once it serves its load
-_PROJECT_ROOT = Path(__file__).resolve().parents[2]
 _PACKAGES = ("ingest", "expectations", "orchestration")  # what a worker may run
 
 
@@ -49,9 +49,9 @@ def code_fingerprint() -> str:
     """This interpreter and the project's code as this process imported it: every module's
     path, size and modification time (a few ms). A server started before an update, or from
     another checkout, has another fingerprint and forks nothing for this load."""
-    digest = hashlib.sha256(f"{sys.executable}\0{_PROJECT_ROOT}".encode())
+    digest = hashlib.sha256(f"{sys.executable}\0{PROJECT_ROOT}".encode())
     for package in _PACKAGES:
-        for path in sorted((_PROJECT_ROOT / package).rglob("*.py")):
+        for path in sorted((PROJECT_ROOT / package).rglob("*.py")):
             stat = path.stat()
             digest.update(f"\0{path}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
     return digest.hexdigest()

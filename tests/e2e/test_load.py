@@ -77,6 +77,12 @@ def test_dbt_ran_in_the_warm_process_on_its_parse(demo_load: Loaded) -> None:
     assert plan == ("full", "no earlier build recorded in this warehouse")
 
 
+def _in_instance(demo_load: Loaded, code: str) -> subprocess.CompletedProcess[str]:
+    """Run Python `code` where the demo load's Dagster instance is DagsterInstance.get()."""
+    return subprocess.run([sys.executable, "-c", code], env=demo_load.env, capture_output=True,
+                          text=True, cwd=ROOT, timeout=120)
+
+
 def test_the_row_rules_worker_was_forked_by_the_preload_server(demo_load: Loaded) -> None:
     """The suite's preload server (tests/conftest.py, as `make serve` runs one for the
     service) forked the load's Great Expectations worker, and the run's log says so; a
@@ -88,8 +94,7 @@ def test_the_row_rules_worker_was_forked_by_the_preload_server(demo_load: Loaded
         "    for event in i.all_logs(run.run_id):\n"
         "        print(event.user_message.replace(chr(10), ' '))\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], env=demo_load.env, capture_output=True,
-                          text=True, cwd=ROOT, timeout=120)
+    done = _in_instance(demo_load, code)
     said = [line for line in done.stdout.splitlines()
             if line.startswith("row rules' Great Expectations worker: ")]
     assert len(said) == 1, done.stdout[-3000:] + done.stderr[-3000:]
@@ -124,8 +129,7 @@ def test_the_cli_run_is_recorded_in_the_dagster_instance(demo_load: Loaded) -> N
         "    print(len(runs), runs[-1].status.value, runs[-1].tags.get('tuphap/trigger'),"
         " runs[-1].job_name)\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], env=demo_load.env, capture_output=True,
-                          text=True, cwd=ROOT, timeout=120)
+    done = _in_instance(demo_load, code)
     count, status, trigger, job = done.stdout.split()
     assert int(count) >= 1 and status == "SUCCESS" and trigger == "cli"
     assert job == "load_warehouse"
