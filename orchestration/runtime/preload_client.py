@@ -131,6 +131,7 @@ def fork_worker(path: Path, *, warm_up: Callable[[], object] | None,
                 "warm_up": qualified_name(warm_up) if warm_up is not None else None,
                 "niceness": niceness, "env": dict(os.environ), "cwd": os.getcwd(),
             }, fds=[theirs.fileno(), 1, 2])
+            theirs.close()  # the worker holds it now: its end is seen at once if it dies
             reply, fds = receive(server, max_fds=1)
         if "refused" in reply or len(fds) != 1:
             for fd in fds:

@@ -35,7 +35,7 @@ class DroppingProxy:
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        self._listener.close()
+        _close(self._listener)  # shut down first: a close alone does not wake accept()
         self._thread.join(timeout=10)
 
     def _accept(self) -> None:
