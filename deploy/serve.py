@@ -13,8 +13,8 @@ daemon started finishes on its own and records its end), waits for them, and kil
 still running after STOP_TIMEOUT_SECONDS with its process group. When one service ends by
 itself the other is stopped too and the exit status is 1. If this process is killed outright,
 the kernel sends both services SIGINT (Linux's parent-death signal): nothing is left serving.
-A preload server (orchestration/runtime/preload.py) runs beside them for the daemon's loads,
-stopped with them (and with this process).
+A preload server (orchestration/runtime/preload.py) runs beside them for the daemon's loads
+(`preload_warm_ups`), stopped with them (and with this process).
 """
 
 from __future__ import annotations
@@ -34,6 +34,16 @@ from orchestration.runtime.workers import die_with_parent
 
 STOP_TIMEOUT_SECONDS = 30.0
 POLL_SECONDS = 0.2
+
+
+def preload_warm_ups() -> list[str]:
+    """What the preload server imports before it forks a load's helpers: Great Expectations
+    and pandas for the row rules' worker (~4,5 s of CPU a load), dbt for the warm dbt process
+    (~2 s). The test suite runs its server with the same."""
+    from orchestration.quality.evaluate import warm_up as great_expectations
+    from orchestration.runtime.warm_dbt import warm_up as dbt
+
+    return [qualified_name(great_expectations), qualified_name(dbt)]
 
 
 def service_commands(host: str, port: int) -> dict[str, list[str]]:
@@ -141,19 +151,17 @@ def main(argv: list[str] | None = None) -> int:
           f"{warehouse_tag_value(settings.warehouse_address())}", flush=True)
     print(f"serve: the UI at http://{args.host}:{args.port}; Ctrl-C stops both services",
           flush=True)
-    # Each load the daemon runs gets its Great Expectations worker forked from here, with the
-    # imports done (~4,5 s of CPU a load): orchestration/runtime/preload.py. Ready before the
-    # daemon's first load; if it is not, loads start their own workers.
-    from orchestration.quality.evaluate import warm_up
-
-    preload = PreloadServer.start(warm_up=qualified_name(warm_up), log_path=home / "preload.log")
+    # Each load the daemon runs gets its Great Expectations worker and its warm dbt process
+    # forked from here, with the imports done: orchestration/runtime/preload.py. Ready before
+    # the daemon's first load; if it is not, loads start their own.
+    preload = PreloadServer.start(warm_ups=preload_warm_ups(), log_path=home / "preload.log")
     if preload.wait_ready():
-        print(f"serve: preload server (pid {preload.process.pid}) for the loads' workers; a "
+        print(f"serve: preload server (pid {preload.process.pid}) for the loads' helpers; a "
               f"`tuphap load` by hand uses it with TUPHAP_PRELOAD={preload.socket_path}",
               flush=True)
     else:
         print(f"serve: the preload server did not start (see {home / 'preload.log'}); each "
-              "load starts its own worker", flush=True)
+              "load starts its own helpers", flush=True)
     try:
         return Supervisor(service_commands(args.host, args.port),
                           {**os.environ, PRELOAD_ENV: str(preload.socket_path)},

@@ -9,7 +9,7 @@ import pytest
 
 from ingest.reference import Registry, load_registry
 from orchestration.runtime.preload import PreloadServer
-from orchestration.runtime.preload_client import PRELOAD_ENV, qualified_name
+from orchestration.runtime.preload_client import PRELOAD_ENV
 from tests.postgres_programs import remove_shared_tree, share_server_tree
 
 _SERVER_TREE = pytest.StashKey[Path | None]()
@@ -118,14 +118,14 @@ def _longest_first(item: pytest.Item) -> tuple[int, str]:
 def _start_preload_server(config: pytest.Config) -> PreloadServer | None:
     """One preload server for the run (orchestration/runtime/preload.py), as `make serve`
     runs one for the service: the suite's ~50 real loads then fork their Great Expectations
-    worker from it instead of importing GX again (~4,5 s of CPU each). Started by pytest's
-    first process, always its own (not one a TUPHAP_PRELOAD of the shell names); xdist's
-    workers, and the loads they start, inherit TUPHAP_PRELOAD."""
+    worker and warm dbt process from it instead of importing GX and dbt again (~6,5 s of CPU
+    each). Started by pytest's first process, always its own (not one a TUPHAP_PRELOAD of the
+    shell names); xdist's workers, and the loads they start, inherit TUPHAP_PRELOAD."""
     if hasattr(config, "workerinput"):
         return None
-    from orchestration.quality.evaluate import warm_up
+    from deploy.serve import preload_warm_ups
 
-    server = PreloadServer.start(warm_up=qualified_name(warm_up))
+    server = PreloadServer.start(warm_ups=preload_warm_ups())
     os.environ[PRELOAD_ENV] = str(server.socket_path)
     return server
 
@@ -138,4 +138,5 @@ def _wait_until_ready(server: PreloadServer) -> None:
         raise pytest.UsageError(
             f"the preload server did not start (exit status {server.process.returncode}): see "
             "orchestration/runtime/preload.py, and run `python -m orchestration.runtime.preload"
-            " --warm-up orchestration.quality.evaluate:warm_up --socket \"$(mktemp -d)/s\"`")
+            " --warm-up orchestration.quality.evaluate:warm_up --warm-up"
+            " orchestration.runtime.warm_dbt:warm_up --socket \"$(mktemp -d)/s\"`")

@@ -47,7 +47,7 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from orchestration.dbt.warm_start import start_warm_dbt
-    from orchestration.runtime.warm_dbt import SOCKET_ENV
+    from orchestration.runtime.warm_dbt import ORIGIN_ENV, SOCKET_ENV
     from orchestration.warehouse.engine import engine_for
     from orchestration.warehouse.errors import WarehouseUnreachableError
 
@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     # dbt imports and parses on the other core while this process imports Dagster and
     # ingests; the run's dbt resource uses this warm process (orchestration/runtime/warm_dbt.py).
     warm_dbt = start_warm_dbt(engine, scope)
-    os.environ[SOCKET_ENV] = str(warm_dbt.socket_path)
+    os.environ.update({SOCKET_ENV: str(warm_dbt.socket_path), ORIGIN_ENV: warm_dbt.origin})
     try:
         summary = run_load(
             engine=engine, inbox=inbox, scope=scope, years=args.years,
@@ -73,7 +73,8 @@ def run(args: argparse.Namespace) -> int:
     except (LoadError, ValueError) as error:
         return fail("load failed", error)
     finally:
-        os.environ.pop(SOCKET_ENV, None)
+        for name in (SOCKET_ENV, ORIGIN_ENV):
+            os.environ.pop(name, None)
         warm_dbt.stop()
     from orchestration.cli import reports
     from orchestration.cli.summary import format_summary

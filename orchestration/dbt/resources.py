@@ -12,7 +12,7 @@ from orchestration import settings
 from orchestration.dbt.project import VENV_DBT, project
 from orchestration.dbt.warm_start import start_warm_dbt
 from orchestration.runtime.vendor import LeanDbtCliResource
-from orchestration.runtime.warm_dbt import SOCKET_ENV, WarmDbt, shim_path
+from orchestration.runtime.warm_dbt import ORIGIN_ENV, SOCKET_ENV, WarmDbt, shim_path
 from orchestration.warehouse.engine import WarehouseEngine, engine_for
 
 
@@ -46,13 +46,17 @@ class WarehouseDbtCliResource(LeanDbtCliResource):
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         super().setup_for_execution(context)
-        if not self.warm_start or os.environ.get(SOCKET_ENV):
+        if not self.warm_start:
             return
-        engine, scope = run_warehouse(context.dagster_run.run_config
-                                      if context.dagster_run else None)
-        self._warm = start_warm_dbt(
-            engine, scope, project_dir=Path(self.project_dir),
-            profiles_dir=Path(self.profiles_dir or self.project_dir))
+        if not os.environ.get(SOCKET_ENV):
+            engine, scope = run_warehouse(context.dagster_run.run_config
+                                          if context.dagster_run else None)
+            self._warm = start_warm_dbt(
+                engine, scope, project_dir=Path(self.project_dir),
+                profiles_dir=Path(self.profiles_dir or self.project_dir))
+        origin = self._warm.origin if self._warm is not None else os.environ.get(ORIGIN_ENV)
+        if origin and context.log is not None:
+            context.log.info(f"dbt's warm process: {origin}")
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         if self._warm is not None:

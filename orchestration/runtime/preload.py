@@ -1,21 +1,25 @@
 """A preload server: one process that has imported the slow libraries, forking a ready worker
 for each load that asks.
 
-Each load validates its rows with Great Expectations in a worker process (runtime/workers.py),
-and a fresh Python process pays ~4,5 s of CPU importing Great Expectations and pandas before it
-validates anything. Where many loads run (the service, a day of corrections, the test suite)
-that is the same work again and again. A preload server runs the worker's warm-up once and
-listens on a Unix socket; a load that finds one (its path in TUPHAP_PRELOAD) hands it one end
-of a socket pair with its environment, folder, standard output and error, and the server forks
-a worker that serves the load on that socket (`workers.serve_calls`) with everything imported.
+A load starts two helper processes, and a fresh Python process pays for its imports before it
+does anything: ~4,5 s of CPU for the Great Expectations worker (runtime/workers.py), ~2 s for
+the warm dbt process (runtime/warm_dbt.py). Where many loads run (the service, a day of
+corrections, the test suite) that is the same work again and again. A preload server runs the
+warm-ups once (`--warm-up`, one per kind of helper: they import, they never parse or start a
+thread) and listens on a Unix socket; a load that finds one (its path in TUPHAP_PRELOAD) hands
+it one end of a socket pair with its environment, folder, standard output and error (and any
+other descriptor the helper needs), and the name of the helper's entry function; the server
+forks a child that becomes the load's helper with everything imported. The entry says
+`READY` on the socket pair once it serves (`workers.serve_forked`, `warm_dbt.serve_forked`).
 
-A forked worker is not the load's child: it watches the load through a pidfd and exits the
-moment the load ends, killed or not, and the load watches it the same way (ForkedWorker, in
+A forked helper is not the load's child: it watches the load through a pidfd and exits the
+moment the load ends, killed or not (after the clean-ups its entry asked for:
+`when_load_ends`), and the load watches it the same way (ForkedWorker, in
 runtime/preload_client.py, with the checks of who may ask and for which code). What differs
-from a spawned worker: the server's niceness, limits and cgroup, not the load's. The server
+from a spawned helper: the server's niceness, limits and cgroup, not the load's. The server
 forks from its only Python thread; native libraries' own threads (OpenBLAS: one thread asked
 for, below) handle the fork themselves. A server that does not answer, or refuses: the load
-spawns its worker as before, and its log says so.
+spawns its helper as before, and its log says so.
 
 Only the standard library is imported at module level.
 """
@@ -24,7 +28,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib
+import gc
 import os
 import shutil
 import signal
@@ -45,22 +49,24 @@ from orchestration import settings
 from orchestration.runtime.messages import receive, send
 from orchestration.runtime.preload_client import (
     ANSWER_TIMEOUT_SECONDS,
-    READY,
+    MAX_EXTRA_FDS,
     code_fingerprint,
     ended,
     peer,
+    resolve,
 )
-from orchestration.runtime.workers import die_with_parent, serve_calls
+from orchestration.runtime.workers import die_with_parent
 
 MODULE = "orchestration.runtime.preload"  # its `python -m` name
 SOCKET_NAME = "preload.sock"
 READY_CEILING_SECONDS = 300.0  # `wait_ready`: a ceiling against a hang, not a timing
+_LOAD_GONE_CLEANUPS: list[Callable[[], object]] = []  # in a forked helper: `when_load_ends`
 
 
-def resolve(name: str) -> Callable[..., Any]:
-    """The function `module:name` names (preload_client.qualified_name)."""
-    module, _, attribute = name.partition(":")
-    return getattr(importlib.import_module(module), attribute)
+def when_load_ends(cleanup: Callable[[], object]) -> None:
+    """In a forked helper: run `cleanup` (e.g. remove its temporary folder) before it exits
+    because its load ended; the exit skips `finally` blocks."""
+    _LOAD_GONE_CLEANUPS.append(cleanup)
 
 
 def exit_when_gone(pidfd: int) -> None:
@@ -68,16 +74,20 @@ def exit_when_gone(pidfd: int) -> None:
 
     def watch() -> None:
         ended(pidfd, None)
+        for cleanup in _LOAD_GONE_CLEANUPS:
+            with contextlib.suppress(Exception):
+                cleanup()
         os._exit(1)
 
     threading.Thread(target=watch, name="tuphap-load-watch", daemon=True).start()
 
 
-def _worker_main(request: Mapping[str, Any], fds: Sequence[int], load: int) -> int:
-    """In the forked child: become the requesting load's worker, as a spawned one would be
-    (its environment, folder and output), say so, and serve it until it is done. `load` is
-    a pidfd of the load."""
-    connection, stdout, stderr = fds
+def _helper_main(request: Mapping[str, Any], fds: Sequence[int], load: int) -> int:
+    """In the forked child: become the requesting load's helper, as a spawned one would be
+    (its environment, folder and output), and run the entry the request names until the load
+    is done. `load` is a pidfd of the load; `fds` the socket pair's end, stdout, stderr, then
+    the entry's own descriptors."""
+    connection, stdout, stderr, *extra = fds
     try:
         for sig in (signal.SIGCHLD, signal.SIGTERM):
             signal.signal(sig, signal.SIG_DFL)
@@ -90,11 +100,8 @@ def _worker_main(request: Mapping[str, Any], fds: Sequence[int], load: int) -> i
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
-        warm_up = resolve(request["warm_up"]) if request["warm_up"] else None
-        conn = Connection(connection)
-        conn.send(READY)
-        serve_calls(conn, warm_up, int(request["niceness"]))
-        return 0
+        entry = resolve(request["entry"])
+        return int(entry(Connection(connection), extra, **request["args"]) or 0)
     except BaseException:  # noqa: BLE001 - it ends; its load sees it and says so
         traceback.print_exc()
         return 1
@@ -118,12 +125,12 @@ def _answer(conn: socket.socket, listener: socket.socket, fingerprint: str) -> N
     load_pid, uid = peer(conn)
     if uid != os.getuid():
         return  # another user's process: no answer, and nothing of theirs runs here
-    request, fds = receive(conn, max_fds=3)
+    request, fds = receive(conn, max_fds=3 + MAX_EXTRA_FDS)
     load = -1
     try:
-        if len(fds) != 3 or request.get("fingerprint") != fingerprint:
+        if len(fds) < 3 or request.get("fingerprint") != fingerprint:
             send(conn, {"refused": "the preload server runs other code than this load"
-                        if len(fds) == 3 else "a request carries its socket, stdout, stderr"})
+                        if len(fds) >= 3 else "a request carries its socket, stdout, stderr"})
             return
         load = os.pidfd_open(load_pid)
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
@@ -132,7 +139,7 @@ def _answer(conn: socket.socket, listener: socket.socket, fingerprint: str) -> N
             if pid == 0:
                 listener.close()
                 conn.close()
-                os._exit(_worker_main(request, fds, load))
+                os._exit(_helper_main(request, fds, load))
             worker = os.pidfd_open(pid)
         finally:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
@@ -177,16 +184,17 @@ class PreloadServer:
         return self.folder / SOCKET_NAME
 
     @classmethod
-    def start(cls, *, warm_up: str, log_path: Path | None = None) -> PreloadServer:
-        """Start a server that runs `warm_up` (`module:name`) and ends with this thread (its
-        parent-death signal); it takes requests once it is `ready`. Its socket is in a new
-        0700 folder, which it removes when it ends."""
+    def start(cls, *, warm_ups: Sequence[str], log_path: Path | None = None) -> PreloadServer:
+        """Start a server that runs `warm_ups` (each `module:name`) and ends with this thread
+        (its parent-death signal); it takes requests once it is `ready`. Its socket is in a
+        new 0700 folder, which it removes when it ends."""
         folder = Path(tempfile.mkdtemp(prefix="tuphap-preload-"))  # short: a socket path is short
         log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
+        named = [arg for warm_up in warm_ups for arg in ("--warm-up", warm_up)]
         try:
             process = subprocess.Popen(
                 [sys.executable, "-m", MODULE, "--socket", str(folder / SOCKET_NAME),
-                 "--warm-up", warm_up, "--remove-folder"],
+                 *named, "--remove-folder"],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                 cwd=settings.PROJECT_ROOT, start_new_session=True,
                 preexec_fn=die_with_parent(signal.SIGTERM))  # noqa: PLW1509
@@ -224,12 +232,12 @@ class PreloadServer:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m orchestration.runtime.preload --socket PATH --warm-up MODULE:NAME`: warm up,
-    then serve on PATH (its folder should be private: `mktemp -d`) until SIGTERM."""
+    """`python -m orchestration.runtime.preload --socket PATH --warm-up MODULE:NAME ...`: warm
+    up, then serve on PATH (its folder should be private: `mktemp -d`) until SIGTERM."""
     parser = argparse.ArgumentParser(description="A preload server (see the module docstring)")
     parser.add_argument("--socket", required=True, type=Path, help="where to listen")
-    parser.add_argument("--warm-up", required=True,
-                        help="module:function run before serving, e.g. "
+    parser.add_argument("--warm-up", required=True, action="append",
+                        help="module:function run before serving (repeatable), e.g. "
                              "orchestration.quality.evaluate:warm_up")
     parser.add_argument("--remove-folder", action="store_true",
                         help="remove the socket's folder at the end (PreloadServer's own)")
@@ -240,7 +248,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     staging = args.socket.with_name(args.socket.name + ".new")
     try:
-        resolve(args.warm_up)()
+        for warm_up in args.warm_up:
+            resolve(warm_up)()
+        gc.freeze()  # what the warm-ups made stays shared: a child's collections leave it be
         # Bound under a temporary name, private, then renamed: it appears ready to accept.
         staging.unlink(missing_ok=True)
         previous = os.umask(0o077)
@@ -250,7 +260,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             os.umask(previous)
         listener.listen(16)
         staging.rename(args.socket)
-        print(f"preload server ready ({args.warm_up} done)", flush=True)
+        print(f"preload server ready ({', '.join(args.warm_up)} done)", flush=True)
         serve(listener)
     finally:
         listener.close()
@@ -262,4 +272,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # The module's own copy, not __main__'s: a helper's entry registers its clean-ups there
+    # (`when_load_ends`, imported by name).
+    from orchestration.runtime.preload import main as imported_main
+
+    sys.exit(imported_main())

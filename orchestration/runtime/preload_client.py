@@ -1,9 +1,10 @@
-"""The load's side of the preload server (runtime/preload.py): ask it for a worker, and watch
-that worker, which is the server's child, not ours.
+"""The load's side of the preload server (runtime/preload.py): ask it for a helper (the Great
+Expectations worker, the warm dbt process), and watch that helper, which is the server's
+child, not ours.
 
-A request carries the load's environment (passwords among it) and the worker then runs what
+A request carries the load's environment (passwords among it) and the helper then runs what
 the load sends it, so both sides check that the other runs as the same user (SO_PEERCRED), and
-a worker is only forked from a server whose code is the load's own (`code_fingerprint`).
+a helper is only forked from a server whose code is the load's own (`code_fingerprint`).
 Only the standard library: runtime/workers.py imports this for every worker it starts.
 """
 
@@ -11,13 +12,14 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib
 import os
 import select
 import signal
 import socket
 import struct
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from multiprocessing.connection import Connection
@@ -29,17 +31,18 @@ from orchestration.settings import PROJECT_ROOT
 
 PRELOAD_ENV = "TUPHAP_PRELOAD"  # the socket of a running preload server
 ANSWER_TIMEOUT_SECONDS = 30.0  # a fork and a few system calls: generous for a busy machine
-READY = "ready"  # what a forked worker says once it serves its load
-_PACKAGES = ("ingest", "expectations", "orchestration")  # what a worker may run
+READY = "ready"  # what a forked helper's entry says once it serves its load
+MAX_EXTRA_FDS = 2  # descriptors a helper's entry may take besides its socket and output
+_PACKAGES = ("ingest", "expectations", "orchestration")  # what a helper may run
 
 
 class PreloadUnavailable(RuntimeError):
-    """No preload server forked a worker: the caller starts its worker itself."""
+    """No preload server forked a helper: the caller starts its own."""
 
 
 def server_socket(env: Mapping[str, str] = os.environ) -> Path | None:
     """The preload server's socket this process may use (TUPHAP_PRELOAD), if any: Linux only
-    (a forked worker and its load watch each other through pidfds)."""
+    (a forked helper and its load watch each other through pidfds)."""
     value = env.get(PRELOAD_ENV, "").strip()
     return Path(value) if value and hasattr(os, "pidfd_open") else None
 
@@ -71,6 +74,12 @@ def qualified_name(function: Callable[..., Any]) -> str:
     return f"{function.__module__}:{function.__qualname__}"
 
 
+def resolve(name: str) -> Callable[..., Any]:
+    """The function `module:name` names (`qualified_name`)."""
+    module, _, attribute = name.partition(":")
+    return getattr(importlib.import_module(module), attribute)
+
+
 def ended(pidfd: int, timeout: float | None) -> bool:
     """Whether the process of `pidfd` has ended, waiting up to `timeout` seconds (None: for
     ever). poll(), not select(): a busy load may hold a pidfd numbered over 1023."""
@@ -81,7 +90,7 @@ def ended(pidfd: int, timeout: float | None) -> bool:
 
 @dataclass
 class ForkedWorker:
-    """A worker the preload server forked for this process, watched through a pidfd (it is
+    """A helper the preload server forked for this process, watched through a pidfd (it is
     not our child: no wait(), no exit code). The names of multiprocessing's Process."""
 
     pid: int
@@ -105,18 +114,35 @@ class ForkedWorker:
         with contextlib.suppress(OSError):  # it has ended already
             signal.pidfd_send_signal(self.pidfd, sig)
 
+    def stop(self, grace_seconds: float) -> None:
+        """End it: SIGTERM, SIGKILL if it is still there after `grace_seconds`; close the
+        pidfd."""
+        if self.is_alive():
+            self.terminate()
+            self.join(grace_seconds)
+        if self.is_alive():
+            self.kill()
+            self.join()
+        self.close()
+
     def close(self) -> None:
         if self.pidfd >= 0:
             os.close(self.pidfd)
             self.pidfd = -1
 
 
-def fork_worker(path: Path, *, warm_up: Callable[[], object] | None,
-                niceness: int = 0) -> tuple[Connection, ForkedWorker]:
-    """Ask the preload server at `path` for a worker serving this process; the connection to
-    it and the worker, once the worker says it serves. Raises PreloadUnavailable otherwise
-    (no server, another user's, other code, or a worker that could not start): nothing of
-    this load ran there, so the caller spawns its own."""
+def fork_helper(path: Path, entry: Callable[..., Any], args: Mapping[str, Any], *,
+                env: Mapping[str, str] | None = None, cwd: Path | None = None,
+                stdout: int = 1, stderr: int = 2,
+                fds: Sequence[int] = ()) -> tuple[Connection, ForkedWorker]:
+    """Ask the preload server at `path` for a helper serving this process: a child of the
+    server that takes `env` and `cwd` (this process's by default), writes to `stdout` and
+    `stderr`, and runs `entry(connection, fds, **args)` (a module-level function; `args` as
+    JSON). Returns the connection to it and the helper once its entry says READY. Raises
+    PreloadUnavailable otherwise (no server, another user's, other code, or a helper that
+    could not start): nothing of this load ran there, so the caller spawns its own."""
+    if len(fds) > MAX_EXTRA_FDS:
+        raise ValueError(f"at most {MAX_EXTRA_FDS} descriptors besides the output")
     ours, theirs = socket.socketpair()
     worker: ForkedWorker | None = None
     connection: Connection | None = None
@@ -127,21 +153,21 @@ def fork_worker(path: Path, *, warm_up: Callable[[], object] | None,
             if peer(server)[1] != os.getuid():
                 raise PermissionError(f"{path} is served by another user")
             send(server, {
-                "fingerprint": code_fingerprint(),
-                "warm_up": qualified_name(warm_up) if warm_up is not None else None,
-                "niceness": niceness, "env": dict(os.environ), "cwd": os.getcwd(),
-            }, fds=[theirs.fileno(), 1, 2])
-            theirs.close()  # the worker holds it now: its end is seen at once if it dies
-            reply, fds = receive(server, max_fds=1)
-        if "refused" in reply or len(fds) != 1:
-            for fd in fds:
+                "fingerprint": code_fingerprint(), "entry": qualified_name(entry),
+                "args": dict(args), "env": dict(os.environ if env is None else env),
+                "cwd": str(cwd or os.getcwd()),
+            }, fds=[theirs.fileno(), stdout, stderr, *fds])
+            theirs.close()  # the helper holds it now: its end is seen at once if it dies
+            reply, pidfds = receive(server, max_fds=1)
+        if "refused" in reply or len(pidfds) != 1:
+            for fd in pidfds:
                 os.close(fd)
-            raise PermissionError(reply.get("refused", "no pidfd of the worker"))
-        worker = ForkedWorker(pid=int(reply["pid"]), pidfd=fds[0])
+            raise PermissionError(reply.get("refused", "no pidfd of the helper"))
+        worker = ForkedWorker(pid=int(reply["pid"]), pidfd=pidfds[0])
         connection = Connection(ours.detach())
         if not connection.poll(ANSWER_TIMEOUT_SECONDS) or connection.recv() != READY:
-            raise TimeoutError(f"the worker (pid {worker.pid}) did not start")
-    except Exception as error:  # whatever it was, the load spawns its own worker
+            raise TimeoutError(f"the helper (pid {worker.pid}) did not start")
+    except Exception as error:  # whatever it was, the load spawns its own helper
         if worker is not None:
             worker.kill()
             worker.close()

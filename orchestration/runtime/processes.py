@@ -17,7 +17,7 @@ from collections.abc import Set as AbstractSet
 from pathlib import Path
 
 from orchestration.runtime.proc import PPID, STARTTIME, STATE, read_stat, start_time, stat_fields
-from orchestration.runtime.warm_dbt import WARM_MODULE
+from orchestration.runtime.warm_dbt import FORKED_NOTE, WARM_MODULE
 
 __all__ = ["processes_started_for", "signal_process", "start_time", "stop_leftover_processes"]
 
@@ -99,7 +99,8 @@ def processes_started_for(folder: Path) -> list[int]:
 
     A load runs dbt with its build folder and dbt-target/ folder in the environment
     (TUPHAP_DBT_WORKDIR, DBT_TARGET_PATH: runtime/dbt_env.py, dagster-dbt), and dbt's own
-    children inherit it; someone merely looking at a file in the folder is not matched. Read
+    children inherit it; someone merely looking at a file in the folder is not matched. A
+    forked warm dbt process is found by its note in the folder (warm_dbt.FORKED_NOTE). Read
     from /proc, so Linux only; elsewhere, and for other users' processes, nothing is found.
     """
     return list(_started_for(folder))
@@ -128,7 +129,25 @@ def _started_for(folder: Path) -> dict[int, int]:
         if any(value == itself or value.startswith(inside) for value in values):
             if not _warm_dbt_of_live_load(pid, running=parents.keys()):
                 found[pid] = started
+    for pid, started in _noted(folder).items():
+        if pid not in ours and processes.get(pid, (0, None))[1] == started:
+            found[pid] = started
     return found
+
+
+def _noted(folder: Path) -> dict[int, int]:
+    """pid -> start time of the forked warm dbt processes that noted building in `folder`
+    (their note outlives them if they were killed: the start time tells)."""
+    noted = {}
+    for note in folder.rglob(f"{FORKED_NOTE}*"):
+        pid = note.name.removeprefix(FORKED_NOTE)
+        try:
+            started = note.read_text().strip()
+        except OSError:
+            continue
+        if pid.isdigit() and started.isdigit():
+            noted[int(pid)] = int(started)
+    return noted
 
 
 def _warm_dbt_of_live_load(pid: int, running: AbstractSet[int]) -> bool:

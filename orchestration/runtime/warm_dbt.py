@@ -13,11 +13,16 @@ dagster-dbt is unchanged: it starts a process, reads dbt's JSON log lines from i
 signals it to cancel. Anything unexpected falls back to plain dbt: no warm process (a load
 started without one, a second dbt call), one that died or is not answering (the shim runs the
 real `dbt`), or a request whose parse-relevant environment or arguments differ from the warm
-parse's (the warm process parses again). A warm process is never forked from another (forking
-a process that has parsed deadlocks dbt's native parser); it runs one command and exits. It
-exits as soon as the process that started it dies, whatever it is doing, so a killed load
-leaves no dbt behind (and it carries the build's folder in its environment, as a plain dbt
-would, for orchestration/runtime/processes.py).
+parse's (the warm process parses again). It runs one command and exits. It exits as soon as
+the process that started it dies, whatever it is doing, so a killed load leaves no dbt behind;
+orchestration/runtime/processes.py finds one that did all the same, by the build's folder in
+its environment, as it would a plain dbt.
+
+Where a preload server runs (runtime/preload.py: the service, the test suite), the warm
+process is forked from it with dbt imported already (`warm_up`: ~2 s of CPU less a load); a
+preload server has parsed nothing (forking a process that has parsed deadlocks dbt's native
+parser). A forked one shows the server's environment, not the build's, so it leaves a note in
+the build's target folder for processes.py while it builds (`FORKED_NOTE`).
 
 Only the standard library is imported at module level.
 """
@@ -34,29 +39,55 @@ import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 from orchestration import settings
 from orchestration.runtime.dbt_env import build_environment, keep_parse, parse_cache_file, parse_key
 from orchestration.runtime.dbt_shim import SHIM_NAME, SOCKET_ENV, WORKDIR_ENV
 from orchestration.runtime.messages import receive, send
-from orchestration.runtime.preload_client import PRELOAD_ENV
+from orchestration.runtime.preload_client import (
+    PRELOAD_ENV,
+    READY,
+    ForkedWorker,
+    PreloadUnavailable,
+    fork_helper,
+    server_socket,
+)
+from orchestration.runtime.proc import start_time
 from orchestration.runtime.workers import exit_when_orphaned
 
 WARM_MODULE = "orchestration.runtime.warm_dbt"  # its `python -m` name: runtime/processes.py
+# Where the load's warm process came from (WarmDbt.origin), for the run's log, when `tuphap
+# load` started it before the run (beside SOCKET_ENV).
+ORIGIN_ENV = "TUPHAP_DBT_WARM_ORIGIN"
 # Variables that say where dbt runs, writes logs and artifacts, or how it selects: a parse does not
 # depend on them. Every other DBT_* and TUPHAP_* variable must match for the warm parse to serve.
 PARSE_NEUTRAL_ENV = frozenset({
     "DBT_TARGET_PATH", "DBT_LOG_PATH", "DBT_LOG_FORMAT", "DBT_LOG_FORMAT_FILE", "DBT_LOG_LEVEL",
     "DBT_LOG_LEVEL_FILE", "DBT_QUIET", "DBT_PRINTER_WIDTH", "DBT_USE_COLORS",
     "DBT_USE_COLORS_FILE", "DBT_INDIRECT_SELECTION", "DBT_SEND_ANONYMOUS_USAGE_STATS",
-    SOCKET_ENV, WORKDIR_ENV, PRELOAD_ENV,  # runtime/preload.py: where workers come from
+    SOCKET_ENV, ORIGIN_ENV, WORKDIR_ENV, PRELOAD_ENV,  # runtime/preload.py: where helpers come from
 })
 # Commands that run models against a parsed project, and options that change what is parsed.
 WARM_COMMANDS = frozenset({"build", "run", "test", "seed", "compile"})
 PARSE_OPTIONS = ("--vars", "--profile", "--target", "--project-dir", "--profiles-dir",
                  "--no-partial-parse", "--partial-parse")
 IDLE_TIMEOUT_SECONDS = 6 * 3600.0  # an unclaimed warm process gives up after this
+STOP_GRACE_SECONDS = 5.0
+# A forked warm process's note in the build's target folder while it builds: its pid in the
+# name, its start time inside (runtime/processes.py).
+FORKED_NOTE = ".forked-dbt-"
+
+
+def warm_up() -> None:
+    """The preload server's warm-up for warm dbt processes: import dbt, the project's two
+    adapters, its parser and build task (~2 s of CPU), and nothing more: no parse, no thread."""
+    import dbt.adapters.duckdb
+    import dbt.adapters.postgres
+    import dbt.cli.main
+    import dbt.parser.manifest
+    import dbt.task.build  # noqa: F401
 
 
 def parse_environment(env: Mapping[str, str]) -> dict[str, str]:
@@ -88,14 +119,16 @@ def exit_code(success: bool, exception: BaseException | None) -> int:
 class WarmDbt:
     """A started warm dbt process: where to reach it, and how to stop it."""
 
-    process: subprocess.Popen
+    process: subprocess.Popen[bytes] | ForkedWorker
     socket_path: Path
     folder: Path
+    origin: str  # where the process came from, as its log's first line says
 
     @classmethod
     def start(cls, *, env: Mapping[str, str], project_dir: Path, profiles_dir: Path,
               log_path: Path | None = None) -> WarmDbt:
-        """Start a warm dbt process that parses `project_dir` under `env` and then waits.
+        """Start a warm dbt process that parses `project_dir` under `env` and then waits:
+        forked by the preload server if one is set and forks it, else a new process.
 
         `env` must be the environment the build will run with (without dagster-dbt's
         output-only variables); its output goes to `log_path` (default: nowhere).
@@ -107,34 +140,68 @@ class WarmDbt:
         server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         server.bind(str(socket_path))
         server.listen(1)
-        log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
+        env = {**env, "PYTHONUNBUFFERED": "1"}
         try:
-            process = subprocess.Popen(
-                [sys.executable, "-m", WARM_MODULE, "--socket-fd",
-                 str(server.fileno()), "--project-dir", str(project_dir),
-                 "--profiles-dir", str(profiles_dir), "--parent", str(os.getpid())],
-                env={**env, "PYTHONUNBUFFERED": "1"}, stdin=subprocess.DEVNULL, stdout=log,
-                stderr=subprocess.STDOUT, cwd=project_dir, pass_fds=(server.fileno(),),
-            )
+            with open(log_path or os.devnull, "ab") as log:
+                process, origin = _fork(server, log.fileno(), env, project_dir, profiles_dir)
+                if process is None:
+                    process = subprocess.Popen(
+                        [sys.executable, "-m", WARM_MODULE, "--socket-fd",
+                         str(server.fileno()), "--project-dir", str(project_dir),
+                         "--profiles-dir", str(profiles_dir), "--parent", str(os.getpid())],
+                        env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                        cwd=project_dir, pass_fds=(server.fileno(),),
+                    )
+                    origin = f"a new process (pid {process.pid}){origin}"
+                log.write(f"warm dbt process: {origin}\n".encode())
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
         finally:
             server.close()
-            if log is not subprocess.DEVNULL:
-                log.close()
-        return cls(process=process, socket_path=socket_path, folder=folder)
+        return cls(process=process, socket_path=socket_path, folder=folder, origin=origin)
+
+    def ended(self, timeout: float | None = 0) -> bool:
+        """Whether the process has ended, waiting up to `timeout` seconds (None: for ever)."""
+        if isinstance(self.process, ForkedWorker):
+            self.process.join(timeout)
+            return not self.process.is_alive()
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return False
+        return True
 
     def stop(self) -> None:
         """Stop the process if it is still there (unused, or the load failed) and clean up."""
-        if self.process.poll() is None:
+        if isinstance(self.process, ForkedWorker):
+            self.process.stop(STOP_GRACE_SECONDS)
+        elif self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(5)
+                self.process.wait(STOP_GRACE_SECONDS)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _fork(server: socket.socket, log: int, env: Mapping[str, str], project_dir: Path,
+          profiles_dir: Path) -> tuple[ForkedWorker | None, str]:
+    """A warm process forked by the preload server, serving on `server`; else None and why
+    not ("" when no server is set)."""
+    path = server_socket()
+    if path is None:
+        return None, ""
+    try:
+        control, process = fork_helper(
+            path, serve_forked, {"project_dir": str(project_dir),
+                                 "profiles_dir": str(profiles_dir)},
+            env=env, cwd=project_dir, stdout=log, stderr=log, fds=[server.fileno()])
+    except PreloadUnavailable as error:
+        return None, f"; the preload server did not fork it: {error}"
+    control.close()  # the shim talks to it on `server`
+    return process, f"forked by the preload server (pid {process.pid})"
 
 
 def start_for_load(*, target: Mapping[str, str], scope: str, logs_dir: Path,
@@ -171,8 +238,10 @@ def _take_streams(fds: Sequence[int]) -> None:
         os.close(fd)
 
 
-def serve(server: socket.socket, workdir: Path, project_dir: Path, profiles_dir: Path) -> int:
-    """Import dbt, parse the project, then run the one command a client hands over."""
+def serve(server: socket.socket, workdir: Path, project_dir: Path, profiles_dir: Path, *,
+          forked: bool = False) -> int:
+    """Import dbt, parse the project, then run the one command a client hands over; a
+    `forked` process leaves its note in the build's target folder while it builds."""
     from dbt.cli.main import dbtRunner
 
     parse_env = dict(os.environ)
@@ -212,12 +281,45 @@ def serve(server: socket.socket, workdir: Path, project_dir: Path, profiles_dir:
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(env)
-        result = dbtRunner(manifest=manifest if warm else None).invoke(argv)
+        note = _leave_note(env.get("DBT_TARGET_PATH", "")) if forked else None
+        try:
+            result = dbtRunner(manifest=manifest if warm else None).invoke(argv)
+        finally:
+            if note is not None:
+                note.unlink(missing_ok=True)
         code = exit_code(result.success, result.exception)
         sys.stdout.flush()
         sys.stderr.flush()
         send(conn, {"exit_code": code})
     return code
+
+
+def _leave_note(target: str) -> Path | None:
+    """This process's note in the build's target folder (`FORKED_NOTE`), if it names one."""
+    started = start_time(os.getpid())
+    if not target or started is None:
+        return None
+    Path(target).mkdir(parents=True, exist_ok=True)
+    note = Path(target, f"{FORKED_NOTE}{os.getpid()}")
+    note.write_text(str(started))
+    return note
+
+
+def serve_forked(conn: Connection, fds: Sequence[int], *, project_dir: str,
+                 profiles_dir: str) -> int:
+    """The warm process's entry in the preload server (runtime/preload.py): `fds[0]` is the
+    listening socket the load made; READY at once (dbt is imported), then `serve`."""
+    from orchestration.runtime.preload import when_load_ends
+
+    server = socket.socket(fileno=fds[0])
+    workdir = Path(server.getsockname()).parent
+    when_load_ends(lambda: shutil.rmtree(workdir, ignore_errors=True))
+    conn.send(READY)
+    conn.close()
+    try:
+        return serve(server, workdir, Path(project_dir), Path(profiles_dir), forked=True)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

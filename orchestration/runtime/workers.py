@@ -21,15 +21,18 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 from typing import Any
 
 from ingest.errors import TuphapError
 from orchestration.runtime.preload_client import (
+    READY,
     ForkedWorker,
     PreloadUnavailable,
-    fork_worker,
+    fork_helper,
+    qualified_name,
+    resolve,
     server_socket,
 )
 
@@ -114,6 +117,15 @@ def _spawned(conn: Connection, warm_up: Callable[[], object] | None, parent: int
     serve_calls(conn, warm_up, niceness)
 
 
+def serve_forked(conn: Connection, _fds: Sequence[int], *, warm_up: str | None,
+                 niceness: int) -> None:
+    """A worker's entry in the preload server (runtime/preload.py): its warm-up found there
+    first (else it is not READY, and the load spawns its worker), then `serve_calls`."""
+    function = resolve(warm_up) if warm_up else None
+    conn.send(READY)
+    serve_calls(conn, function, niceness)
+
+
 class WarmProcess:
     """One worker process: started early, warmed up, then called synchronously."""
 
@@ -155,8 +167,9 @@ class WarmProcess:
         if path is None:
             return ""
         try:
-            self._conn, self._process = fork_worker(
-                path, warm_up=self._warm_up, niceness=self._niceness)
+            self._conn, self._process = fork_helper(path, serve_forked, {
+                "warm_up": qualified_name(self._warm_up) if self._warm_up else None,
+                "niceness": self._niceness})
         except PreloadUnavailable as error:
             return f"; the preload server did not fork it: {error}"
         self._origin = f"forked by the preload server (pid {self._process.pid})"
@@ -217,11 +230,12 @@ class WarmProcess:
             pass
         conn.close()
         process.join(0.05)
+        if isinstance(process, ForkedWorker):
+            process.stop(STOP_GRACE_SECONDS)
+            return
         if process.is_alive():
             process.terminate()
             process.join(STOP_GRACE_SECONDS)
         if process.is_alive():
             process.kill()
             process.join()
-        if isinstance(process, ForkedWorker):
-            process.close()  # its pidfd

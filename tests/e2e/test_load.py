@@ -83,10 +83,10 @@ def _in_instance(demo_load: Loaded, code: str) -> subprocess.CompletedProcess[st
                           text=True, cwd=ROOT, timeout=120)
 
 
-def test_the_row_rules_worker_was_forked_by_the_preload_server(demo_load: Loaded) -> None:
+def test_the_loads_helpers_were_forked_by_the_preload_server(demo_load: Loaded) -> None:
     """The suite's preload server (tests/conftest.py, as `make serve` runs one for the
-    service) forked the load's Great Expectations worker, and the run's log says so; a
-    silent fall back to a spawned worker would still load, only slower."""
+    service) forked the load's Great Expectations worker and its warm dbt process, and the
+    run's log says so; a silent fall back to spawned ones would still load, only slower."""
     code = (
         "import dagster as dg\n"
         "with dg.DagsterInstance.get() as i:\n"
@@ -95,10 +95,10 @@ def test_the_row_rules_worker_was_forked_by_the_preload_server(demo_load: Loaded
         "        print(event.user_message.replace(chr(10), ' '))\n"
     )
     done = _in_instance(demo_load, code)
-    said = [line for line in done.stdout.splitlines()
-            if line.startswith("row rules' Great Expectations worker: ")]
-    assert len(said) == 1, done.stdout[-3000:] + done.stderr[-3000:]
-    assert said[0].endswith(")") and "forked by the preload server (pid " in said[0], said
+    for helper in ("row rules' Great Expectations worker: ", "dbt's warm process: "):
+        said = [line for line in done.stdout.splitlines() if line.startswith(helper)]
+        assert len(said) == 1, done.stdout[-3000:] + done.stderr[-3000:]
+        assert said[0].endswith(")") and "forked by the preload server (pid " in said[0], said
 
 
 def test_every_received_file_is_archived_by_content(demo_load: Loaded) -> None:

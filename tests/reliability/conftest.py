@@ -92,14 +92,15 @@ def descendants(pid: int) -> dict[int, int]:
     return found
 
 
-# What a load's log (stderr at TUPHAP_LOG_LEVEL INFO) says of a worker the preload server
-# forked for it (orchestration/quality/row_rules.py).
+# What a load's log (stderr at TUPHAP_LOG_LEVEL INFO) says of a helper the preload server
+# forked for it (orchestration/quality/row_rules.py, orchestration/dbt/resources.py).
 _FORKED_WORKER = re.compile(
-    r"Great Expectations worker: forked by the preload server \(pid (\d+)\)")
+    r"(?:Great Expectations worker|dbt's warm process): forked by the preload server "
+    r"\(pid (\d+)\)")
 
 
 def forked_for(stderr: str) -> dict[int, int]:
-    """pid -> start time of the workers the preload server forked for a load, still running:
+    """pid -> start time of the helpers the preload server forked for a load, still running:
     the server's children, not the load's, but left behind as much as its own if they
     outlived it (each must end the moment its load does: runtime/preload.py)."""
     found = {}

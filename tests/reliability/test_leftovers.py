@@ -1,6 +1,7 @@
-"""A killed load's dbt is found by its environment and stopped; onlookers, the running
-load's own children (its warm dbt process) and the warm dbt of a load waiting for the lock
-are left alone, and so is a process that took the pid of one gone meanwhile."""
+"""A killed load's dbt is found by its environment (or, forked by the preload server, by its
+note) and stopped; onlookers, the running load's own children (its warm dbt process) and the
+warm dbt of a load waiting for the lock are left alone, and so is a process that took the pid
+of one gone meanwhile."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from orchestration.runtime.processes import (
     start_time,
     stop_leftover_processes,
 )
+from orchestration.runtime.warm_dbt import FORKED_NOTE
 
 SLEEP = "import time, sys; f = open(sys.argv[1]) if len(sys.argv) > 1 else None; time.sleep(600)"
 # As SLEEP, but notes in the file argv[1] names that it is ready, then that it got SIGTERM, and
@@ -197,3 +199,20 @@ def test_a_pid_is_signalled_only_while_it_names_the_process_noted(
         if sleeper.poll() is None:
             sleeper.kill()
             sleeper.wait()
+
+
+def test_a_forked_dbt_is_found_by_its_note_not_by_a_stale_one(tmp_path: Path) -> None:
+    """A warm dbt process the preload server forked shows the server's environment, so it
+    notes its pid and start time in the build's target folder while it builds: a killed
+    load's is found by that note and stopped; a note whose pid now names another process (its
+    start time differs) finds nothing."""
+    folder = tmp_path / ".build"
+    (folder / "dbt-target").mkdir(parents=True)
+    env = {key: value for key, value in os.environ.items() if str(tmp_path) not in value}
+    with _orphan(env) as noted, _orphan(env) as reused:
+        for pid, started in ((noted, start_time(noted)), (reused, (start_time(reused) or 0) - 1)):
+            (folder / "dbt-target" / f"{FORKED_NOTE}{pid}").write_text(str(started))
+        assert processes_started_for(folder) == [noted]
+        assert stop_leftover_processes(folder, grace_seconds=CEILING_SECONDS) == [noted]
+        assert not _alive(noted)
+        assert _alive(reused)

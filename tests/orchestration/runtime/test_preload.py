@@ -135,7 +135,7 @@ from orchestration.quality.evaluate import warm_up
 from orchestration.runtime.preload import PreloadServer
 from orchestration.runtime.preload_client import qualified_name
 import time
-server = PreloadServer.start(warm_up=qualified_name(warm_up))
+server = PreloadServer.start(warm_ups=[qualified_name(warm_up)])
 assert server.wait_ready(), "the preload server did not start"
 print(server.process.pid, server.socket_path, oct(server.folder.stat().st_mode & 0o777),
       oct(server.socket_path.stat().st_mode & 0o777), flush=True)
@@ -173,7 +173,7 @@ def test_the_server_ends_with_the_process_that_started_it_and_leaves_nothing(
 
 
 def test_stop_ends_the_server_and_removes_its_folder() -> None:
-    server = PreloadServer.start(warm_up=qualified_name(fn.warm_up))
+    server = PreloadServer.start(warm_ups=[qualified_name(fn.warm_up)])
     try:
         assert server.process.poll() is None
     finally:

@@ -18,6 +18,7 @@ import pytest
 
 from orchestration import settings
 from orchestration.runtime.dbt_env import build_environment
+from orchestration.runtime.preload_client import PRELOAD_ENV
 from orchestration.runtime.warm_dbt import (
     SOCKET_ENV,
     WarmDbt,
@@ -34,6 +35,21 @@ PROJECT = settings.DBT_PROJECT_DIR
 BASE = {"DBT_PROJECT_DIR": "/p", "DBT_PROFILES_DIR": "/p",
         "TUPHAP_DBT_DB_PATH": "w.duckdb", "TUPHAP_DBT_WORKDIR": "/w/.build",
         "TUPHAP_SCOPE": "cluster", "HOME": "/root", "DBT_TARGET_PATH": "/w/.build/dbt-target"}
+
+
+@pytest.fixture(params=["spawned", "preloaded"])
+def kind(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Where the warm process comes from: a new process, or the suite's preload server (in
+    TUPHAP_PRELOAD, with dbt imported: tests/conftest.py)."""
+    if request.param == "spawned":
+        monkeypatch.delenv(PRELOAD_ENV, raising=False)
+    else:
+        assert os.environ.get(PRELOAD_ENV), "tests/conftest.py starts the preload server"
+    return str(request.param)
+
+
+def _origin(kind: str) -> str:
+    return "forked by the preload server" if kind == "preloaded" else "a new process"
 
 
 def _start_for(published: Path) -> WarmDbt:
@@ -123,16 +139,20 @@ def _warm_load(tmp_path: Path, *, build_scope: str = "cluster",
         warm.stop()
 
 
-def test_the_shim_runs_dbt_in_the_warm_process_on_its_parse(tmp_path: Path) -> None:
+def test_the_shim_runs_dbt_in_the_warm_process_on_its_parse(tmp_path: Path, kind: str) -> None:
     with _warm_load(tmp_path) as (published, warm, env):
+        assert warm.origin.startswith(_origin(kind)), warm.origin
         done = _shim(["seed", "--select", "ref_provinces"], env)
         assert done.returncode == 0, done.stdout.decode()[-2000:]
         messages = _messages(done.stdout)
         assert any(m.startswith("Running with dbt=") for m in messages)  # dbt's own JSON log
         assert _provinces(published) > 60
         log = (engine_for(published).logs_dir / "dbt-warm.log").read_text()
+        assert f"warm dbt process: {warm.origin}" in log
         assert "`dbt seed --select ref_provinces` on the warm parse" in log
-        assert warm.process.wait(300) == 0  # single use: it exits after the command
+        assert warm.ended(300)  # single use: it exits after the command
+        # A forked process's note for processes.py is there only while it builds.
+        assert not list((tmp_path / "target").glob(".forked-dbt-*"))
     assert not warm.folder.exists()
 
 
@@ -140,7 +160,7 @@ def _warm_log_when_parsed(published: Path, warm: WarmDbt) -> str:
     log = engine_for(published).logs_dir / "dbt-warm.log"
     for _ in range(6000):  # a ceiling: dbt's import and parse come first
         text = log.read_text() if log.exists() else ""
-        if "warm parse done" in text or warm.process.poll() is not None:
+        if "warm parse done" in text or warm.ended():
             return text
         time.sleep(0.1)
     pytest.fail("the warm dbt process never finished its parse")
@@ -193,12 +213,13 @@ def test_without_a_warm_process_the_shim_is_plain_dbt(tmp_path: Path) -> None:
     assert "Core" in done.stdout.decode() or "installed" in done.stdout.decode()
 
 
-def test_a_dead_warm_process_falls_back_to_plain_dbt(tmp_path: Path) -> None:
+def test_a_dead_warm_process_falls_back_to_plain_dbt(tmp_path: Path, kind: str) -> None:
     published = tmp_path / "w" / "warehouse.duckdb"
     warm = _start_for(published)
     try:
-        warm.process.send_signal(signal.SIGKILL)
-        warm.process.wait(300)
+        assert warm.origin.startswith(_origin(kind)), warm.origin
+        os.kill(warm.process.pid, signal.SIGKILL)
+        assert warm.ended(300)
         env = {**os.environ, SOCKET_ENV: str(warm.socket_path)}
         done = _shim(["--version"], env, timeout=120)
         assert done.returncode == 0
@@ -207,7 +228,9 @@ def test_a_dead_warm_process_falls_back_to_plain_dbt(tmp_path: Path) -> None:
         warm.stop()
 
 
-def test_a_warm_process_ends_when_the_process_that_started_it_dies(tmp_path: Path) -> None:
+def test_a_warm_process_ends_when_the_process_that_started_it_dies(
+    tmp_path: Path, kind: str,
+) -> None:
     """A load killed outright (kill -9) leaves no warm dbt behind, nor its temporary folder."""
     script = (
         "import sys, time; from pathlib import Path\n"
@@ -216,12 +239,13 @@ def test_a_warm_process_ends_when_the_process_that_started_it_dies(tmp_path: Pat
         "engine = engine_for(Path(sys.argv[1]))\n"
         "warm = start_for_load(target=engine.dbt_environment(), scope='cluster',"
         " logs_dir=engine.logs_dir)\n"
-        "print(warm.process.pid, warm.folder, flush=True); time.sleep(3600)\n"
+        "print(warm.process.pid, warm.folder, warm.origin, flush=True); time.sleep(3600)\n"
     )
     starter = subprocess.Popen([sys.executable, "-c", script, str(tmp_path / "w.duckdb")],
                                stdout=subprocess.PIPE, cwd=settings.PROJECT_ROOT, text=True)
     assert starter.stdout is not None
-    pid, folder = starter.stdout.readline().split()
+    pid, folder, origin = starter.stdout.readline().split(" ", 2)
+    assert origin.startswith(_origin(kind)), origin
     warm_pid = int(pid)
     assert Path(folder).is_dir()
     starter.kill()
@@ -239,8 +263,9 @@ def test_a_warm_process_ends_when_the_process_that_started_it_dies(tmp_path: Pat
     assert not Path(folder).exists()
 
 
-def test_stopping_an_unused_warm_process_cleans_up(tmp_path: Path) -> None:
+def test_stopping_an_unused_warm_process_cleans_up(kind: str) -> None:
     warm = WarmDbt.start(env=dict(os.environ), project_dir=PROJECT, profiles_dir=PROJECT)
+    assert warm.origin.startswith(_origin(kind)), warm.origin
     warm.stop()
-    assert warm.process.poll() is not None
+    assert warm.ended()
     assert not warm.folder.exists()
