@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from orchestration.runtime.messages import receive, send
 from orchestration.settings import PROJECT_ROOT
@@ -33,6 +33,7 @@ PRELOAD_ENV = "TUPHAP_PRELOAD"  # the socket of a running preload server
 ANSWER_TIMEOUT_SECONDS = 30.0  # a fork and a few system calls: generous for a busy machine
 READY = "ready"  # what a forked helper's entry says once it serves its load
 MAX_EXTRA_FDS = 2  # descriptors a helper's entry may take besides its socket and output
+_FORKED_FOR_US: set[int] = set()  # pids of this process's helpers the server forked, not closed
 _PACKAGES = ("ingest", "expectations", "orchestration")  # what a helper may run
 
 
@@ -74,6 +75,12 @@ def qualified_name(function: Callable[..., Any]) -> str:
     return f"{function.__module__}:{function.__qualname__}"
 
 
+def forked_helpers() -> frozenset[int]:
+    """Pids of this process's helpers that a preload server forked (not our children, but
+    ours all the same: runtime/processes.py leaves them and what they start alone)."""
+    return frozenset(_FORKED_FOR_US)
+
+
 def resolve(name: str) -> Callable[..., Any]:
     """The function `module:name` names (`qualified_name`)."""
     module, _, attribute = name.partition(":")
@@ -86,6 +93,25 @@ def ended(pidfd: int, timeout: float | None) -> bool:
     poller = select.poll()
     poller.register(pidfd, select.POLLIN)
     return bool(poller.poll(None if timeout is None else max(0, int(timeout * 1000))))
+
+
+class ProcessLike(Protocol):
+    """multiprocessing's Process, as far as ending one goes; ForkedWorker has the same."""
+
+    def is_alive(self) -> bool: ...
+    def terminate(self) -> None: ...
+    def kill(self) -> None: ...
+    def join(self, timeout: float | None = None) -> None: ...
+
+
+def end_process(process: ProcessLike, grace_seconds: float) -> None:
+    """SIGTERM, then SIGKILL if it is still there after `grace_seconds`; it has ended then."""
+    if process.is_alive():
+        process.terminate()
+        process.join(grace_seconds)
+    if process.is_alive():
+        process.kill()
+        process.join()
 
 
 @dataclass
@@ -115,17 +141,12 @@ class ForkedWorker:
             signal.pidfd_send_signal(self.pidfd, sig)
 
     def stop(self, grace_seconds: float) -> None:
-        """End it: SIGTERM, SIGKILL if it is still there after `grace_seconds`; close the
-        pidfd."""
-        if self.is_alive():
-            self.terminate()
-            self.join(grace_seconds)
-        if self.is_alive():
-            self.kill()
-            self.join()
+        """End it (`end_process`) and close the pidfd."""
+        end_process(self, grace_seconds)
         self.close()
 
     def close(self) -> None:
+        _FORKED_FOR_US.discard(self.pid)
         if self.pidfd >= 0:
             os.close(self.pidfd)
             self.pidfd = -1
@@ -164,6 +185,7 @@ def fork_helper(path: Path, entry: Callable[..., Any], args: Mapping[str, Any], 
                 os.close(fd)
             raise PermissionError(reply.get("refused", "no pidfd of the helper"))
         worker = ForkedWorker(pid=int(reply["pid"]), pidfd=pidfds[0])
+        _FORKED_FOR_US.add(worker.pid)
         connection = Connection(ours.detach())
         if not connection.poll(ANSWER_TIMEOUT_SECONDS) or connection.recv() != READY:
             raise TimeoutError(f"the helper (pid {worker.pid}) did not start")

@@ -16,6 +16,7 @@ import time
 from collections.abc import Set as AbstractSet
 from pathlib import Path
 
+from orchestration.runtime.preload_client import forked_helpers
 from orchestration.runtime.proc import PPID, STARTTIME, STATE, read_stat, start_time, stat_fields
 from orchestration.runtime.warm_dbt import FORKED_NOTE, WARM_MODULE
 
@@ -116,10 +117,11 @@ def _started_for(folder: Path) -> dict[int, int]:
     # start time is the old process's, and the new one is never signalled (signal_process).
     processes = _processes()
     parents = {pid: parent for pid, (parent, _) in processes.items()}
-    ours = _descendants(os.getpid(), parents) | {os.getpid()}
+    # This process, its helpers (children, or forked by a preload server) and all they started.
+    spared = _with_descendants({os.getpid(), *forked_helpers()}, parents)
     found = {}
     for pid, (_, started) in processes.items():
-        if pid in ours:
+        if pid in spared:
             continue
         try:
             environ = Path(f"/proc/{pid}/environ").read_bytes()
@@ -127,11 +129,20 @@ def _started_for(folder: Path) -> dict[int, int]:
             continue
         values = [value.partition(b"=")[2] for value in environ.split(b"\0")]
         if any(value == itself or value.startswith(inside) for value in values):
-            if not _warm_dbt_of_live_load(pid, running=parents.keys()):
-                found[pid] = started
-    for pid, started in _noted(folder).items():
-        if pid not in ours and processes.get(pid, (0, None))[1] == started:
             found[pid] = started
+    for pid, started in _noted(folder).items():
+        if pid not in spared and processes.get(pid, (0, None))[1] == started:
+            found[pid] = started
+    # The warm dbt of a live load waiting for the lock, and what it started, are not leftovers.
+    waiting = {pid for pid in found if _warm_dbt_of_live_load(pid, running=parents.keys())}
+    waiting = _with_descendants(waiting, parents)
+    return {pid: started for pid, started in found.items() if pid not in waiting}
+
+
+def _with_descendants(roots: AbstractSet[int], parents: dict[int, int]) -> set[int]:
+    found = set(roots)
+    for root in roots:
+        found |= _descendants(root, parents)
     return found
 
 

@@ -82,7 +82,13 @@ FORKED_NOTE = ".forked-dbt-"
 
 def warm_up() -> None:
     """The preload server's warm-up for warm dbt processes: import dbt, the project's two
-    adapters, its parser and build task (~2 s of CPU), and nothing more: no parse, no thread."""
+    adapters, its parser and build task (~2 s of CPU), and nothing more: no parse, no thread.
+    The one process it starts is multiprocessing's resource tracker, which dbt's parse would
+    otherwise start in each forked process with the build's environment (runtime/processes.py
+    would take it for a killed load's); the forked processes share the server's."""
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()
     import dbt.adapters.duckdb
     import dbt.adapters.postgres
     import dbt.cli.main

@@ -30,6 +30,7 @@ from orchestration.runtime.preload_client import (
     READY,
     ForkedWorker,
     PreloadUnavailable,
+    end_process,
     fork_helper,
     qualified_name,
     resolve,
@@ -230,12 +231,6 @@ class WarmProcess:
             pass
         conn.close()
         process.join(0.05)
+        end_process(process, STOP_GRACE_SECONDS)
         if isinstance(process, ForkedWorker):
-            process.stop(STOP_GRACE_SECONDS)
-            return
-        if process.is_alive():
-            process.terminate()
-            process.join(STOP_GRACE_SECONDS)
-        if process.is_alive():
-            process.kill()
-            process.join()
+            process.close()  # its pidfd

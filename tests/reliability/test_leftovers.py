@@ -19,6 +19,7 @@ from typing import TypeVar
 
 import pytest
 
+from orchestration.runtime.preload_client import PRELOAD_ENV
 from orchestration.runtime.processes import (
     processes_started_for,
     signal_process,
@@ -26,6 +27,8 @@ from orchestration.runtime.processes import (
     stop_leftover_processes,
 )
 from orchestration.runtime.warm_dbt import FORKED_NOTE
+from orchestration.runtime.workers import WarmProcess
+from tests.orchestration.runtime.worker_functions import start_process
 
 SLEEP = "import time, sys; f = open(sys.argv[1]) if len(sys.argv) > 1 else None; time.sleep(600)"
 # As SLEEP, but notes in the file argv[1] names that it is ready, then that it got SIGTERM, and
@@ -40,6 +43,8 @@ TERM_NOTED = ("import os, signal, sys, time\n"
               "signal.signal(signal.SIGTERM, noted)\n"
               "note('ready')\n"
               "time.sleep(600)\n")
+# Sleeps until its parent, whose pid is its argument, is gone.
+WITH_PARENT = "import os, sys, time\nwhile os.getppid() == int(sys.argv[1]): time.sleep(0.1)"
 T = TypeVar("T")
 # Only so that a broken stop_leftover_processes fails instead of hanging the run: never reached
 # when it works, whatever the machine's load.
@@ -72,6 +77,25 @@ def _orphan(env: dict[str, str], code: str = SLEEP, *args: str) -> Iterator[int]
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+
+
+def _environ(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/environ").read_bytes().decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text() if entry.name.isdigit() else ""
+        except OSError:
+            continue
+        if stat and int(stat[stat.rindex(")") + 2:].split()[1]) == pid:
+            found.append(int(entry.name))
+    return found
 
 
 def _wait_until(condition: Callable[[], bool]) -> None:
@@ -162,12 +186,18 @@ def test_the_warm_dbt_of_a_load_waiting_for_the_lock_is_not_a_leftover(tmp_path:
     warm = ("import os, signal, time\n"
             "signal.signal(signal.SIGTERM, lambda signum, frame: os._exit(128 + signum))\n"
             "time.sleep(600)\n")
-    with (_orphan(dbt_env, warm, "-m", "orchestration.runtime.warm_dbt", "--parent",
+    # The waiting one has started a process of its own (multiprocessing's resource tracker,
+    # say), with the build's environment too; it ends with its parent.
+    with_child = warm.replace("time.sleep(600)", f"import subprocess, sys; subprocess.Popen("
+                              f"[sys.executable, '-c', {WITH_PARENT!r}, str(os.getpid())]); "
+                              "time.sleep(600)")
+    with (_orphan(dbt_env, with_child, "-m", "orchestration.runtime.warm_dbt", "--parent",
                   str(os.getpid())) as waiting,
           _orphan(dbt_env, warm, "-m", "orchestration.runtime.warm_dbt", "--parent",
                   str(gone.pid)) as abandoned):
-        _wait_until(lambda: abandoned in processes_started_for(build))
-        # Its load (here: this process) still runs: it is that load's, not a killed one's.
+        _wait_until(lambda: abandoned in processes_started_for(build) and _children(waiting))
+        # Its load (here: this process) still runs: it is that load's, not a killed one's,
+        # and so is what it started.
         assert processes_started_for(build) == [abandoned]
         assert stop_leftover_processes(build, grace_seconds=CEILING_SECONDS) == [abandoned]
         assert _alive(waiting) and not _alive(abandoned)
@@ -216,3 +246,27 @@ def test_a_forked_dbt_is_found_by_its_note_not_by_a_stale_one(tmp_path: Path) ->
         assert stop_leftover_processes(folder, grace_seconds=CEILING_SECONDS) == [noted]
         assert not _alive(noted)
         assert _alive(reused)
+
+
+def test_what_the_loads_own_forked_helper_starts_is_not_a_leftover(tmp_path: Path) -> None:
+    """A helper the preload server forked for this load (here its Great Expectations worker)
+    is the server's child, not the load's; what it starts with the build's environment is
+    still the load's own."""
+    build = tmp_path / ".build"
+    build.mkdir()
+    assert os.environ.get(PRELOAD_ENV), "tests/conftest.py starts the preload server"
+    worker = WarmProcess(name="test-worker")
+    worker.start()
+    try:
+        assert worker.origin.startswith("forked by the preload server"), worker.origin
+        child = worker.call(start_process, [sys.executable, "-c", WITH_PARENT],
+                            {**os.environ, "TUPHAP_DBT_WORKDIR": str(build)})
+        # It is the worker's, and found with the build's environment once it runs.
+        _wait_until(lambda: bool(_environ(child)))
+        assert f"TUPHAP_DBT_WORKDIR={build}" in _environ(child)
+        assert _alive(child)
+        assert processes_started_for(build) == []
+    finally:
+        worker.stop()
+    _wait_until(lambda: not _alive(child))
+    assert not _alive(child)

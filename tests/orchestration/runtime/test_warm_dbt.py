@@ -18,7 +18,6 @@ import pytest
 
 from orchestration import settings
 from orchestration.runtime.dbt_env import build_environment
-from orchestration.runtime.preload_client import PRELOAD_ENV
 from orchestration.runtime.warm_dbt import (
     SOCKET_ENV,
     WarmDbt,
@@ -30,26 +29,12 @@ from orchestration.runtime.warm_dbt import (
 )
 from orchestration.warehouse.duckdb import build_dir, build_file
 from orchestration.warehouse.engine import engine_for
+from tests.orchestration.runtime.conftest import origin_of
 
 PROJECT = settings.DBT_PROJECT_DIR
 BASE = {"DBT_PROJECT_DIR": "/p", "DBT_PROFILES_DIR": "/p",
         "TUPHAP_DBT_DB_PATH": "w.duckdb", "TUPHAP_DBT_WORKDIR": "/w/.build",
         "TUPHAP_SCOPE": "cluster", "HOME": "/root", "DBT_TARGET_PATH": "/w/.build/dbt-target"}
-
-
-@pytest.fixture(params=["spawned", "preloaded"])
-def kind(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Where the warm process comes from: a new process, or the suite's preload server (in
-    TUPHAP_PRELOAD, with dbt imported: tests/conftest.py)."""
-    if request.param == "spawned":
-        monkeypatch.delenv(PRELOAD_ENV, raising=False)
-    else:
-        assert os.environ.get(PRELOAD_ENV), "tests/conftest.py starts the preload server"
-    return str(request.param)
-
-
-def _origin(kind: str) -> str:
-    return "forked by the preload server" if kind == "preloaded" else "a new process"
 
 
 def _start_for(published: Path) -> WarmDbt:
@@ -141,7 +126,7 @@ def _warm_load(tmp_path: Path, *, build_scope: str = "cluster",
 
 def test_the_shim_runs_dbt_in_the_warm_process_on_its_parse(tmp_path: Path, kind: str) -> None:
     with _warm_load(tmp_path) as (published, warm, env):
-        assert warm.origin.startswith(_origin(kind)), warm.origin
+        assert warm.origin.startswith(origin_of(kind)), warm.origin
         done = _shim(["seed", "--select", "ref_provinces"], env)
         assert done.returncode == 0, done.stdout.decode()[-2000:]
         messages = _messages(done.stdout)
@@ -217,7 +202,7 @@ def test_a_dead_warm_process_falls_back_to_plain_dbt(tmp_path: Path, kind: str) 
     published = tmp_path / "w" / "warehouse.duckdb"
     warm = _start_for(published)
     try:
-        assert warm.origin.startswith(_origin(kind)), warm.origin
+        assert warm.origin.startswith(origin_of(kind)), warm.origin
         os.kill(warm.process.pid, signal.SIGKILL)
         assert warm.ended(300)
         env = {**os.environ, SOCKET_ENV: str(warm.socket_path)}
@@ -245,7 +230,7 @@ def test_a_warm_process_ends_when_the_process_that_started_it_dies(
                                stdout=subprocess.PIPE, cwd=settings.PROJECT_ROOT, text=True)
     assert starter.stdout is not None
     pid, folder, origin = starter.stdout.readline().split(" ", 2)
-    assert origin.startswith(_origin(kind)), origin
+    assert origin.startswith(origin_of(kind)), origin
     warm_pid = int(pid)
     assert Path(folder).is_dir()
     starter.kill()
@@ -265,7 +250,7 @@ def test_a_warm_process_ends_when_the_process_that_started_it_dies(
 
 def test_stopping_an_unused_warm_process_cleans_up(kind: str) -> None:
     warm = WarmDbt.start(env=dict(os.environ), project_dir=PROJECT, profiles_dir=PROJECT)
-    assert warm.origin.startswith(_origin(kind)), warm.origin
+    assert warm.origin.startswith(origin_of(kind)), warm.origin
     warm.stop()
     assert warm.ended()
     assert not warm.folder.exists()

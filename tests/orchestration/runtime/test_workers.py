@@ -13,28 +13,23 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.runtime.preload_client import PRELOAD_ENV
 from orchestration.runtime.proc import is_running
 from orchestration.runtime.workers import WarmProcess, WorkerDied
 from orchestration.settings import PROJECT_ROOT
 from tests.orchestration.runtime import worker_functions as fn
+from tests.orchestration.runtime.conftest import origin_of
 
 
-@pytest.fixture(params=["spawned", "preloaded"], autouse=True)
-def kind(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Which worker WarmProcess starts: the suite's preload server is in TUPHAP_PRELOAD."""
-    if request.param == "spawned":
-        monkeypatch.delenv(PRELOAD_ENV, raising=False)
-    else:
-        assert os.environ.get(PRELOAD_ENV), "tests/conftest.py starts the preload server"
-    return str(request.param)
+@pytest.fixture(autouse=True)
+def _each_kind(kind: str) -> str:
+    """Every test here runs for both kinds of worker (tests/orchestration/runtime/conftest)."""
+    return kind
 
 
 def test_the_worker_warms_up_before_it_answers_and_returns_results(kind: str) -> None:
     worker = WarmProcess(fn.warm_up, name="test-worker")
     worker.start()
-    assert worker.origin.startswith(
-        "forked by the preload server" if kind == "preloaded" else "a new process"), worker.origin
+    assert worker.origin.startswith(origin_of(kind)), worker.origin
     try:
         assert worker.call(fn.what_was_warmed) == ["warm"]
         assert worker.call(fn.add, 2, 3) == 5
@@ -124,7 +119,7 @@ def test_a_worker_ends_when_the_load_that_started_it_is_killed(tmp_path: Path, k
     assert starter.stdout is not None
     pid, origin = starter.stdout.readline().decode().split(" ", 1)
     worker = int(pid)
-    assert origin.startswith("forked" if kind == "preloaded" else "a new process"), origin
+    assert origin.startswith(origin_of(kind)), origin
     starter.send_signal(signal.SIGKILL)
     starter.wait()
     # It notices within ORPHAN_CHECK_SECONDS once running; the ceiling only stops a hang.

@@ -71,3 +71,11 @@ def origins_of_workers(count: int) -> list[str]:
         finally:
             worker.stop()
     return origins
+
+
+def start_process(argv: list[str], env: dict[str, str]) -> int:
+    """Start `argv` with `env` from the worker, as dbt starts its own helpers, and the
+    worker's pid as its last argument; its pid."""
+    import subprocess
+
+    return subprocess.Popen([*argv, str(os.getpid())], env=env).pid
