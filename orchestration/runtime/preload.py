@@ -16,7 +16,9 @@ A forked helper is not the load's child: it watches the load through a pidfd and
 moment the load ends, killed or not (after the clean-ups its entry asked for:
 `when_load_ends`), and the load watches it the same way (ForkedWorker, in
 runtime/preload_client.py, with the checks of who may ask and for which code). What differs
-from a spawned helper: the server's niceness, limits and cgroup, not the load's. The server
+from a spawned helper: the server's niceness, limits, cgroup, umask and session, not the
+load's, and what the interpreter reads once at its start (PYTHONPATH, PYTHONUNBUFFERED, the
+locale); its signal dispositions are reset to a new process's. The server
 forks from its only Python thread; native libraries' own threads (OpenBLAS: one thread asked
 for, below) handle the fork themselves. A server that does not answer, or refuses: the load
 spawns its helper as before, and its log says so.
@@ -43,7 +45,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from orchestration import settings
 from orchestration.runtime.messages import receive, send
@@ -69,17 +71,51 @@ def when_load_ends(cleanup: Callable[[], object]) -> None:
     _LOAD_GONE_CLEANUPS.append(cleanup)
 
 
+def _release_named_semaphores() -> None:
+    """Run multiprocessing's finalizers of this process (those the server made before the
+    fork are skipped by their pid check): they unlink the named semaphores dbt creates, which
+    the server's shared resource tracker would otherwise unlink only when the server ends.
+    Not when the load is gone: a finalizer may join a pool whose thread still runs a query."""
+    from multiprocessing import util
+
+    with contextlib.suppress(Exception):
+        util._run_finalizers(0)  # noqa: SLF001 - what a normal exit of the process runs
+
+
+def _leave(code: int, *, finalize: bool) -> NoReturn:
+    """End a forked helper: its entry's clean-ups, then without the server's exit handlers
+    (they would remove the server's socket)."""
+    for cleanup in _LOAD_GONE_CLEANUPS:
+        with contextlib.suppress(Exception):
+            cleanup()
+    if finalize:
+        _release_named_semaphores()
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+        sys.stderr.flush()
+    os._exit(code)
+
+
 def exit_when_gone(pidfd: int) -> None:
     """End this process the moment the process of `pidfd` (its load) ends."""
 
     def watch() -> None:
         ended(pidfd, None)
-        for cleanup in _LOAD_GONE_CLEANUPS:
-            with contextlib.suppress(Exception):
-                cleanup()
-        os._exit(1)
+        _leave(1, finalize=False)
 
     threading.Thread(target=watch, name="tuphap-load-watch", daemon=True).start()
+
+
+def _signals_of_a_new_process() -> None:
+    """The dispositions a spawned helper would start with, whatever the server inherited (a
+    `make serve &` from a script ignores SIGINT, which the dbt shim forwards to cancel a
+    build); SIGTERM, as its load's stop sends, ends it through its clean-ups."""
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM,
+                  lambda signum, _frame: _leave(128 + signum, finalize=True))
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
 
 
 def _helper_main(request: Mapping[str, Any], fds: Sequence[int], load: int) -> int:
@@ -89,13 +125,13 @@ def _helper_main(request: Mapping[str, Any], fds: Sequence[int], load: int) -> i
     the entry's own descriptors."""
     connection, stdout, stderr, *extra = fds
     try:
-        for sig in (signal.SIGCHLD, signal.SIGTERM):
-            signal.signal(sig, signal.SIG_DFL)
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
+        _signals_of_a_new_process()
         os.dup2(stdout, 1)
         os.dup2(stderr, 2)
         for fd in (stdout, stderr):
             os.close(fd)
+        for stream in (sys.stdout, sys.stderr):  # line by line, as PYTHONUNBUFFERED asks
+            stream.reconfigure(line_buffering=True)  # type: ignore[union-attr]
         exit_when_gone(load)
         os.chdir(request["cwd"])
         os.environ.clear()
@@ -106,19 +142,20 @@ def _helper_main(request: Mapping[str, Any], fds: Sequence[int], load: int) -> i
         traceback.print_exc()
         return 1
     finally:
+        _release_named_semaphores()
         sys.stdout.flush()
         sys.stderr.flush()
 
 
 def _reap(_signum: int = 0, _frame: object = None) -> None:
-    """Collect ended workers (SIGCHLD): each load watches its own through a pidfd."""
+    """Collect ended helpers (SIGCHLD): each load watches its own through a pidfd."""
     with contextlib.suppress(ChildProcessError):
         while os.waitpid(-1, os.WNOHANG)[0]:
             pass
 
 
 def _answer(conn: socket.socket, listener: socket.socket, fingerprint: str) -> None:
-    """One request: fork a worker for it and send the load the worker's pid and pidfd, or
+    """One request: fork a helper for it and send the load the helper's pid and pidfd, or
     say why not. Both pidfds (the load's, for the worker to watch; the worker's, for the
     load) are opened while their process cannot be gone: the load waits for this answer, and
     the worker cannot be collected before SIGCHLD is unblocked again."""
@@ -153,7 +190,7 @@ def _answer(conn: socket.socket, listener: socket.socket, fingerprint: str) -> N
 
 
 def serve(listener: socket.socket) -> None:
-    """Fork a worker for each request, until stopped. A request that fails is logged and
+    """Fork a helper for each request, until stopped. A request that fails is logged and
     the next one served: the load that made it spawns its own worker."""
     fingerprint = code_fingerprint()
     signal.signal(signal.SIGCHLD, _reap)

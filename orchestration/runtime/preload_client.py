@@ -34,7 +34,7 @@ ANSWER_TIMEOUT_SECONDS = 30.0  # a fork and a few system calls: generous for a b
 READY = "ready"  # what a forked helper's entry says once it serves its load
 MAX_EXTRA_FDS = 2  # descriptors a helper's entry may take besides its socket and output
 _FORKED_FOR_US: set[int] = set()  # pids of this process's helpers the server forked, not closed
-_PACKAGES = ("ingest", "expectations", "orchestration")  # what a helper may run
+_PACKAGES = ("ingest", "expectations", "orchestration")  # the code the fingerprint covers
 
 
 class PreloadUnavailable(RuntimeError):

@@ -4,7 +4,9 @@ A load runs dbt as a child process. When the load is killed outright (SIGKILL, t
 dbt is not: it keeps building for another minute, and would open or write the next load's build
 (same paths: the database, its WAL, dbt-target/). Such a process is recognised by its
 environment, which points into the build folder (the folder dbt runs in, dagster-dbt's
-DBT_TARGET_PATH). Read from /proc, so Linux only; elsewhere nothing is found.
+DBT_TARGET_PATH), or, for a warm dbt process the preload server forked (whose environment in
+/proc is the server's), by the note it leaves in the build folder while it builds. Read from
+/proc, so Linux only; elsewhere nothing is found.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from pathlib import Path
 
 from orchestration.runtime.preload_client import forked_helpers
 from orchestration.runtime.proc import PPID, STARTTIME, STATE, read_stat, start_time, stat_fields
-from orchestration.runtime.warm_dbt import FORKED_NOTE, WARM_MODULE
+from orchestration.runtime.warm_dbt import FORKED_NOTE, WARM_MODULE, boot_id
 
 __all__ = ["processes_started_for", "signal_process", "start_time", "stop_leftover_processes"]
 
@@ -148,15 +150,16 @@ def _with_descendants(roots: AbstractSet[int], parents: dict[int, int]) -> set[i
 
 def _noted(folder: Path) -> dict[int, int]:
     """pid -> start time of the forked warm dbt processes that noted building in `folder`
-    (their note outlives them if they were killed: the start time tells)."""
+    in this boot of the machine (a note outlives its process if it was killed: the start
+    time tells whether the pid still names it)."""
     noted = {}
     for note in folder.rglob(f"{FORKED_NOTE}*"):
         pid = note.name.removeprefix(FORKED_NOTE)
         try:
-            started = note.read_text().strip()
+            boot, _, started = note.read_text().strip().rpartition(" ")
         except OSError:
             continue
-        if pid.isdigit() and started.isdigit():
+        if pid.isdigit() and started.isdigit() and boot == boot_id():
             noted[int(pid)] = int(started)
     return noted
 

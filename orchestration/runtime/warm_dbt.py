@@ -128,7 +128,7 @@ class WarmDbt:
     process: subprocess.Popen[bytes] | ForkedWorker
     socket_path: Path
     folder: Path
-    origin: str  # where the process came from, as its log's first line says
+    origin: str  # where the process came from, as its log says
 
     @classmethod
     def start(cls, *, env: Mapping[str, str], project_dir: Path, profiles_dir: Path,
@@ -282,12 +282,13 @@ def serve(server: socket.socket, workdir: Path, project_dir: Path, profiles_dir:
             target = Path(request["cwd"], env["DBT_TARGET_PATH"])
             target.mkdir(parents=True, exist_ok=True)
             keep_parse(parse_target / "partial_parse.msgpack", target / "partial_parse.msgpack")
+        target_path = env.get("DBT_TARGET_PATH")
+        note = _leave_note(Path(request["cwd"], target_path)) if forked and target_path else None
         send(conn, {"pid": os.getpid(), "warm": warm})
         _take_streams(fds)
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(env)
-        note = _leave_note(env.get("DBT_TARGET_PATH", "")) if forked else None
         try:
             result = dbtRunner(manifest=manifest if warm else None).invoke(argv)
         finally:
@@ -300,15 +301,31 @@ def serve(server: socket.socket, workdir: Path, project_dir: Path, profiles_dir:
     return code
 
 
-def _leave_note(target: str) -> Path | None:
-    """This process's note in the build's target folder (`FORKED_NOTE`), if it names one."""
+def _leave_note(target: Path) -> Path | None:
+    """This process's note in the build's target folder (`FORKED_NOTE`): its start time and
+    the boot it started in (`note_content`)."""
     started = start_time(os.getpid())
-    if not target or started is None:
+    if started is None:
         return None
-    Path(target).mkdir(parents=True, exist_ok=True)
-    note = Path(target, f"{FORKED_NOTE}{os.getpid()}")
-    note.write_text(str(started))
+    target.mkdir(parents=True, exist_ok=True)
+    note = target / f"{FORKED_NOTE}{os.getpid()}"
+    note.write_text(note_content(started))
+    print(f"building; noted for the next load in {note}", flush=True)
     return note
+
+
+def note_content(started: int) -> str:
+    """A note's text: the process's start time, which a pid reused later does not share, and
+    the machine's boot, after which pids and start times begin again."""
+    return f"{boot_id()} {started}"
+
+
+def boot_id() -> str:
+    """This boot of the machine (Linux), "" where unknown."""
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except OSError:
+        return ""
 
 
 def serve_forked(conn: Connection, fds: Sequence[int], *, project_dir: str,

@@ -158,12 +158,19 @@ class LoadProcess:
     end_order: int | None = None  # among every process started here (see wait_all)
     killed_at: float | None = None
     orphans: dict[int, int] = field(default_factory=dict)  # pid -> start time
+    forked: dict[int, int] = field(default_factory=dict)  # those the preload server forked
     hwm_bytes: int = 0  # own peak RSS, sampled while it runs (see _sample_peak)
     orphan_commands: dict[int, str] = field(default_factory=dict)
 
     @property
     def pid(self) -> int:
         return self.proc.pid
+
+    def orphans_for(self, folder: Path) -> dict[int, int]:
+        """Its orphans that worked for the build `folder`: started for it (dbt), or its
+        helpers the preload server forked (whose environment in /proc is the server's)."""
+        return {pid: began for pid, began in self.orphans.items()
+                if pid in self.forked or started_for(pid, folder)}
 
     def stdout(self) -> str:
         return self.out.read_text(encoding="utf-8", errors="replace")
@@ -217,7 +224,8 @@ class LoadProcess:
         are not signalled and become orphans, which are recorded with their start times."""
         if self.poll():
             return
-        self.orphans = {**descendants(self.pid), **forked_for(self.stderr())}
+        self.forked = forked_for(self.stderr())
+        self.orphans = {**descendants(self.pid), **self.forked}
         self.orphan_commands = {pid: _command(pid) for pid in self.orphans}
         os.kill(self.pid, signal.SIGKILL)
         self.killed_at = time.monotonic()
@@ -558,8 +566,7 @@ def kill_story(tmp_path_factory: pytest.TempPathFactory, inboxes: Inboxes,
         reach(load)
         load.kill()
         kills.append(_after_kill(point, load, warehouse))
-        previous_orphans = {pid: began for pid, began in load.orphans.items()
-                            if started_for(pid, build.parent)}
+        previous_orphans = load.orphans_for(build.parent)
 
     # 3. The last one is killed after dq_issues and the alerts, just before publishing, while
     #    a second load waits for the lock (--wait) and a reader holds the published file open.

@@ -44,7 +44,6 @@ from tests.reliability.conftest import (
     file_sha256,
     isolated_env,
     start,
-    started_for,
     wait_all,
     wait_for,
 )
@@ -184,8 +183,7 @@ def postgres_story(tmp_path_factory: pytest.TempPathFactory, sample: SampleManif
         wait_for(lambda: probe.build_started_after(last), "its build", load, STEP_TIMEOUT, 0.1)
         wait_for(lambda: probe.dbt_relations() >= 3, "dbt building", load, STEP_TIMEOUT, 0.1)
         load.kill()
-        dbt_orphans = {pid: started for pid, started in load.orphans.items()
-                       if started_for(pid, build_folder)}
+        dbt_orphans = load.orphans_for(build_folder)
         after("dbt running", load)
 
         # 3. Killed inside the publishing transaction, after the renames.

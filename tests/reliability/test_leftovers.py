@@ -26,7 +26,7 @@ from orchestration.runtime.processes import (
     start_time,
     stop_leftover_processes,
 )
-from orchestration.runtime.warm_dbt import FORKED_NOTE
+from orchestration.runtime.warm_dbt import FORKED_NOTE, note_content
 from orchestration.runtime.workers import WarmProcess
 from tests.orchestration.runtime.worker_functions import start_process
 
@@ -235,17 +235,21 @@ def test_a_forked_dbt_is_found_by_its_note_not_by_a_stale_one(tmp_path: Path) ->
     """A warm dbt process the preload server forked shows the server's environment, so it
     notes its pid and start time in the build's target folder while it builds: a killed
     load's is found by that note and stopped; a note whose pid now names another process (its
-    start time differs) finds nothing."""
+    start time differs, or it is of an earlier boot of the machine) finds nothing."""
     folder = tmp_path / ".build"
     (folder / "dbt-target").mkdir(parents=True)
     env = {key: value for key, value in os.environ.items() if str(tmp_path) not in value}
-    with _orphan(env) as noted, _orphan(env) as reused:
-        for pid, started in ((noted, start_time(noted)), (reused, (start_time(reused) or 0) - 1)):
-            (folder / "dbt-target" / f"{FORKED_NOTE}{pid}").write_text(str(started))
+    with _orphan(env) as noted, _orphan(env) as reused, _orphan(env) as earlier_boot:
+        for pid, content in (
+            (noted, note_content(start_time(noted) or 0)),
+            (reused, note_content((start_time(reused) or 0) - 1)),
+            (earlier_boot, f"another-boot {start_time(earlier_boot)}"),
+        ):
+            (folder / "dbt-target" / f"{FORKED_NOTE}{pid}").write_text(content)
         assert processes_started_for(folder) == [noted]
         assert stop_leftover_processes(folder, grace_seconds=CEILING_SECONDS) == [noted]
         assert not _alive(noted)
-        assert _alive(reused)
+        assert _alive(reused) and _alive(earlier_boot)
 
 
 def test_what_the_loads_own_forked_helper_starts_is_not_a_leftover(tmp_path: Path) -> None:

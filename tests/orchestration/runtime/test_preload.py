@@ -179,3 +179,29 @@ def test_stop_ends_the_server_and_removes_its_folder() -> None:
     finally:
         server.stop()
     assert server.process.returncode is not None and not server.folder.exists()
+
+
+def test_a_helper_starts_with_a_new_processs_signal_dispositions(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A server started where SIGINT is ignored (`make serve &` from a script) still forks
+    helpers that take the SIGINT the dbt shim forwards to cancel a build, as a spawned one
+    would; SIGTERM ends one through its clean-ups."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited by the server
+    try:
+        server = PreloadServer.start(warm_ups=[qualified_name(fn.warm_up)])
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    try:
+        assert server.wait_ready()
+        monkeypatch.setenv(PRELOAD_ENV, str(server.socket_path))
+        worker = WarmProcess(name="test-worker")
+        worker.start()
+        try:
+            assert worker.origin.startswith("forked by the preload server"), worker.origin
+            assert worker.call(fn.signal_handlers) == {
+                "SIGINT": "default_int_handler", "SIGTERM": "<lambda>", "SIGCHLD": "SIG_DFL"}
+        finally:
+            worker.stop()
+    finally:
+        server.stop()

@@ -136,7 +136,9 @@ def test_the_shim_runs_dbt_in_the_warm_process_on_its_parse(tmp_path: Path, kind
         assert f"warm dbt process: {warm.origin}" in log
         assert "`dbt seed --select ref_provinces` on the warm parse" in log
         assert warm.ended(300)  # single use: it exits after the command
-        # A forked process's note for processes.py is there only while it builds.
+        # A forked process notes itself for processes.py only while it builds.
+        noted = f"building; noted for the next load in {tmp_path / 'target'}/.forked-dbt-"
+        assert (noted in log) is (kind == "preloaded"), log
         assert not list((tmp_path / "target").glob(".forked-dbt-*"))
     assert not warm.folder.exists()
 

@@ -79,3 +79,16 @@ def start_process(argv: list[str], env: dict[str, str]) -> int:
     import subprocess
 
     return subprocess.Popen([*argv, str(os.getpid())], env=env).pid
+
+
+def signal_handlers() -> dict[str, str]:
+    """The worker's handlers of the signals a load or its shim sends it."""
+    import signal
+
+    def name(handler: object) -> str:
+        if isinstance(handler, signal.Handlers):
+            return handler.name
+        return str(getattr(handler, "__name__", handler))
+
+    return {sig.name: name(signal.getsignal(sig))
+            for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD)}
