@@ -205,3 +205,22 @@ def test_a_helper_starts_with_a_new_processs_signal_dispositions(
             worker.stop()
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("ending", ["told", "terminated"])
+def test_a_forked_helper_leaves_no_named_semaphore(ending: str) -> None:
+    """dbt makes its locks from a "spawn" context: named semaphores, which the server's shared
+    resource tracker would unlink only when the server ends. A helper ending (told to, or
+    stopped with SIGTERM as a load stops its warm dbt) unlinks its own."""
+    worker = WarmProcess(name="test-worker")
+    worker.start()
+    try:
+        assert worker.origin.startswith("forked by the preload server"), worker.origin
+        name = worker.call(fn.named_semaphore)
+        semaphore = Path("/dev/shm") / f"sem.{name.lstrip('/')}"
+        assert semaphore.exists()
+        if ending == "terminated":
+            worker._process.terminate()  # noqa: SLF001
+    finally:
+        worker.stop()
+    assert not semaphore.exists()

@@ -92,3 +92,16 @@ def signal_handlers() -> dict[str, str]:
 
     return {sig.name: name(signal.getsignal(sig))
             for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD)}
+
+
+KEPT: list[object] = []
+
+
+def named_semaphore() -> str:
+    """A lock of the kind dbt makes (a "spawn" context's: a named semaphore), kept until the
+    worker ends; its name."""
+    import multiprocessing
+
+    lock = multiprocessing.get_context("spawn").Lock()
+    KEPT.append(lock)
+    return str(lock._semlock.name)  # type: ignore[attr-defined]  # noqa: SLF001
