@@ -76,7 +76,7 @@ PARSE_OPTIONS = ("--vars", "--profile", "--target", "--project-dir", "--profiles
 IDLE_TIMEOUT_SECONDS = 6 * 3600.0  # an unclaimed warm process gives up after this
 STOP_GRACE_SECONDS = 5.0
 # A forked warm process's note in the build's target folder while it builds: its pid in the
-# name, its start time inside (runtime/processes.py).
+# name, the boot and its start time inside (`note_content`; runtime/processes.py).
 FORKED_NOTE = ".forked-dbt-"
 
 
