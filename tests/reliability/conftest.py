@@ -53,6 +53,10 @@ INIT_INSTANCE = (
 # When something happened, not what: differs between two loads of the same files.
 TIMING_TYPES = ("TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "TIMESTAMP_NS", "TIMESTAMP_MS",
                 "TIMESTAMP_S", "TIME")
+# What follows from when a report came: its days late and whether it was on time, counted in
+# Vietnam's date (rpt_submissions). Two loads of the same files straddle midnight there
+# (17:00 UTC) now and then, a day apart.
+DERIVED_FROM_TIMING = ("days_late", "on_time")
 # A time written into text, e.g. dq_issues.details {"winner_received_at": "2026-…+00"}; a
 # date alone (report dates) is content and stays.
 TIME_IN_TEXT = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d+)?(?:[+-]\d\d(?::?\d\d)?|Z)?")
@@ -312,7 +316,8 @@ def file_sha256(path: Path) -> str:
 def warehouse_content(warehouse: Path) -> dict[str, list[str]]:
     """Every row of every table and view of the raw and main schemas, as sorted reprs, without
     the timing columns (every TIMESTAMP: received_at, loaded_at, first_seen_at, dq_issues'
-    first/last_seen_at, alerted_at, …) and with archive paths cut to their file name."""
+    first/last_seen_at, alerted_at, …) and what follows from them (DERIVED_FROM_TIMING), and
+    with archive paths cut to their file name."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         content: dict[str, list[str]] = {}
@@ -326,7 +331,8 @@ def warehouse_content(warehouse: Path) -> dict[str, list[str]]:
                 " where table_schema = ? and table_name = ? order by ordinal_position",
                 [schema, table],
             ).fetchall()
-            kept = [name for name, kind in columns if kind.upper() not in TIMING_TYPES]
+            kept = [name for name, kind in columns
+                    if kind.upper() not in TIMING_TYPES and name not in DERIVED_FROM_TIMING]
             select = ", ".join(
                 f'regexp_extract("{name}", \'[^/]*$\')' if name in PATH_COLUMNS else f'"{name}"'
                 for name in kept

@@ -32,7 +32,7 @@ from tests.postgres_server import (
     _launch,
     _wait_until_ready,
 )
-from tests.reliability.conftest import PATH_COLUMNS, TIME_IN_TEXT
+from tests.reliability.conftest import DERIVED_FROM_TIMING, PATH_COLUMNS, TIME_IN_TEXT
 
 PUBLISHED_SCHEMAS = ("raw", "main")  # compared row for row: the raw rows and the public tables
 DBT_BUILD_SCHEMAS = ("reference__build", "staging__build", "intermediate__build",
@@ -120,7 +120,8 @@ class Probe:
                 columns = [str(name) for name, kind in con.execute(
                     "select column_name, data_type from information_schema.columns"
                     " where table_schema = %s and table_name = %s order by ordinal_position",
-                    [schema, table]).fetchall() if kind not in TIMING_TYPES]
+                    [schema, table]).fetchall()
+                    if kind not in TIMING_TYPES and name not in DERIVED_FROM_TIMING]
                 paths = {index for index, name in enumerate(columns) if name in PATH_COLUMNS}
                 rows = con.execute(sql.SQL("select {} from {}").format(
                     sql.SQL(", ").join(map(sql.Identifier, columns)),
