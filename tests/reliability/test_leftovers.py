@@ -29,6 +29,7 @@ from orchestration.runtime.processes import (
 from orchestration.runtime.warm_dbt import FORKED_NOTE, note_content
 from orchestration.runtime.workers import WarmProcess
 from tests.orchestration.runtime.worker_functions import start_process
+from tests.reliability.conftest import descendants, started_for
 
 SLEEP = "import time, sys; f = open(sys.argv[1]) if len(sys.argv) > 1 else None; time.sleep(600)"
 # As SLEEP, but notes in the file argv[1] names that it is ready, then that it got SIGTERM, and
@@ -77,25 +78,6 @@ def _orphan(env: dict[str, str], code: str = SLEEP, *args: str) -> Iterator[int]
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-
-
-def _environ(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/environ").read_bytes().decode(errors="replace")
-    except OSError:
-        return ""
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            stat = (entry / "stat").read_text() if entry.name.isdigit() else ""
-        except OSError:
-            continue
-        if stat and int(stat[stat.rindex(")") + 2:].split()[1]) == pid:
-            found.append(int(entry.name))
-    return found
 
 
 def _wait_until(condition: Callable[[], bool]) -> None:
@@ -195,7 +177,7 @@ def test_the_warm_dbt_of_a_load_waiting_for_the_lock_is_not_a_leftover(tmp_path:
                   str(os.getpid())) as waiting,
           _orphan(dbt_env, warm, "-m", "orchestration.runtime.warm_dbt", "--parent",
                   str(gone.pid)) as abandoned):
-        _wait_until(lambda: abandoned in processes_started_for(build) and _children(waiting))
+        _wait_until(lambda: abandoned in processes_started_for(build) and descendants(waiting))
         # Its load (here: this process) still runs: it is that load's, not a killed one's,
         # and so is what it started.
         assert processes_started_for(build) == [abandoned]
@@ -266,8 +248,8 @@ def test_what_the_loads_own_forked_helper_starts_is_not_a_leftover(tmp_path: Pat
         child = worker.call(start_process, [sys.executable, "-c", WITH_PARENT],
                             {**os.environ, "TUPHAP_DBT_WORKDIR": str(build)})
         # It is the worker's, and found with the build's environment once it runs.
-        _wait_until(lambda: bool(_environ(child)))
-        assert f"TUPHAP_DBT_WORKDIR={build}" in _environ(child)
+        _wait_until(lambda: started_for(child, build))
+        assert started_for(child, build)
         assert _alive(child)
         assert processes_started_for(build) == []
     finally:
