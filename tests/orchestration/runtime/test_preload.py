@@ -57,10 +57,18 @@ def test_a_forked_worker_runs_as_its_caller_with_great_expectations_imported(
 def test_loads_asking_at_once_each_get_a_forked_worker() -> None:
     """Two processes ask the suite's server for 15 workers each, at once: every one is forked
     and answers (an empty send after the fds once raced the other side's close)."""
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(2) as pool:
+    pool = multiprocessing.get_context("spawn").Pool(2)
+    try:
         origins = [origin for batch in pool.map(fn.origins_of_workers, [15, 15])
                    for origin in batch]
+        # Ended by their queue, not by SIGTERM (the pool's __exit__): a process that inherited
+        # SIGTERM ignored would never end, and the suite would hang (seen under a profiler).
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
     assert len(origins) == 30
     assert all(origin.startswith("forked by the preload server (pid ") for origin in origins), \
         origins
