@@ -256,3 +256,35 @@ def test_stopping_an_unused_warm_process_cleans_up(kind: str) -> None:
     warm.stop()
     assert warm.ended()
     assert not warm.folder.exists()
+
+
+# After the preload server's warm-up, a parse and a build on a saved parse make no JSON schema
+# of their own: the count of schemas dbt made (its cache's misses) does not move.
+SCHEMAS_PROBE = """
+import os, sys
+from dbt_common.dataclass_schema import dbtClassMixin
+from orchestration.runtime.warm_dbt import warm_up
+warm_up()
+from dbt.cli.main import dbtRunner
+made = dbtClassMixin.json_schema.cache_info().misses
+os.chdir(os.environ["TUPHAP_DBT_WORKDIR"])  # where the shim runs dbt
+assert dbtRunner().invoke(["parse"]).success
+assert dbtRunner().invoke(["build", "--select", "ref_provinces"]).success
+print("schemas made:", dbtClassMixin.json_schema.cache_info().misses - made)
+"""
+
+
+def test_the_warm_up_makes_the_json_schemas_a_build_on_a_saved_parse_checks(
+    tmp_path: Path,
+) -> None:
+    published = tmp_path / "w" / "warehouse.duckdb"
+    env = _load_env(published, tmp_path / "target")
+    workdir = Path(env["TUPHAP_DBT_WORKDIR"])
+    # A saved parse first, by plain dbt, as an earlier load leaves one.
+    subprocess.run([str(settings.PROJECT_ROOT / ".venv" / "bin" / "dbt"), "parse"], env=env,
+                   cwd=workdir, check=True, capture_output=True, timeout=600)
+    done = subprocess.run([sys.executable, "-c", SCHEMAS_PROBE], env=env, cwd=settings.PROJECT_ROOT,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert done.stdout.splitlines()[-1] == "schemas made: 0", done.stdout[-3000:]
+    assert _provinces(published) > 60  # the build ran
