@@ -498,7 +498,7 @@ class KillStory:
     content_before: dict[str, list[str]]
     kills: list[Kill]
     orphans_alive_when_next_build_ready: list[int]  # of those started for the build (dbt)
-    orphans_alive_at_end: list[int]
+    orphans_alive_at_end: dict[int, str]  # pid -> its command when its load was killed
     rerun: LoadProcess  # started with --wait while the last killed load held the lock
     rerun_waiting_at_kill: bool  # running, the lock file open: waiting for the lock
     rerun_waited_seconds: float  # for reports only
@@ -614,8 +614,9 @@ def kill_story(tmp_path_factory: pytest.TempPathFactory, inboxes: Inboxes,
             except subprocess.TimeoutExpired:
                 reader.kill()
                 reader.wait()
-    orphans_alive_at_end = [pid for load in started_processes
-                            for pid, began in load.orphans.items() if alive(pid, began)]
+    orphans_alive_at_end = {pid: load.orphan_commands.get(pid, "?")
+                            for load in started_processes
+                            for pid, began in load.orphans.items() if alive(pid, began)}
     timings["rerun"] = rerun.elapsed or 0
     return KillStory(warehouse, env, first, sha_before, content_before, kills,
                      orphans_when_next_ready, orphans_alive_at_end, rerun, waiting_at_kill,

@@ -92,7 +92,7 @@ def test_a_killed_loads_dbt_does_not_outlive_it_into_the_next_load(
     assert any("dbt" in command for command in commands.values()), commands
     assert kill_story.orphans_alive_when_next_build_ready == []
     # Nothing any killed load started is still running at the end.
-    assert kill_story.orphans_alive_at_end == []
+    assert kill_story.orphans_alive_at_end == {}
 
 
 def test_the_rerun_yields_what_an_uninterrupted_load_yields(
