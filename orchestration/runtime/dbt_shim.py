@@ -5,8 +5,9 @@ The shim hands its argv, environment and standard streams to the load's warm pro
 Unix socket (its path in TUPHAP_DBT_WARM_SOCKET; runtime/messages.py), forwards the signals
 dagster-dbt sends to cancel, and exits with dbt's exit code. Without a warm process, or one that
 died or is not answering, it runs the real `dbt` instead (nothing ran there, so plain dbt is
-safe). dbt runs in the folder TUPHAP_DBT_WORKDIR names, when set: the DuckDB profile's path is
-relative to it (runtime/dbt_env.py).
+safe), unless the load that started it has ended meanwhile (killed: its warm process ends with
+it), when it runs nothing. dbt runs in the folder TUPHAP_DBT_WORKDIR names, when set: the
+DuckDB profile's path is relative to it (runtime/dbt_env.py).
 
 Only the standard library is imported: the shim starts in milliseconds.
 """
@@ -36,6 +37,7 @@ def _run_real_dbt(argv: Sequence[str]) -> None:
 def client_main(argv: Sequence[str] | None = None) -> int:
     """`tuphap-dbt ARGS`: run `dbt ARGS` in this load's warm process, else as plain dbt."""
     args = list(sys.argv[1:] if argv is None else argv)
+    load = os.getppid()  # dagster-dbt's process: the load this build is for (1: gone already)
     if os.environ.get(WORKDIR_ENV):  # dagster-dbt starts dbt in the project; dbt finds it
         os.chdir(os.environ[WORKDIR_ENV])  # through DBT_PROJECT_DIR wherever it runs
     path = os.environ.get(SOCKET_ENV)
@@ -49,6 +51,12 @@ def client_main(argv: Sequence[str] | None = None) -> int:
         started, _ = receive(sock)
     except (OSError, EOFError, ValueError):
         sock.close()
+        if load == 1 or os.getppid() != load:
+            # The load was killed before its warm process answered (which then ended with
+            # it): nobody will read or publish this build, so plain dbt must not start one.
+            print(f"{SHIM_NAME}: the load that started it has ended; dbt not run",
+                  file=sys.stderr)
+            return 2
         _run_real_dbt(args)  # nothing ran there: plain dbt is safe
     pid = int(started["pid"])
 

@@ -288,3 +288,59 @@ def test_the_warm_up_makes_the_json_schemas_a_build_on_a_saved_parse_checks(
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert done.stdout.splitlines()[-1] == "schemas made: 0", done.stdout[-3000:]
     assert _provinces(published) > 60  # the build ran
+
+
+# A load that starts its warm process and, at once, the build's shim; then waits to be killed.
+LOAD_WITH_SHIM = """
+import subprocess, sys, time
+from pathlib import Path
+from orchestration import settings
+from orchestration.runtime.dbt_env import build_environment
+from orchestration.runtime.warm_dbt import SOCKET_ENV, shim_path, start_for_load
+from orchestration.warehouse.duckdb import build_dir
+from orchestration.warehouse.engine import engine_for
+published = Path(sys.argv[1])
+build_dir(published).mkdir(parents=True)
+engine = engine_for(published)
+warm = start_for_load(target=engine.dbt_environment(), scope="cluster", logs_dir=engine.logs_dir)
+env = {**build_environment(target=engine.dbt_environment(), scope="cluster",
+                           project_dir=settings.DBT_PROJECT_DIR,
+                           profiles_dir=settings.DBT_PROJECT_DIR),
+       "DBT_TARGET_PATH": str(build_dir(published) / "dbt-target"), "DBT_LOG_FORMAT": "json",
+       SOCKET_ENV: str(warm.socket_path)}
+with open(sys.argv[2], "wb") as out:
+    shim = subprocess.Popen([str(shim_path()), "build", "--select", "ref_provinces"], env=env,
+                            cwd=settings.DBT_PROJECT_DIR, stdin=subprocess.DEVNULL, stdout=out,
+                            stderr=subprocess.STDOUT)
+print(shim.pid, flush=True)
+time.sleep(3600)
+"""
+
+
+def test_a_shim_whose_load_was_killed_runs_no_plain_dbt(tmp_path: Path, kind: str) -> None:
+    """Killed before its warm process answered, the load takes the warm process with it; its
+    shim then must not fall back to plain dbt: a build nobody will publish (an orphan the next
+    load would have to stop). It ends, saying why, or that its warm process ended."""
+    out = tmp_path / "shim.out"
+    load = subprocess.Popen([sys.executable, "-c", LOAD_WITH_SHIM, str(tmp_path / "w.duckdb"),
+                             str(out)], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            cwd=settings.PROJECT_ROOT, text=True)
+    assert load.stdout is not None
+    shim = int(load.stdout.readline())
+    time.sleep(1)  # the shim connected (its start may be slower: then it starts orphaned)
+    load.kill()
+    load.wait()
+    commands = set()
+    for _ in range(1200):  # a ceiling: it ends within a second of noticing
+        try:
+            commands.add(Path(f"/proc/{shim}/cmdline").read_bytes().split(b"\0")[1])
+        except (OSError, IndexError):
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(shim, signal.SIGKILL)
+        pytest.fail(f"the shim outlived its load: {commands}")
+    assert all(not command.endswith(b"/dbt") for command in commands), commands
+    said = out.read_text()
+    assert ("tuphap-dbt: the load that started it has ended; dbt not run" in said
+            or "ended without an exit code" in said), said[-2000:]
