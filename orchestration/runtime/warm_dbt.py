@@ -80,6 +80,21 @@ STOP_GRACE_SECONDS = 5.0
 # name, the boot and its start time inside (`note_content`; runtime/processes.py).
 FORKED_NOTE = ".forked-dbt-"
 
+# dbt checks these dataclasses of a project, profile and test result against a JSON schema it
+# makes the first time in a process (cached per class): ~0,3 s of CPU in each parse and build
+# on a saved parse, which checks exactly these (both engines' credentials listed). Made in the
+# warm-up, they come ready with every forked process.
+CHECKED_ON_A_SAVED_PARSE = (
+    "dbt.contracts.project:Project", "dbt.contracts.project:ProjectFlags",
+    "dbt.contracts.project:ProfileConfig", "dbt.contracts.project:PackageConfig",
+    "dbt.contracts.project:Configuration", "dbt.contracts.selection:SelectorFile",
+    "dbt.adapters.duckdb.credentials:DuckDBCredentials",
+    "dbt.adapters.postgres.connections:PostgresCredentials",
+    "dbt.task.test:TestResultData",
+    "dbt_common.contracts.constraints:ColumnLevelConstraint",
+    "dbt_common.contracts.constraints:ModelLevelConstraint",
+)
+
 
 def warm_up() -> None:
     """The preload server's warm-up for warm dbt processes: import dbt, the project's two
@@ -100,22 +115,6 @@ def warm_up() -> None:
     for name in CHECKED_ON_A_SAVED_PARSE:
         module, _, cls = name.partition(":")
         getattr(importlib.import_module(module), cls).json_schema()
-
-
-# dbt checks these dataclasses of a project, profile and test result against a JSON schema it
-# makes the first time in a process (cached per class): ~0,3 s of CPU in each parse and build
-# on a saved parse, which checks exactly these (both engines' credentials listed). Made in the
-# warm-up, they come ready with every forked process.
-CHECKED_ON_A_SAVED_PARSE = (
-    "dbt.contracts.project:Project", "dbt.contracts.project:ProjectFlags",
-    "dbt.contracts.project:ProfileConfig", "dbt.contracts.project:PackageConfig",
-    "dbt.contracts.project:Configuration", "dbt.contracts.selection:SelectorFile",
-    "dbt.adapters.duckdb.credentials:DuckDBCredentials",
-    "dbt.adapters.postgres.connections:PostgresCredentials",
-    "dbt.task.test:TestResultData",
-    "dbt_common.contracts.constraints:ColumnLevelConstraint",
-    "dbt_common.contracts.constraints:ModelLevelConstraint",
-)
 
 
 def parse_environment(env: Mapping[str, str]) -> dict[str, str]:
