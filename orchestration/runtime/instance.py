@@ -29,7 +29,7 @@ __all__ = [
 # dagster.yaml as earlier versions of the project wrote it: replaced by the current one.
 _EARLIER_INSTANCE_CONFIGS = ("telemetry:\n  enabled: false\n",)
 _INSTANCE_CONFIG_HEADER = "# Written by tuphap"
-_INSTANCE_READY = ".storage-ready-v5"  # bump when instance_config changes
+_INSTANCE_READY = ".storage-ready-v6"  # bump when instance_config changes
 # The run tag the instance allows one run in progress per value of: every load carries the
 # address of its warehouse in it (orchestration/automation/jobs.py; deploy/dagster.yaml).
 WAREHOUSE_TAG = "tuphap/warehouse"
@@ -37,8 +37,9 @@ REPORTS_TAG = "tuphap/reports"  # likewise, the yearly reports' runs (automation
 
 
 def instance_config(home: Path) -> str:
-    """The project's dagster.yaml: no telemetry; one queued load per warehouse at a time (as
-    deploy/dagster.yaml); the event log that keeps its SQLite connections open."""
+    """The project's dagster.yaml: no telemetry; one queued load per warehouse at a time and
+    compute logs whose mirror ends with the run (both as deploy/dagster.yaml); the event log
+    that keeps its SQLite connections open."""
     return (
         f"{_INSTANCE_CONFIG_HEADER}; see orchestration/runtime/instance.py.\n"
         "telemetry:\n"
@@ -58,6 +59,11 @@ def instance_config(home: Path) -> str:
         "  config:\n"
         # A JSON string is a YAML double-quoted scalar: any path (": ", "#") reads back as is.
         f"    base_dir: {json.dumps(str(home / 'history' / 'runs'))}\n"
+        "compute_logs:\n"
+        "  module: orchestration.runtime.compute_logs\n"
+        "  class: TiedComputeLogManager\n"
+        "  config:\n"
+        f"    base_dir: {json.dumps(str(home / 'storage'))}\n"
     )
 
 

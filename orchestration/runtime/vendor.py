@@ -27,6 +27,10 @@ test, not a benchmark. Each override says what it saves; drop one when Dagster o
   invocation (every event still reaches dagster-dbt, unchanged).
 - `PooledSqliteEventLogStorage`: Dagster's SQLite event log opens and closes its database for
   every event (~12 ms each, ~300 a load); this one keeps the connections open (~2 ms).
+
+One override lives beside this module, in compute_logs.py, because the service's daemon and
+webserver load it without dagster-dbt: `TiedComputeLogManager`, whose mirror of a run's output
+cannot outlive the run.
 """
 
 # No `from __future__ import annotations`: Dagster inspects resource annotations at runtime.

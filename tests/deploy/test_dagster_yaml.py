@@ -12,6 +12,7 @@ import psycopg
 import pytest
 from dagster_postgres import PostgresEventLogStorage, PostgresRunStorage, PostgresScheduleStorage
 
+from orchestration.runtime.compute_logs import TiedComputeLogManager
 from orchestration.runtime.instance import (
     REPORTS_TAG,
     WAREHOUSE_TAG,
@@ -59,6 +60,9 @@ def test_the_service_instance_is_postgresql_with_a_queue_per_warehouse(
         assert instance.run_monitoring_max_runtime_seconds > 0
         assert instance.run_monitoring_max_resume_run_attempts == 0
         assert not instance.telemetry_enabled
+        # Captured output where Dagster keeps it, mirrored by a tail that ends with its run.
+        assert isinstance(instance.compute_log_manager, TiedComputeLogManager)
+        assert instance.compute_log_manager._base_dir == str(home / "storage")  # noqa: SLF001
         result = dg.materialize([recorded], instance=instance)
     assert result.success
     with psycopg.connect(database) as con:

@@ -437,9 +437,10 @@ def started_processes() -> Iterator[list[LoadProcess]]:
         for pid, began in load.orphans.items():
             if alive(pid, began):
                 signal_process(pid, began, signal.SIGKILL)
-    # Helpers a killed run may leave behind after the snapshot of its children (Dagster's
-    # compute-log `tail -F` of a file under the test's DAGSTER_HOME was seen once): anything
-    # whose command line names one of these test folders was started by these tests.
+    # Helpers a killed run may leave behind after the snapshot of its children (once, before
+    # orchestration/runtime/compute_logs.py, Dagster's compute-log `tail -F` of a file under the
+    # test's DAGSTER_HOME): anything whose command line names one of these test folders was
+    # started by these tests.
     folders = {str(load.out.parent.parent) + os.sep for load in started}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit() or int(entry.name) == os.getpid():

@@ -16,7 +16,10 @@ from functools import cached_property
 from pathlib import Path
 
 import pytest
+from dagster._core.execution.compute_logs import execute_posix_tail, redirect_to_file
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+from dagster._core.storage.local_compute_log_manager import LocalComputeLogManager
+from dagster._utils import ensure_file, touch_file
 from dagster_shared import record
 
 from orchestration import settings
@@ -77,6 +80,23 @@ def test_the_sqlite_event_log_internals_are_still_there() -> None:
     assert _parameters(SqliteEventLogStorage.dispose) == ["self"]
     init = inspect.getsource(SqliteEventLogStorage.__init__)
     assert "self._initialized_dbs = set()" in init and "self._db_lock = threading.Lock()" in init
+
+
+def test_the_compute_log_internals_are_still_there() -> None:
+    """orchestration/runtime/compute_logs.py: Dagster's local manager with its own mirror."""
+    assert _parameters(LocalComputeLogManager.__init__) == [
+        "self", "base_dir", "polling_timeout", "inst_data"]
+    assert _parameters(LocalComputeLogManager.capture_logs) == ["self", "log_key"]
+    assert _parameters(LocalComputeLogManager.get_captured_local_path) == [
+        "self", "log_key", "extension", "partial"]
+    assert _parameters(LocalComputeLogManager.complete_artifact_path) == ["self", "log_key"]
+    assert _parameters(redirect_to_file) == ["stream", "filepath"]
+    assert _parameters(ensure_file) == ["path"]
+    assert _parameters(touch_file) == ["path"]
+    # The stock mirror this one replaces: what capture_logs did, and the watcher it started.
+    assert "mirror_stream_to_file(sys.stdout" in inspect.getsource(
+        LocalComputeLogManager.capture_logs)
+    assert "watch_orphans" in inspect.getsource(execute_posix_tail)
 
 
 def test_a_hidden_package_cannot_be_imported_until_the_block_ends() -> None:

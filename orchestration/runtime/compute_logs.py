@@ -1,0 +1,136 @@
+"""Dagster's compute logs, mirrored by a `tail` that cannot outlive the run.
+
+While a run executes, Dagster points the process's stdout and stderr at files (the UI's
+stdout/stderr tabs) and starts a `tail -F` per file to copy them back to the terminal. Stock
+Dagster ties each tail's life to the run with a second helper, a Python watcher started just
+after it: a `kill -9` of the run between the two starts (or while the tail itself was being
+started) left a `tail -F` running forever (seen in tests/reliability's kill story). Here the
+tail watches the run's process itself (GNU tail's `--pid`) from the moment it exists: one
+process per stream, none left behind, no interpreter start for a watcher.
+
+It also waits, at the end of a capture, until the tail has read everything written (Dagster
+stops it at once and can drop the last lines, dagster-io/dagster#23336).
+
+Overrides `capture_logs` of dagster 1.13's `LocalComputeLogManager` with its private
+`redirect_to_file`, `ensure_file` and `touch_file` (tests/orchestration/runtime/test_vendor.py
+checks them); everything else (files, paths, what the UI reads) is Dagster's. Standard Dagster
+only, without dagster-dbt: the service's daemon and webserver load it (deploy/dagster.yaml).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+from dagster import Field, StringSource
+from dagster._core.execution.compute_logs import redirect_to_file
+from dagster._core.storage.compute_log_manager import CapturedLogContext, ComputeIOType
+from dagster._core.storage.local_compute_log_manager import (
+    IO_TYPE_EXTENSION,
+    LocalComputeLogManager,
+)
+from dagster._serdes import ConfigurableClassData
+from dagster._utils import ensure_file, touch_file
+
+__all__ = ["TiedComputeLogManager", "mirrored"]
+
+CATCH_UP_SECONDS = 5.0  # at most, for the tail to copy the last output before it is stopped
+
+
+class TiedComputeLogManager(LocalComputeLogManager):
+    """Dagster's local compute log manager whose mirror to the terminal ends with the run.
+
+    `base_dir` defaults to `$DAGSTER_HOME/storage`, where Dagster keeps its compute logs when
+    dagster.yaml names no manager, so a service's dagster.yaml needs no path of its own.
+    """
+
+    def __init__(self, base_dir: str | None = None, polling_timeout: float | None = None,
+                 inst_data: ConfigurableClassData | None = None):
+        home = os.environ.get("DAGSTER_HOME", ".")
+        super().__init__(base_dir or os.path.join(home, "storage"), polling_timeout, inst_data)
+
+    @classmethod
+    def config_type(cls) -> dict[str, Any]:
+        return {**super().config_type(), "base_dir": Field(StringSource, is_required=False)}
+
+    @classmethod
+    def from_config_value(  # type: ignore[override]
+        cls, inst_data: ConfigurableClassData | None, config_value: dict[str, Any]
+    ) -> TiedComputeLogManager:
+        return cls(inst_data=inst_data, **config_value)
+
+    @contextmanager
+    def capture_logs(self, log_key: Sequence[str]) -> Iterator[CapturedLogContext]:
+        paths = [self.get_captured_local_path(log_key, IO_TYPE_EXTENSION[io_type])
+                 for io_type in (ComputeIOType.STDOUT, ComputeIOType.STDERR)]
+        with mirrored(sys.stdout, paths[0]), mirrored(sys.stderr, paths[1]):
+            yield CapturedLogContext(log_key)
+        touch_file(self.complete_artifact_path(log_key))  # the UI: the capture is complete
+
+
+@contextmanager
+def mirrored(stream: IO[str], path: str) -> Iterator[None]:
+    """While the block runs, what this process (and a child it starts) writes to `stream`'s
+    file descriptor goes to the file at `path`, and a tail copies it on to where `stream` went."""
+    ensure_file(path)
+    target = _fileno(stream)
+    if target is None:  # not a real file (a test runner's capture): record only
+        with redirect_to_file(stream, path):
+            yield
+        return
+    tail = subprocess.Popen(tail_command(path, os.getpid()), stdout=target,
+                            stdin=subprocess.DEVNULL)
+    try:
+        with redirect_to_file(stream, path):
+            yield
+    finally:
+        _stop(tail, path)
+
+
+def tail_command(path: str, pid: int) -> list[str]:
+    """The whole file, then what is added to it, until process `pid` has ended."""
+    return ["tail", "-F", "-c", "+0", f"--pid={pid}", path]
+
+
+def _stop(tail: subprocess.Popen[bytes], path: str) -> None:
+    deadline = time.monotonic() + CATCH_UP_SECONDS
+    while tail.poll() is None and not caught_up(tail.pid, path) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    tail.terminate()
+    tail.wait()
+
+
+def caught_up(pid: int, path: str) -> bool:
+    """Whether process `pid` has read the file at `path` to its end: its offset in the file,
+    from /proc/<pid>/fdinfo (False while it has not opened the file yet)."""
+    real = os.path.realpath(path)
+    size = os.path.getsize(real)
+    fds = Path(f"/proc/{pid}/fd")
+    try:
+        entries = list(fds.iterdir())
+    except OSError:
+        return True  # it has ended
+    for entry in entries:
+        try:
+            if os.readlink(entry) != real:
+                continue
+            info = (fds.parent / "fdinfo" / entry.name).read_text()
+        except OSError:
+            continue
+        offset = int(info.split()[1])  # "pos:\t<offset>" is the first line
+        return offset >= size
+    return False
+
+
+def _fileno(stream: IO[str]) -> int | None:
+    try:
+        return stream.fileno()
+    except (AttributeError, io.UnsupportedOperation, ValueError):
+        return None
