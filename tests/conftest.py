@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -31,11 +32,23 @@ def pytest_configure(config: pytest.Config) -> None:
     for the whole run."""
     from orchestration.dbt.project import prepare_if_stale
 
+    _sigint_as_from_a_terminal()
     config.stash[_PRELOAD] = server = _start_preload_server(config)
     prepare_if_stale()
     config.stash[_SERVER_TREE] = share_server_tree()
     if server is not None:
         _wait_until_ready(server)
+
+
+def _sigint_as_from_a_terminal() -> None:
+    """A suite started in the background of a script has SIGINT ignored, and Dagster gives
+    SIGTERM SIGINT's disposition after each job run in process (orchestration/cli/signals.py):
+    every process a test started then would ignore SIGTERM, and a test that stops one with it
+    would wait out its grace period (test_leftovers: 300 s, seen in two suites at once). The
+    suite's processes (workers, and the preload server started here) take SIGINT as a
+    terminal's would."""
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -23,6 +23,7 @@ from ingest.errors import TuphapError
 from orchestration import progress, settings
 from orchestration.cli.failure import EXIT_OK, fail
 from orchestration.cli.progress import showing, terminal_stream
+from orchestration.cli.signals import sigterm_kept
 from orchestration.cli.summary import LoadSummary
 from orchestration.runtime.instance import dagster_home
 from orchestration.warehouse.engine import WarehouseEngine
@@ -182,7 +183,7 @@ def _run_load(
     log_path.parent.mkdir(parents=True, exist_ok=True)
     # Appended, not truncated: a refused load must not wipe the running load's log.
     with (dg.DagsterInstance.get() as instance, open(log_path, "a", encoding="utf-8") as log,
-          contextlib.redirect_stdout(log)):
+          contextlib.redirect_stdout(log), sigterm_kept()):
         print(f"=== tuphap load, years {first}-{last}, scope {scope}", flush=True)
         run_id = str(uuid.uuid4())  # known before the run starts, to listen to its events
         instance.add_event_listener(run_id, _show_step)

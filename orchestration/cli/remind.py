@@ -8,6 +8,7 @@ import os
 
 from orchestration import settings
 from orchestration.cli.failure import fail
+from orchestration.cli.signals import sigterm_kept
 
 
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -40,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     from orchestration.definitions import defs
 
     job = defs.resolve_job_def(REMINDERS_JOB_NAME)
-    with dg.DagsterInstance.get() as instance:
+    with dg.DagsterInstance.get() as instance, sigterm_kept():
         result = job.execute_in_process(
             run_config={
                 "ops": {"unit_reminders": {"config": {"as_of": args.as_of,

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from orchestration import settings
 from orchestration.cli.failure import EXIT_FAILED, EXIT_OK, fail
+from orchestration.cli.signals import sigterm_kept
 from orchestration.runtime.instance import dagster_home
 from orchestration.warehouse.engine import WarehouseEngine
 
@@ -94,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
     if planned is None:
         return EXIT_OK
     print(f"=== yearly reports of {args.years} after load run {args.load_run}", flush=True)
-    with dg.DagsterInstance.get() as instance:
+    with dg.DagsterInstance.get() as instance, sigterm_kept():
         result = defs.resolve_job_def(REPORTS_JOB_NAME).execute_in_process(
             run_config=planned.run_config, instance=instance, tags=planned.tags,
             run_id=args.run_id, raise_on_error=False)

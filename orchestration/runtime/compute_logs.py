@@ -81,7 +81,7 @@ def mirrored(stream: IO[str], path: str) -> Iterator[None]:
     file descriptor goes to the file at `path`, and a tail copies it on to where `stream` went."""
     ensure_file(path)
     target = _fileno(stream)
-    if target is None:  # not a real file (a test runner's capture): record only
+    if target is None:  # not a real file (a test runner's capture): as Dagster, no redirect
         with redirect_to_file(stream, path):
             yield
         return
@@ -100,10 +100,13 @@ def tail_command(path: str, pid: int) -> list[str]:
 
 
 def _stop(tail: subprocess.Popen[bytes], path: str) -> None:
+    """Stop the tail once it has copied everything. SIGKILL: it has nothing left to do, and a
+    SIGTERM would not stop a tail that inherited SIGTERM ignored (as pytest-xdist's workers
+    pass it on) and the run would wait for it forever."""
     deadline = time.monotonic() + CATCH_UP_SECONDS
     while tail.poll() is None and not caught_up(tail.pid, path) and time.monotonic() < deadline:
         time.sleep(0.01)
-    tail.terminate()
+    tail.kill()
     tail.wait()
 
 

@@ -28,6 +28,16 @@ MIRRORING = textwrap.dedent("""
         time.sleep(600)
 """)
 
+# A process that ignores SIGTERM (as its children then do) and mirrors its stdout for a moment.
+IGNORING_SIGTERM = textwrap.dedent("""
+    import signal, sys
+    from orchestration.runtime.compute_logs import mirrored
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    with mirrored(sys.stdout, sys.argv[1]):
+        print("mirrored", flush=True)
+    print("done", flush=True)
+""")
+
 # A run on the embedded instance that prints from itself and from a child process, the most
 # just before it ends.
 RUN = textwrap.dedent("""
@@ -103,6 +113,15 @@ def test_what_is_written_just_before_the_end_reaches_the_terminal(tmp_path: Path
             os.write(stream.fileno(), b"first\n" + last)
     assert terminal.read_bytes() == b"first\n" + last
     assert (tmp_path / "captured.out").read_bytes() == b"first\n" + last
+
+
+def test_the_mirror_ends_though_its_process_ignores_sigterm(tmp_path: Path) -> None:
+    """A tail inherits the process's ignored signals: one stopped with SIGTERM would run on,
+    and the run wait for it forever (seen: the suite hung in a pytest-xdist worker)."""
+    done = subprocess.run([sys.executable, "-c", IGNORING_SIGTERM, str(tmp_path / "c.out")],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "mirrored\ndone\n"
 
 
 def test_a_run_on_the_embedded_instance_keeps_its_output_and_mirrors_it(
