@@ -13,9 +13,10 @@ def sigterm_kept() -> Iterator[None]:
 
     While a job runs, Dagster gives SIGTERM the handler of SIGINT, so that `kill` stops the run
     as Ctrl-C would; afterwards it leaves SIGTERM with SIGINT's *original* disposition
-    (dagster._utils.interrupts). A command started where SIGINT is ignored (in the background
-    of a script, by cron) would then ignore SIGTERM, and so would every process it starts after
-    the run (the yearly reports a load leaves running): `kill` would not stop them.
+    (dagster._utils.interrupts). A command started where SIGINT is ignored (with `&` in a
+    script: POSIX shells ignore it for such jobs) would then ignore SIGTERM, and so would every
+    process it starts after the run (the yearly reports a load leaves running): `kill` would
+    not stop them.
     """
     previous = signal.getsignal(signal.SIGTERM)
     try:
