@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -22,5 +23,6 @@ def sigterm_kept() -> Iterator[None]:
     try:
         yield
     finally:
-        if previous is not None:  # None: set outside Python, left as it is
+        # None: set outside Python, left as it is; and only the main thread may set handlers.
+        if previous is not None and threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, previous)

@@ -8,8 +8,8 @@ started) left a `tail -F` running forever (seen in tests/reliability's kill stor
 tail watches the run's process itself (GNU tail's `--pid`) from the moment it exists: one
 process per stream, none left behind, no interpreter start for a watcher.
 
-It also waits, at the end of a capture, until the tail has read everything written (Dagster
-stops it at once and can drop the last lines, dagster-io/dagster#23336).
+It also waits, at the end of a capture, until the tail has written out everything the file
+holds (Dagster stops it at once and can drop the last lines, dagster-io/dagster#23336).
 
 Overrides `capture_logs` of dagster 1.13's `LocalComputeLogManager` with its private
 `redirect_to_file`, `ensure_file` and `touch_file` (tests/orchestration/runtime/test_vendor.py
@@ -52,7 +52,7 @@ class TiedComputeLogManager(LocalComputeLogManager):
     """
 
     def __init__(self, base_dir: str | None = None, polling_timeout: float | None = None,
-                 inst_data: ConfigurableClassData | None = None):
+                 inst_data: ConfigurableClassData | None = None) -> None:
         home = os.environ.get("DAGSTER_HOME", ".")
         super().__init__(base_dir or os.path.join(home, "storage"), polling_timeout, inst_data)
 
@@ -79,6 +79,7 @@ class TiedComputeLogManager(LocalComputeLogManager):
 def mirrored(stream: IO[str], path: str) -> Iterator[None]:
     """While the block runs, what this process (and a child it starts) writes to `stream`'s
     file descriptor goes to the file at `path`, and a tail copies it on to where `stream` went."""
+    path = os.path.abspath(path)  # the run may change directory before the tail is stopped
     ensure_file(path)
     target = _fileno(stream)
     if target is None:  # not a real file (a test runner's capture): as Dagster, no redirect
@@ -100,36 +101,33 @@ def tail_command(path: str, pid: int) -> list[str]:
 
 
 def _stop(tail: subprocess.Popen[bytes], path: str) -> None:
-    """Stop the tail once it has copied everything. SIGKILL: it has nothing left to do, and a
-    SIGTERM would not stop a tail that inherited SIGTERM ignored (as pytest-xdist's workers
-    pass it on) and the run would wait for it forever."""
-    deadline = time.monotonic() + CATCH_UP_SECONDS
-    while tail.poll() is None and not caught_up(tail.pid, path) and time.monotonic() < deadline:
-        time.sleep(0.01)
-    tail.kill()
-    tail.wait()
+    """Stop the tail once it has copied everything, whatever happens meanwhile (Ctrl-C).
+    SIGKILL: it has nothing left to do, and a tail that inherited SIGTERM ignored (from a
+    process started where SIGINT is ignored, which Dagster copies to SIGTERM: cli/signals.py)
+    would not stop at SIGTERM, and the run would wait for it forever."""
+    try:
+        deadline = time.monotonic() + CATCH_UP_SECONDS
+        while (tail.poll() is None and not caught_up(tail.pid, path)
+               and time.monotonic() < deadline):
+            time.sleep(0.01)
+    finally:
+        tail.kill()
+        tail.wait()
 
 
 def caught_up(pid: int, path: str) -> bool:
-    """Whether process `pid` has read the file at `path` to its end: its offset in the file,
-    from /proc/<pid>/fdinfo (False while it has not opened the file yet)."""
-    real = os.path.realpath(path)
-    size = os.path.getsize(real)
-    fds = Path(f"/proc/{pid}/fd")
+    """Whether process `pid` (the tail, `-c +0`) has written as many bytes as the file at
+    `path` holds: /proc/<pid>/io's `wchar` counts bytes actually written, where its offset in
+    the file would count a chunk read and not yet out (to a slow pipe, say). True when either
+    cannot be read: nothing is left to wait for."""
     try:
-        entries = list(fds.iterdir())
+        size = os.path.getsize(path)
+        counters = Path(f"/proc/{pid}/io").read_text()
     except OSError:
-        return True  # it has ended
-    for entry in entries:
-        try:
-            if os.readlink(entry) != real:
-                continue
-            info = (fds.parent / "fdinfo" / entry.name).read_text()
-        except OSError:
-            continue
-        offset = int(info.split()[1])  # "pos:\t<offset>" is the first line
-        return offset >= size
-    return False
+        return True
+    written = next((int(line.split()[1]) for line in counters.splitlines()
+                    if line.startswith("wchar:")), size)
+    return written >= size
 
 
 def _fileno(stream: IO[str]) -> int | None:

@@ -4,10 +4,12 @@ compute_logs.py): real processes, a real `tail`, real Dagster runs on the embedd
 from __future__ import annotations
 
 import os
+import select
 import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import dagster as dg
@@ -26,6 +28,15 @@ MIRRORING = textwrap.dedent("""
     with mirrored(sys.stdout, sys.argv[1]):
         print("mirroring", flush=True)
         time.sleep(600)
+""")
+
+# A process writing into a pipe read slowly: the tail is still writing when it has read all.
+INTO_A_SLOW_PIPE = textwrap.dedent("""
+    import os, sys
+    from orchestration.runtime.compute_logs import mirrored
+    with mirrored(sys.stdout, sys.argv[1]):
+        os.write(1, b"z" * 300_000 + b" the end\\n")
+    print("done", flush=True)
 """)
 
 # A process that ignores SIGTERM (as its children then do) and mirrors its stdout for a moment.
@@ -72,9 +83,9 @@ def _children(pid: int) -> dict[int, str]:
     return found
 
 
-def _wait_until(condition: object, seconds: float) -> bool:
+def _wait_until(condition: Callable[[], bool], seconds: float) -> bool:
     deadline = time.monotonic() + seconds
-    while not condition():  # type: ignore[operator]
+    while not condition():
         if time.monotonic() > deadline:
             return False
         time.sleep(0.05)
@@ -91,6 +102,9 @@ def test_the_mirrors_only_helper_is_a_tail_that_ends_with_the_killed_process(
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         assert process.stdout is not None
+        # A bound, not a timing: without GNU tail's --pid nothing would ever come.
+        ready, _, _ = select.select([process.stdout], [], [], 60)
+        assert ready, "nothing mirrored in 60 s"
         assert process.stdout.readline() == b"mirroring\n"  # through the tail
         helpers = _children(process.pid)
         assert list(helpers.values()) == [" ".join(tail_command(str(log), process.pid))]
@@ -113,6 +127,20 @@ def test_what_is_written_just_before_the_end_reaches_the_terminal(tmp_path: Path
             os.write(stream.fileno(), b"first\n" + last)
     assert terminal.read_bytes() == b"first\n" + last
     assert (tmp_path / "captured.out").read_bytes() == b"first\n" + last
+
+
+def test_a_slowly_read_pipe_gets_everything(tmp_path: Path) -> None:
+    """The tail has read the file to its end while its last chunk still waits for room in the
+    pipe: it is stopped only once it has written that out too."""
+    process = subprocess.Popen([sys.executable, "-c", INTO_A_SLOW_PIPE, str(tmp_path / "c")],
+                               cwd=ROOT, stdout=subprocess.PIPE)
+    assert process.stdout is not None
+    received = b""
+    while chunk := process.stdout.read(1024):
+        received += chunk
+        time.sleep(0.002)  # a slow reader: the pipe stays full
+    assert process.wait(60) == 0
+    assert received == b"z" * 300_000 + b" the end\ndone\n"
 
 
 def test_the_mirror_ends_though_its_process_ignores_sigterm(tmp_path: Path) -> None:
@@ -155,4 +183,3 @@ def test_a_run_on_the_embedded_instance_keeps_its_output_and_mirrors_it(
     assert stdout_text.endswith(" the end\n")
     assert Path(manager._base_dir, run_id).is_dir()  # noqa: SLF001 - Dagster's place
     assert str(Path(manager._base_dir)) == str(home / "storage")  # noqa: SLF001
-
