@@ -81,6 +81,17 @@ def test_one_load_at_a_time_across_processes_and_a_killed_holder_frees_the_lock(
         pass
 
 
+def test_a_lock_released_is_free_at_once_for_the_next_load(engine: PostgresWarehouse) -> None:
+    """A load ending frees the lock before it returns, not when the server gets round to ending
+    its session: the next load of the same process (a test, `tuphap load` twice in a script)
+    must not be refused by it (seen once in two suites at once)."""
+    for _ in range(30):
+        with engine.load_lock():
+            assert engine.lock_session is not None
+        with engine.load_lock():  # no wait allowed
+            pass
+
+
 def _environment(warehouse: ServerWarehouse) -> dict[str, str]:
     import os
 
