@@ -82,17 +82,15 @@ def mirrored(stream: IO[str], path: str) -> Iterator[None]:
     path = os.path.abspath(path)  # the run may change directory before the tail is stopped
     ensure_file(path)
     target = _fileno(stream)
-    if target is None:  # not a real file (a test runner's capture): as Dagster, no redirect
-        with redirect_to_file(stream, path):
-            yield
-        return
-    tail = subprocess.Popen(tail_command(path, os.getpid()), stdout=target,
-                            stdin=subprocess.DEVNULL)
+    # Not a real file (a test runner's capture): as Dagster, no redirect and nothing to mirror.
+    tail = None if target is None else subprocess.Popen(
+        tail_command(path, os.getpid()), stdout=target, stdin=subprocess.DEVNULL)
     try:
         with redirect_to_file(stream, path):
             yield
     finally:
-        _stop(tail, path)
+        if tail is not None:
+            _stop(tail, path)
 
 
 def tail_command(path: str, pid: int) -> list[str]:

@@ -115,7 +115,7 @@ def forked_for(stderr: str) -> dict[int, int]:
     return found
 
 
-def _command(pid: int) -> str:
+def command_line(pid: int) -> str:
     try:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
     except OSError:
@@ -230,7 +230,7 @@ class LoadProcess:
             return
         self.forked = forked_for(self.stderr())
         self.orphans = {**descendants(self.pid), **self.forked}
-        self.orphan_commands = {pid: _command(pid) for pid in self.orphans}
+        self.orphan_commands = {pid: command_line(pid) for pid in self.orphans}
         os.kill(self.pid, signal.SIGKILL)
         self.killed_at = time.monotonic()
         self.wait()
@@ -447,7 +447,7 @@ def started_processes() -> Iterator[list[LoadProcess]]:
             continue
         pid = int(entry.name)
         began = start_time(pid)  # before its command line, so both are of one process
-        command = _command(pid)
+        command = command_line(pid)
         if began is not None and any(folder in command for folder in folders) and alive(
                 pid, began):
             signal_process(pid, began, signal.SIGKILL)

@@ -9,7 +9,6 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import dagster as dg
@@ -17,7 +16,9 @@ import pytest
 from dagster._core.events import DagsterEventType
 
 from orchestration.runtime.compute_logs import TiedComputeLogManager, mirrored, tail_command
-from orchestration.runtime.proc import PPID, is_running, read_stat
+from orchestration.runtime.proc import is_running
+from tests.deploy.service import wait_until
+from tests.reliability.conftest import command_line, descendants
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -69,29 +70,6 @@ RUN = textwrap.dedent("""
 """)
 
 
-def _children(pid: int) -> dict[int, str]:
-    """pid -> command line of each child of process `pid`."""
-    found = {}
-    for entry in Path("/proc").iterdir():
-        fields = read_stat(int(entry.name)) if entry.name.isdigit() else None
-        if fields is not None and int(fields[PPID]) == pid:
-            try:
-                found[int(entry.name)] = (entry / "cmdline").read_bytes().replace(
-                    b"\0", b" ").decode().strip()
-            except OSError:
-                continue
-    return found
-
-
-def _wait_until(condition: Callable[[], bool], seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
-
-
 def test_the_mirrors_only_helper_is_a_tail_that_ends_with_the_killed_process(
         tmp_path: Path) -> None:
     """Stock Dagster starts a tail and then a watcher for it: a kill -9 between the two left
@@ -106,14 +84,15 @@ def test_the_mirrors_only_helper_is_a_tail_that_ends_with_the_killed_process(
         ready, _, _ = select.select([process.stdout], [], [], 60)
         assert ready, "nothing mirrored in 60 s"
         assert process.stdout.readline() == b"mirroring\n"  # through the tail
-        helpers = _children(process.pid)
+        helpers = {pid: command_line(pid).strip() for pid in descendants(process.pid)}
         assert list(helpers.values()) == [" ".join(tail_command(str(log), process.pid))]
     finally:
         process.kill()
         process.wait()
     tail = next(iter(helpers))
     # tail looks for its process every second: a bound for a liveness check, not a timing.
-    assert _wait_until(lambda: not is_running(tail), 30), f"tail {tail} outlived its process"
+    wait_until(lambda: not is_running(tail), f"end of tail {tail} after its process", 30,
+               interval=0.05)
     assert log.read_text() == "mirroring\n"
 
 
