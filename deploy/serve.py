@@ -39,9 +39,9 @@ POLL_SECONDS = 0.2
 def preload_warm_ups() -> list[str]:
     """What the preload server imports before it forks a load's helpers: Great Expectations
     and pandas for the row rules' worker (~4,5 s of CPU a load), dbt for the warm dbt process
-    (~2 s). The test suite runs its server with the same."""
+    (~3 s). The test suite runs its server with the same."""
     from orchestration.quality.evaluate import warm_up as great_expectations
-    from orchestration.runtime.warm_dbt import warm_up as dbt
+    from orchestration.runtime.dbt_warm_up import warm_up as dbt
 
     return [qualified_name(great_expectations), qualified_name(dbt)]
 

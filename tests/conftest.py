@@ -152,4 +152,4 @@ def _wait_until_ready(server: PreloadServer) -> None:
             f"the preload server did not start (exit status {server.process.returncode}): see "
             "orchestration/runtime/preload.py, and run `python -m orchestration.runtime.preload"
             " --warm-up orchestration.quality.evaluate:warm_up --warm-up"
-            " orchestration.runtime.warm_dbt:warm_up --socket \"$(mktemp -d)/s\"`")
+            " orchestration.runtime.dbt_warm_up:warm_up --socket \"$(mktemp -d)/s\"`")

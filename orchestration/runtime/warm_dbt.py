@@ -19,10 +19,11 @@ orchestration/runtime/processes.py finds one that did all the same, by the build
 its environment, as it would a plain dbt.
 
 Where a preload server runs (runtime/preload.py: the service, the test suite), the warm
-process is forked from it with dbt imported already (`warm_up`: ~2 s of CPU less a load); a
-preload server has parsed nothing (forking a process that has parsed deadlocks dbt's native
-parser). A forked one shows the server's environment, not the build's, so it leaves a note in
-the build's target folder for processes.py while it builds (`FORKED_NOTE`).
+process is forked from it with dbt imported and what dbt does once per process done
+(runtime/dbt_warm_up.py: ~3 s of CPU less a load); a preload server has parsed nothing
+(forking a process that has parsed deadlocks dbt's native parser). A forked one shows the
+server's environment, not the build's, so it leaves a note in the build's target folder for
+processes.py while it builds (`FORKED_NOTE`).
 
 Only the standard library is imported at module level.
 """
@@ -30,7 +31,6 @@ Only the standard library is imported at module level.
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import select
 import shutil
@@ -79,43 +79,6 @@ STOP_GRACE_SECONDS = 5.0
 # A forked warm process's note in the build's target folder while it builds: its pid in the
 # name, the boot and its start time inside (`note_content`; runtime/processes.py).
 FORKED_NOTE = ".forked-dbt-"
-
-# dbt checks these dataclasses of a project, profile and test result against a JSON schema it
-# makes the first time in a process (cached per class): ~0,3 s of CPU in each parse and build
-# on a saved parse, which checks exactly these (both engines' credentials listed). Made in the
-# warm-up, they come ready with every forked process.
-CHECKED_ON_A_SAVED_PARSE = (
-    "dbt.contracts.project:Project", "dbt.contracts.project:ProjectFlags",
-    "dbt.contracts.project:ProfileConfig", "dbt.contracts.project:PackageConfig",
-    "dbt.contracts.project:Configuration", "dbt.contracts.selection:SelectorFile",
-    "dbt.adapters.duckdb.credentials:DuckDBCredentials",
-    "dbt.adapters.postgres.connections:PostgresCredentials",
-    "dbt.task.test:TestResultData",
-    "dbt_common.contracts.constraints:ColumnLevelConstraint",
-    "dbt_common.contracts.constraints:ModelLevelConstraint",
-)
-
-
-def warm_up() -> None:
-    """The preload server's warm-up for warm dbt processes: import dbt, the project's two
-    adapters, its parser and build task (~2 s of CPU), make the JSON schemas a build on a saved
-    parse checks (`CHECKED_ON_A_SAVED_PARSE`), and nothing more: no parse, no thread.
-    The one process it starts is multiprocessing's resource tracker, which dbt's parse would
-    otherwise start in each forked process with the build's environment (runtime/processes.py
-    would take it for a killed load's); the forked processes share the server's."""
-    from multiprocessing import resource_tracker
-
-    resource_tracker.ensure_running()
-    import dbt.adapters.duckdb
-    import dbt.adapters.postgres
-    import dbt.cli.main
-    import dbt.parser.manifest
-    import dbt.task.build  # noqa: F401
-
-    for name in CHECKED_ON_A_SAVED_PARSE:
-        module, _, cls = name.partition(":")
-        getattr(importlib.import_module(module), cls).json_schema()
-
 
 def parse_environment(env: Mapping[str, str]) -> dict[str, str]:
     """The part of an environment a dbt parse of this project can depend on."""

@@ -13,11 +13,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from orchestration import settings
-from orchestration.runtime.dbt_env import build_environment
 from orchestration.runtime.warm_dbt import (
     SOCKET_ENV,
     WarmDbt,
@@ -27,9 +25,8 @@ from orchestration.runtime.warm_dbt import (
     shim_path,
     start_for_load,
 )
-from orchestration.warehouse.duckdb import build_dir, build_file
 from orchestration.warehouse.engine import engine_for
-from tests.orchestration.runtime.conftest import origin_of
+from tests.orchestration.runtime.conftest import load_env, origin_of, provinces_built
 
 PROJECT = settings.DBT_PROJECT_DIR
 BASE = {"DBT_PROJECT_DIR": "/p", "DBT_PROFILES_DIR": "/p",
@@ -94,22 +91,6 @@ def _messages(output: bytes) -> list[str]:
     return found
 
 
-def _load_env(published: Path, target: Path, scope: str = "cluster") -> dict[str, str]:
-    published.parent.mkdir(parents=True, exist_ok=True)
-    build_dir(published).mkdir(parents=True, exist_ok=True)
-    return {**build_environment(target=engine_for(published).dbt_environment(), scope=scope,
-                                project_dir=PROJECT, profiles_dir=PROJECT),
-            "DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(target)}
-
-
-def _provinces(published: Path) -> int:
-    con = duckdb.connect(str(build_file(published)), read_only=True)
-    try:
-        return con.execute("select count(*) from reference.ref_provinces").fetchone()[0]
-    finally:
-        con.close()
-
-
 @contextmanager
 def _warm_load(tmp_path: Path, *, build_scope: str = "cluster",
                ) -> Iterator[tuple[Path, WarmDbt, dict[str, str]]]:
@@ -118,7 +99,7 @@ def _warm_load(tmp_path: Path, *, build_scope: str = "cluster",
     published = tmp_path / "w" / "warehouse.duckdb"
     warm = _start_for(published)
     try:
-        yield published, warm, {**_load_env(published, tmp_path / "target", scope=build_scope),
+        yield published, warm, {**load_env(published, tmp_path / "target", scope=build_scope),
                                 SOCKET_ENV: str(warm.socket_path)}
     finally:
         warm.stop()
@@ -131,7 +112,7 @@ def test_the_shim_runs_dbt_in_the_warm_process_on_its_parse(tmp_path: Path, kind
         assert done.returncode == 0, done.stdout.decode()[-2000:]
         messages = _messages(done.stdout)
         assert any(m.startswith("Running with dbt=") for m in messages)  # dbt's own JSON log
-        assert _provinces(published) > 60
+        assert provinces_built(published) > 60
         log = (engine_for(published).logs_dir / "dbt-warm.log").read_text()
         assert f"warm dbt process: {warm.origin}" in log
         assert "`dbt seed --select ref_provinces` on the warm parse" in log
@@ -171,7 +152,7 @@ def test_a_new_warehouse_starts_from_the_saved_parse_of_another_of_its_name(
     with _warm_load(tmp_path / "c") as (published, _, env):
         done = _shim(["seed", "--select", "ref_provinces"], env)
         assert done.returncode == 0, done.stdout.decode()[-2000:]
-        assert _provinces(published) > 60  # the build file in its own build folder
+        assert provinces_built(published) > 60  # the build file in its own build folder
         assert not (PROJECT / "warehouse.duckdb").exists()
 
 
@@ -179,7 +160,7 @@ def test_a_run_under_another_environment_is_parsed_again_and_still_right(tmp_pat
     with _warm_load(tmp_path, build_scope="national") as (published, _, env):
         done = _shim(["seed", "--select", "ref_provinces"], env)
         assert done.returncode == 0, done.stdout.decode()[-2000:]
-        assert _provinces(published) > 60
+        assert provinces_built(published) > 60
         log = (engine_for(published).logs_dir / "dbt-warm.log").read_text()
         assert "with a new parse" in log
 
@@ -256,38 +237,6 @@ def test_stopping_an_unused_warm_process_cleans_up(kind: str) -> None:
     warm.stop()
     assert warm.ended()
     assert not warm.folder.exists()
-
-
-# After the preload server's warm-up, a parse and a build on a saved parse make no JSON schema
-# of their own: the count of schemas dbt made (its cache's misses) does not move.
-SCHEMAS_PROBE = """
-import os, sys
-from dbt_common.dataclass_schema import dbtClassMixin
-from orchestration.runtime.warm_dbt import warm_up
-warm_up()
-from dbt.cli.main import dbtRunner
-made = dbtClassMixin.json_schema.cache_info().misses
-os.chdir(os.environ["TUPHAP_DBT_WORKDIR"])  # where the shim runs dbt
-assert dbtRunner().invoke(["parse"]).success
-assert dbtRunner().invoke(["build", "--select", "ref_provinces"]).success
-print("schemas made:", dbtClassMixin.json_schema.cache_info().misses - made)
-"""
-
-
-def test_the_warm_up_makes_the_json_schemas_a_build_on_a_saved_parse_checks(
-    tmp_path: Path,
-) -> None:
-    published = tmp_path / "w" / "warehouse.duckdb"
-    env = _load_env(published, tmp_path / "target")
-    workdir = Path(env["TUPHAP_DBT_WORKDIR"])
-    # A saved parse first, by plain dbt, as an earlier load leaves one.
-    subprocess.run([str(settings.PROJECT_ROOT / ".venv" / "bin" / "dbt"), "parse"], env=env,
-                   cwd=workdir, check=True, capture_output=True, timeout=600)
-    done = subprocess.run([sys.executable, "-c", SCHEMAS_PROBE], env=env, cwd=settings.PROJECT_ROOT,
-                          capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    assert done.stdout.splitlines()[-1] == "schemas made: 0", done.stdout[-3000:]
-    assert _provinces(published) > 60  # the build ran
 
 
 # A load that starts its warm process and, at once, the build's shim; then waits to be killed.

@@ -1,0 +1,105 @@
+"""The preload server's warm-up for warm dbt processes (runtime/preload.py, runtime/warm_dbt.py):
+the work every dbt process does once, done once in the server so that each process it forks
+starts with it done.
+
+What a forked process would otherwise pay at its start, measured (CPU, per process):
+- importing dbt, the two adapters, the parser and the build task: ~2 s;
+- the JSON schemas dbt checks a project, a profile and a test result against (made once per
+  class in a process): ~0,3 s;
+- the deserializers and serializers of the manifest's classes: dbt's dataclasses generate them
+  on first use (mashumaro's lazy compilation), and reading a saved parse uses all of them:
+  ~0,4 s; and the map of loaded files to modules that `inspect` builds on its first look at a
+  stack, which dbt's adapters take (behaviour flags, per adapter): ~0,1 s.
+
+It never parses (forking a process that has parsed deadlocks dbt's native parser) and starts no
+thread: it reads the project's saved parse as data, to make the generated code, and drops it.
+Only the standard library is imported at module level.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import importlib
+import inspect
+from pathlib import Path
+
+from orchestration import settings
+
+# dbt checks these dataclasses of a project, profile and test result against a JSON schema it
+# makes the first time in a process (cached per class); a parse and a build on a saved parse
+# check exactly these (both engines' credentials listed).
+CHECKED_ON_A_SAVED_PARSE = (
+    "dbt.contracts.project:Project", "dbt.contracts.project:ProjectFlags",
+    "dbt.contracts.project:ProfileConfig", "dbt.contracts.project:PackageConfig",
+    "dbt.contracts.project:Configuration", "dbt.contracts.selection:SelectorFile",
+    "dbt.adapters.duckdb.credentials:DuckDBCredentials",
+    "dbt.adapters.postgres.connections:PostgresCredentials",
+    "dbt.task.test:TestResultData",
+    "dbt_common.contracts.constraints:ColumnLevelConstraint",
+    "dbt_common.contracts.constraints:ModelLevelConstraint",
+)
+
+
+def warm_up() -> None:
+    """Import dbt, make the JSON schemas (`CHECKED_ON_A_SAVED_PARSE`) and the manifest's
+    generated code (`read_a_saved_parse`), and build inspect's module map.
+
+    The one process it starts is multiprocessing's resource tracker, which dbt's parse would
+    otherwise start in each forked process with the build's environment (runtime/processes.py
+    would take it for a killed load's); the forked processes share the server's."""
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()
+    import dbt.adapters.duckdb
+    import dbt.adapters.postgres
+    import dbt.cli.main
+    import dbt.parser.manifest
+    import dbt.task.build  # noqa: F401
+
+    for name in CHECKED_ON_A_SAVED_PARSE:
+        module, _, cls = name.partition(":")
+        getattr(importlib.import_module(module), cls).json_schema()
+    read_a_saved_parse(saved_parse(settings.DBT_PROJECT_DIR))
+    inspect.stack()  # its first call maps every loaded module's file: after the imports
+
+
+def saved_parse(project_dir: Path) -> Path | None:
+    """A parse of the project dbt saved: the one `tuphap prepare` leaves, else the newest a
+    load kept (runtime/dbt_env.py); None when there is none yet."""
+    prepared = project_dir / "target" / "partial_parse.msgpack"
+    if prepared.exists():
+        return prepared
+    kept = []
+    for path in (project_dir / "target" / "partial_parse").glob("*.msgpack"):
+        with contextlib.suppress(FileNotFoundError):  # pruned by a load meanwhile
+            kept.append((path.stat().st_mtime, path))
+    return max(kept)[1] if kept else None
+
+
+def read_a_saved_parse(path: Path | None) -> bool:
+    """Read the saved parse at `path` as a build on it does (deserialize, flatten the graph,
+    serialize the manifest's artifact in memory), so that the code dbt generates for that is
+    made, and drop it. Whether it did: a parse saved by another dbt version, or none, only
+    leaves that work to each forked process."""
+    if path is None:
+        return False
+    try:
+        _read_and_serialize(path)
+    except Exception:  # noqa: BLE001 - a speed-up only: the forked processes still work
+        return False
+    finally:
+        gc.collect()  # the manifest, and its lock (a named semaphore), go now
+    return True
+
+
+def _read_and_serialize(path: Path) -> None:
+    from dbt.contracts.graph.manifest import Manifest
+
+    manifest = Manifest.from_msgpack(path.read_bytes())
+    manifest.build_flat_graph()
+    # As the build writes manifest.json (Manifest.writable_manifest, which needs dbt's flags).
+    for nodes in (manifest.nodes, manifest.sources, manifest.macros, manifest.docs,
+                  manifest.exposures, manifest.unit_tests):
+        for node in nodes.values():
+            node.to_resource().to_dict(omit_none=False, context={"artifact": True})

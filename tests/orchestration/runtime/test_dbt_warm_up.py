@@ -1,0 +1,78 @@
+"""The preload server's dbt warm-up: what a parse and a build on a saved parse do once per
+process is done before the fork. Real dbt on a real DuckDB build, in a new process as the
+server is."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from orchestration import settings
+from orchestration.runtime.dbt_warm_up import read_a_saved_parse, saved_parse
+from tests.orchestration.runtime.conftest import load_env, provinces_built
+
+# After the warm-up, a parse and a build on a saved parse make no JSON schema of their own (the
+# count of dbt's schema cache misses does not move), generate no code for the manifest's
+# classes (mashumaro's builder, counted by class), and inspect knows dbt's modules by file.
+PROBE = """
+import inspect, json, os
+from dbt_common.dataclass_schema import dbtClassMixin
+from orchestration.runtime.dbt_warm_up import warm_up
+warm_up()
+import dbt.adapters.duckdb.impl
+from mashumaro.core.meta.code.builder import CodeBuilder
+generated = []
+for name in ("add_unpack_method", "add_pack_method"):
+    def counted(self, _made=getattr(CodeBuilder, name)):
+        generated.append(f"{self.cls.__module__}.{self.cls.__qualname__}")
+        return _made(self)
+    setattr(CodeBuilder, name, counted)
+from dbt.cli.main import dbtRunner
+mapped = inspect.getabsfile(dbt.adapters.duckdb.impl) in inspect.modulesbyfile
+made = dbtClassMixin.json_schema.cache_info().misses
+os.chdir(os.environ["TUPHAP_DBT_WORKDIR"])  # where the shim runs dbt
+assert dbtRunner().invoke(["parse"]).success
+assert dbtRunner().invoke(["build", "--select", "ref_provinces"]).success
+print(json.dumps({"schemas": dbtClassMixin.json_schema.cache_info().misses - made,
+                  "generated": sorted(set(generated)), "mapped": mapped}))
+"""
+MANIFEST_MODULES = ("dbt.contracts.graph.", "dbt.artifacts.resources.", "dbt.contracts.files")
+
+
+def test_a_build_on_a_saved_parse_finds_dbts_once_per_process_work_done(tmp_path: Path) -> None:
+    published = tmp_path / "w" / "warehouse.duckdb"
+    env = load_env(published, tmp_path / "target")
+    workdir = Path(env["TUPHAP_DBT_WORKDIR"])
+    # A saved parse first, by plain dbt, as an earlier load leaves one.
+    subprocess.run([str(settings.PROJECT_ROOT / ".venv" / "bin" / "dbt"), "parse"], env=env,
+                   cwd=workdir, check=True, capture_output=True, timeout=600)
+    done = subprocess.run([sys.executable, "-c", PROBE], env=env, cwd=settings.PROJECT_ROOT,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    found = json.loads(done.stdout.splitlines()[-1])
+    assert found["schemas"] == 0
+    assert [name for name in found["generated"] if name.startswith(MANIFEST_MODULES)] == []
+    assert found["mapped"]
+    assert provinces_built(published) > 60  # the build ran
+
+
+def test_the_saved_parse_read_is_tuphap_prepares_else_the_newest_kept(tmp_path: Path) -> None:
+    assert saved_parse(tmp_path) is None
+    kept = tmp_path / "target" / "partial_parse"
+    kept.mkdir(parents=True)
+    for name, mtime in (("old.msgpack", 1_000), ("new.msgpack", 2_000)):
+        (kept / name).write_bytes(b"")
+        os.utime(kept / name, (mtime, mtime))
+    assert saved_parse(tmp_path) == kept / "new.msgpack"
+    (tmp_path / "target" / "partial_parse.msgpack").write_bytes(b"")
+    assert saved_parse(tmp_path) == tmp_path / "target" / "partial_parse.msgpack"
+
+
+def test_a_saved_parse_dbt_cannot_read_leaves_the_work_to_each_process(tmp_path: Path) -> None:
+    unreadable = tmp_path / "partial_parse.msgpack"
+    unreadable.write_bytes(b"\xc1 not msgpack")
+    assert read_a_saved_parse(unreadable) is False
+    assert read_a_saved_parse(None) is False
