@@ -39,7 +39,9 @@ POLL_SECONDS = 0.2
 def preload_warm_ups() -> list[str]:
     """What the preload server imports before it forks a load's helpers: Great Expectations
     and pandas for the row rules' worker (~4,5 s of CPU a load), dbt for the warm dbt process
-    (~3 s). The test suite runs its server with the same."""
+    (~3 s), last: its module map imports what the others import lazily, once in the server
+    rather than in each forked dbt process (runtime/dbt_warm_up.py). The test suite runs its
+    server with the same."""
     from orchestration.quality.evaluate import warm_up as great_expectations
     from orchestration.runtime.dbt_warm_up import warm_up as dbt
 

@@ -7,9 +7,13 @@ What a forked process would otherwise pay at its start, measured (CPU, per proce
 - the JSON schemas dbt checks a project, a profile and a test result against (made once per
   class in a process): ~0,3 s;
 - the deserializers and serializers of the manifest's classes: dbt's dataclasses generate them
-  on first use (mashumaro's lazy compilation), and reading a saved parse uses all of them:
-  ~0,4 s; and the map of loaded files to modules that `inspect` builds on its first look at a
-  stack, which dbt's adapters take (behaviour flags, per adapter): ~0,1 s.
+  on first use (mashumaro's lazy compilation), and reading a saved parse uses nearly all of
+  them: ~0,5 s;
+- inspect's map of loaded files to modules, which dbt's adapters build on their first look at
+  the stack (their behaviour flags): it touches every module, and so imports any module
+  imported lazily, such as the `scipy.stats` the Great Expectations warm-up defers
+  (expectations/suites.py): ~1 s and 55 MiB in each forked dbt process, once in the server
+  instead. Run this warm-up after the others (deploy/serve.py: `preload_warm_ups`).
 
 It never parses (forking a process that has parsed deadlocks dbt's native parser) and starts no
 thread: it reads the project's saved parse as data, to make the generated code, and drops it.
@@ -60,8 +64,9 @@ def warm_up() -> None:
     for name in CHECKED_ON_A_SAVED_PARSE:
         module, _, cls = name.partition(":")
         getattr(importlib.import_module(module), cls).json_schema()
-    read_a_saved_parse(saved_parse(settings.DBT_PROJECT_DIR))
-    inspect.stack()  # its first call maps every loaded module's file: after the imports
+    read = read_a_saved_parse(settings.DBT_PROJECT_DIR)
+    print(f"dbt warm-up: {read}", flush=True)  # the server's log
+    inspect.stack()  # its first call maps every loaded module's file: after all imports
 
 
 def saved_parse(project_dir: Path) -> Path | None:
@@ -77,29 +82,34 @@ def saved_parse(project_dir: Path) -> Path | None:
     return max(kept)[1] if kept else None
 
 
-def read_a_saved_parse(path: Path | None) -> bool:
-    """Read the saved parse at `path` as a build on it does (deserialize, flatten the graph,
-    serialize the manifest's artifact in memory), so that the code dbt generates for that is
-    made, and drop it. Whether it did: a parse saved by another dbt version, or none, only
+def read_a_saved_parse(project_dir: Path) -> str:
+    """Read a saved parse of the project (`saved_parse`) as a parse and a build on it do
+    (deserialize it as dbt does, flatten the graph, serialize each node as manifest.json has
+    it), so that the code dbt generates for that is made, and drop it. What it read, or why
+    not: none yet, or one it cannot read (another dbt version, a file being written), only
     leaves that work to each forked process."""
-    if path is None:
-        return False
     try:
+        path = saved_parse(project_dir)
+        if path is None:
+            return "no saved parse of the project yet: each dbt process generates its own code"
         _read_and_serialize(path)
-    except Exception:  # noqa: BLE001 - a speed-up only: the forked processes still work
-        return False
+    except Exception as error:  # noqa: BLE001 - a speed-up only: the forked processes still work
+        return f"the saved parse was not read ({type(error).__name__}: {error})"[:300]
     finally:
         gc.collect()  # the manifest, and its lock (a named semaphore), go now
-    return True
+    return f"read the saved parse {path}"
 
 
 def _read_and_serialize(path: Path) -> None:
     from dbt.contracts.graph.manifest import Manifest
+    from dbt.parser.manifest import extended_mashumuro_decoder
 
-    manifest = Manifest.from_msgpack(path.read_bytes())
+    manifest = Manifest.from_msgpack(path.read_bytes(), decoder=extended_mashumuro_decoder)
     manifest.build_flat_graph()
-    # As the build writes manifest.json (Manifest.writable_manifest, which needs dbt's flags).
+    # Each node as the build writes it to manifest.json (Manifest.writable_manifest, which
+    # needs dbt's flags set: they are not, in the server).
     for nodes in (manifest.nodes, manifest.sources, manifest.macros, manifest.docs,
-                  manifest.exposures, manifest.unit_tests):
+                  manifest.exposures, manifest.functions, manifest.metrics, manifest.groups,
+                  manifest.semantic_models, manifest.unit_tests, manifest.saved_queries):
         for node in nodes.values():
             node.to_resource().to_dict(omit_none=False, context={"artifact": True})

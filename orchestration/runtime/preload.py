@@ -2,14 +2,15 @@
 for each load that asks.
 
 A load starts two helper processes, and a fresh Python process pays for its imports before it
-does anything: ~4,5 s of CPU for the Great Expectations worker (runtime/workers.py), ~2 s for
-the warm dbt process (runtime/warm_dbt.py). Where many loads run (the service, a day of
-corrections, the test suite) that is the same work again and again. A preload server runs the
-warm-ups once (`--warm-up`, one per kind of helper: they import, they never parse or start a
-thread) and listens on a Unix socket; a load that finds one (its path in TUPHAP_PRELOAD) hands
-it one end of a socket pair with its environment, folder, standard output and error (and any
-other descriptor the helper needs), and the name of the helper's entry function; the server
-forks a child that becomes the load's helper with everything imported. The entry says
+does anything: ~4,5 s of CPU for the Great Expectations worker (runtime/workers.py), ~3 s for
+the warm dbt process (runtime/warm_dbt.py, runtime/dbt_warm_up.py). Where many loads run (the
+service, a day of corrections, the test suite) that is the same work again and again. A preload
+server runs the warm-ups once (`--warm-up`, one per kind of helper: they import and do what
+each process would do once, they never parse a project or start a thread) and listens on a
+Unix socket; a load that finds one (its path in TUPHAP_PRELOAD) hands it one end of a socket
+pair with its environment, folder, standard output and error (and any other descriptor the
+helper needs), and the name of the helper's entry function; the server forks a child that
+becomes the load's helper with everything imported. The entry says
 `READY` on the socket pair once it serves (`workers.serve_forked`, `warm_dbt.serve_forked`).
 
 A forked helper is not the load's child: it watches the load through a pidfd and exits the
@@ -287,6 +288,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         for warm_up in args.warm_up:
             resolve(warm_up)()
+        gc.collect()  # the warm-ups' garbage is freed, not frozen with the rest
         gc.freeze()  # what the warm-ups made stays shared: a child's collections leave it be
         # Bound under a temporary name, private, then renamed: it appears ready to accept.
         staging.unlink(missing_ok=True)

@@ -14,9 +14,10 @@ from orchestration import settings
 from orchestration.runtime.dbt_warm_up import read_a_saved_parse, saved_parse
 from tests.orchestration.runtime.conftest import load_env, provinces_built
 
-# After the warm-up, a parse and a build on a saved parse make no JSON schema of their own (the
-# count of dbt's schema cache misses does not move), generate no code for the manifest's
-# classes (mashumaro's builder, counted by class), and inspect knows dbt's modules by file.
+# After the warm-up (which reads the project's own saved parse), a parse and a build of a new
+# warehouse on its saved parse make no JSON schema of their own (the count of dbt's schema
+# cache misses does not move), generate no code for the manifest's nodes and files (mashumaro's
+# builder, counted by class), and inspect knows dbt's modules by file.
 PROBE = """
 import inspect, json, os
 from dbt_common.dataclass_schema import dbtClassMixin
@@ -53,6 +54,7 @@ def test_a_build_on_a_saved_parse_finds_dbts_once_per_process_work_done(tmp_path
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     found = json.loads(done.stdout.splitlines()[-1])
+    assert "dbt warm-up: read the saved parse " in done.stdout, done.stdout[-3000:]
     assert found["schemas"] == 0
     assert [name for name in found["generated"] if name.startswith(MANIFEST_MODULES)] == []
     assert found["mapped"]
@@ -72,7 +74,30 @@ def test_the_saved_parse_read_is_tuphap_prepares_else_the_newest_kept(tmp_path: 
 
 
 def test_a_saved_parse_dbt_cannot_read_leaves_the_work_to_each_process(tmp_path: Path) -> None:
-    unreadable = tmp_path / "partial_parse.msgpack"
-    unreadable.write_bytes(b"\xc1 not msgpack")
-    assert read_a_saved_parse(unreadable) is False
-    assert read_a_saved_parse(None) is False
+    assert read_a_saved_parse(tmp_path).startswith("no saved parse of the project yet")
+    unreadable = tmp_path / "target" / "partial_parse.msgpack"
+    unreadable.parent.mkdir()
+    unreadable.write_bytes(b"\xc1 not msgpack")  # e.g. cut short, or another format
+    said = read_a_saved_parse(tmp_path)
+    assert said.startswith("the saved parse was not read (FormatError"), said
+
+
+# The server's warm-ups, in the service's order: afterwards no module is left to be imported on
+# first use (importlib's lazy modules), which a forked dbt process's first look at the stack
+# (dbt's behaviour flags) would import, ~1 s and 55 MiB in each.
+WARMED_SERVER = """
+import sys, importlib.util
+from deploy.serve import preload_warm_ups
+from orchestration.runtime.preload_client import resolve
+for name in preload_warm_ups():
+    resolve(name)()
+print("lazy:", sorted(name for name, module in list(sys.modules.items())
+                       if isinstance(module, importlib.util._LazyModule)))
+"""
+
+
+def test_the_warmed_server_leaves_no_module_to_import_on_first_use() -> None:
+    done = subprocess.run([sys.executable, "-c", WARMED_SERVER], cwd=settings.PROJECT_ROOT,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.splitlines()[-1] == "lazy: []", done.stdout[-3000:]
