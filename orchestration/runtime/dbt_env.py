@@ -18,7 +18,7 @@ from ingest.constants import SCOPES
 from orchestration.runtime.dbt_shim import WORKDIR_ENV
 
 __all__ = ["DB_PATH_ENV", "SCOPE_ENV", "WORKDIR_ENV", "build_environment", "dbt_environment",
-           "keep_parse", "parse_cache_file", "parse_key"]
+           "keep_parse", "kept_parses", "parse_cache_dir", "parse_cache_file", "parse_key"]
 
 DB_PATH_ENV = "TUPHAP_DBT_DB_PATH"
 # WORKDIR_ENV: the folder dbt runs in (the `tuphap-dbt` shim moves there). The DuckDB
@@ -71,7 +71,18 @@ def parse_cache_file(project_dir: Path, database: Path | str) -> Path:
     the parsed relations name.
     """
     key = hashlib.sha256(str(database).encode()).hexdigest()[:16]
-    return project_dir / "target" / "partial_parse" / f"{key}.msgpack"
+    return parse_cache_dir(project_dir) / f"{key}.msgpack"
+
+
+def parse_cache_dir(project_dir: Path) -> Path:
+    """The folder of the parses kept per profile (`parse_cache_file`)."""
+    return project_dir / "target" / "partial_parse"
+
+
+def kept_parses(folder: Path) -> list[Path]:
+    """The parses kept in `folder`, newest first."""
+    times = _modified_times(folder.glob("*.msgpack"))
+    return sorted(times, key=times.__getitem__, reverse=True)
 
 
 def keep_parse(produced: Path, kept: Path, *, prune: bool = False) -> None:
@@ -87,9 +98,7 @@ def keep_parse(produced: Path, kept: Path, *, prune: bool = False) -> None:
     finally:
         partial.unlink(missing_ok=True)
     if prune:
-        newest_first = sorted(_modified_times(kept.parent.glob("*.msgpack")).items(),
-                              key=lambda item: item[1], reverse=True)
-        for old, _ in newest_first[PARSE_CACHE_FILES:]:
+        for old in kept_parses(kept.parent)[PARSE_CACHE_FILES:]:
             old.unlink(missing_ok=True)
 
 

@@ -22,13 +22,12 @@ Only the standard library is imported at module level.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import importlib
 import inspect
 from pathlib import Path
 
 from orchestration import settings
+from orchestration.runtime.dbt_env import kept_parses, parse_cache_dir
 
 # dbt checks these dataclasses of a project, profile and test result against a JSON schema it
 # makes the first time in a process (cached per class); a parse and a build on a saved parse
@@ -75,11 +74,7 @@ def saved_parse(project_dir: Path) -> Path | None:
     prepared = project_dir / "target" / "partial_parse.msgpack"
     if prepared.exists():
         return prepared
-    kept = []
-    for path in (project_dir / "target" / "partial_parse").glob("*.msgpack"):
-        with contextlib.suppress(FileNotFoundError):  # pruned by a load meanwhile
-            kept.append((path.stat().st_mtime, path))
-    return max(kept)[1] if kept else None
+    return next(iter(kept_parses(parse_cache_dir(project_dir))), None)
 
 
 def read_a_saved_parse(project_dir: Path) -> str:
@@ -95,8 +90,8 @@ def read_a_saved_parse(project_dir: Path) -> str:
         _read_and_serialize(path)
     except Exception as error:  # noqa: BLE001 - a speed-up only: the forked processes still work
         return f"the saved parse was not read ({type(error).__name__}: {error})"[:300]
-    finally:
-        gc.collect()  # the manifest, and its lock (a named semaphore), go now
+    # The manifest and its lock (a named semaphore) are gone: freed on return, or by the
+    # server's collection before it forks (runtime/preload.py).
     return f"read the saved parse {path}"
 
 
