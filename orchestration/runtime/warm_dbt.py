@@ -234,6 +234,9 @@ def serve(server: socket.socket, workdir: Path, project_dir: Path, profiles_dir:
     `forked` process leaves its note in the build's target folder while it builds."""
     from dbt.cli.main import dbtRunner
 
+    from orchestration.runtime.dbt_events import drop_unwanted_events_early
+
+    drop_unwanted_events_early()  # ~1 s of a full build's CPU (runtime/dbt_events.py)
     parse_env = dict(os.environ)
     parse_target = workdir / "target"
     parse_target.mkdir(exist_ok=True)

@@ -1,0 +1,76 @@
+"""dbt's loggers drop an unwanted event before formatting it (orchestration/runtime/dbt_events.py):
+real dbt, in a new process, run twice on the same saved parse, before and after."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from orchestration import settings
+from orchestration.runtime.dbt_events import drop_unwanted_events_early
+from tests.orchestration.runtime.conftest import load_env
+
+# Each run: `dbt parse` with JSON log lines (as dagster-dbt has them) into a captured stream,
+# no file log (as a load's build: orchestration/dbt/invocation.py);
+# the events formatted counted (create_line of dbt's JSON logger). The first run saves the
+# parse the other two start from; the patch before the third.
+PROBE = """
+import io, json, sys
+from dbt.cli.main import dbtRunner
+from dbt_common.events import logger as dbt_logger
+from orchestration.runtime.dbt_events import drop_unwanted_events_early
+formatted = []
+create_line = dbt_logger._JsonLogger.create_line
+def counted(self, msg):
+    formatted.append(msg.info.name)
+    return create_line(self, msg)
+dbt_logger._JsonLogger.create_line = counted
+target, runs = sys.argv[1], []
+for patched in (False, False, True):
+    if patched:
+        assert drop_unwanted_events_early() and drop_unwanted_events_early()  # idempotent
+    formatted.clear()
+    out, sys.stdout = sys.stdout, io.StringIO()
+    try:
+        done = dbtRunner().invoke(["parse", "--target-path", target, "--log-format", "json",
+                                   "--log-level-file", "none", "--no-write-json"])
+    finally:
+        printed, sys.stdout = sys.stdout.getvalue(), out
+    assert done.success
+    runs.append({"formatted": len(formatted), "printed": printed.splitlines()})
+print(json.dumps(runs[1:]))
+"""
+
+
+def _event(line: str) -> tuple[str, str, str]:
+    """A printed line without what differs from run to run (time, invocation, timings)."""
+    info = json.loads(line)["info"]
+    return info["name"], info["level"], info["msg"].split(" in ")[0]
+
+
+def test_the_same_lines_are_printed_and_only_those_formatted(tmp_path: Path) -> None:
+    env = load_env(tmp_path / "w" / "warehouse.duckdb", tmp_path / "target")
+    done = subprocess.run([sys.executable, "-c", PROBE, str(tmp_path / "target")], env=env,
+                          cwd=settings.DBT_PROJECT_DIR, capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    before, after = json.loads(done.stdout.splitlines()[-1])
+    assert [_event(line) for line in after["printed"]] == \
+        [_event(line) for line in before["printed"]]
+    assert "ParsePerfInfoPath" in {_event(line)[0] for line in after["printed"]}
+    # Before, dbt formatted every event, its debug ones too; after, only what it printed.
+    assert before["formatted"] > 2 * len(before["printed"]), before["formatted"]
+    assert after["formatted"] == len(after["printed"])
+
+
+def test_a_dbt_logger_of_another_shape_is_left_alone(monkeypatch) -> None:  # noqa: ANN001
+    from dbt_common.events import logger as dbt_logger
+
+    monkeypatch.delattr(dbt_logger, "_is_print_event")
+    monkeypatch.delattr(dbt_logger._Logger, "_tuphap_drops_before_formatting",  # noqa: SLF001
+                        raising=False)
+    write_line = dbt_logger._Logger.write_line  # noqa: SLF001
+    assert drop_unwanted_events_early() is False
+    assert dbt_logger._Logger.write_line is write_line  # noqa: SLF001
