@@ -1,5 +1,6 @@
-"""dbt's loggers drop an unwanted event before formatting it (orchestration/runtime/dbt_events.py):
-real dbt, in a new process, run twice on the same saved parse, before and after."""
+"""dbt drops an event no logger writes before making its message and formatting it
+(orchestration/runtime/dbt_events.py): real dbt, in a new process, run on the same saved parse
+before and after."""
 
 from __future__ import annotations
 
@@ -14,24 +15,31 @@ from tests.orchestration.runtime.conftest import load_env
 
 # Each run: `dbt parse` with JSON log lines (as dagster-dbt has them) into a captured stream,
 # no file log (as a load's build: orchestration/dbt/invocation.py);
-# the events formatted counted (create_line of dbt's JSON logger). The first run saves the
+# the events formatted (create_line of dbt's JSON logger) and the messages made for the
+# loggers (msg_from_base_event) counted. The first run saves the
 # parse the other two start from; the patch before the third.
 PROBE = """
 import io, json, sys
 from dbt.cli.main import dbtRunner
 from dbt_common.events import logger as dbt_logger
 from orchestration.runtime.dbt_events import drop_unwanted_events_early
-formatted = []
+from dbt_common.events import event_manager
+formatted, made = [], []
 create_line = dbt_logger._JsonLogger.create_line
 def counted(self, msg):
     formatted.append(msg.info.name)
     return create_line(self, msg)
 dbt_logger._JsonLogger.create_line = counted
+make_message = event_manager.msg_from_base_event
+def counted_message(*args, **kwargs):
+    made.append(1)
+    return make_message(*args, **kwargs)
+event_manager.msg_from_base_event = counted_message
 target, runs = sys.argv[1], []
 for patched in (False, False, True):
     if patched:
         assert drop_unwanted_events_early() and drop_unwanted_events_early()  # idempotent
-    formatted.clear()
+    formatted.clear(), made.clear()
     out, sys.stdout = sys.stdout, io.StringIO()
     try:
         done = dbtRunner().invoke(["parse", "--target-path", target, "--log-format", "json",
@@ -39,7 +47,8 @@ for patched in (False, False, True):
     finally:
         printed, sys.stdout = sys.stdout.getvalue(), out
     assert done.success
-    runs.append({"formatted": len(formatted), "printed": printed.splitlines()})
+    runs.append({"formatted": len(formatted), "made": len(made),
+                 "printed": printed.splitlines()})
 print(json.dumps(runs[1:]))
 """
 
@@ -50,7 +59,7 @@ def _event(line: str) -> tuple[str, str, str]:
     return info["name"], info["level"], info["msg"].split(" in ")[0]
 
 
-def test_the_same_lines_are_printed_and_only_those_formatted(tmp_path: Path) -> None:
+def test_the_same_lines_are_printed_and_only_those_made_and_formatted(tmp_path: Path) -> None:
     env = load_env(tmp_path / "w" / "warehouse.duckdb", tmp_path / "target")
     done = subprocess.run([sys.executable, "-c", PROBE, str(tmp_path / "target")], env=env,
                           cwd=settings.DBT_PROJECT_DIR, capture_output=True, text=True,
@@ -60,9 +69,10 @@ def test_the_same_lines_are_printed_and_only_those_formatted(tmp_path: Path) -> 
     assert [_event(line) for line in after["printed"]] == \
         [_event(line) for line in before["printed"]]
     assert "ParsePerfInfoPath" in {_event(line)[0] for line in after["printed"]}
-    # Before, dbt formatted every event, its debug ones too; after, only what it printed.
-    assert before["formatted"] > 2 * len(before["printed"]), before["formatted"]
-    assert after["formatted"] == len(after["printed"])
+    # Before, dbt made a message of every event and formatted it, its debug ones too; after,
+    # only of what it printed.
+    assert before["made"] == before["formatted"] > 2 * len(before["printed"]), before
+    assert after["made"] == after["formatted"] == len(after["printed"]), after
 
 
 def test_a_dbt_logger_of_another_shape_is_left_alone(monkeypatch) -> None:  # noqa: ANN001
