@@ -4,7 +4,8 @@ A `dbt build` pays ~4 s to import dbt and 1-7 s to parse the project (a full par
 parse fits: runtime/dbt_env.py) before its first model runs. A load knows at its start which
 warehouse and scope dbt will build, so it starts one *warm* dbt process right away: it imports
 dbt and parses the project with exactly the environment the build will have, on the machine's
-other core, while the load ingests. When dagster-dbt then runs dbt, the command it starts is
+other core, while the load ingests, then compiles the macros' templates the build would compile
+on its path, until the build asks. When dagster-dbt then runs dbt, the command it starts is
 `tuphap-dbt` (runtime/dbt_shim.py), a small shim that hands its argv, environment and standard
 streams to the warm process, which runs the build with the manifest it already parsed and
 reports dbt's exit code back.
@@ -211,6 +212,10 @@ def shim_path() -> Path:
     return Path(sys.executable).parent / SHIM_NAME
 
 
+def _request_waiting(server: socket.socket) -> bool:
+    return bool(select.select([server], [], [], 0)[0])
+
+
 def _wait_for_request(server: socket.socket) -> socket.socket | None:
     ready, _, _ = select.select([server], [], [], IDLE_TIMEOUT_SECONDS)
     if not ready:
@@ -235,6 +240,7 @@ def serve(server: socket.socket, workdir: Path, project_dir: Path, profiles_dir:
     from dbt.cli.main import dbtRunner
 
     from orchestration.runtime.dbt_events import drop_unwanted_events_early
+    from orchestration.runtime.dbt_warm_up import compile_macro_templates
 
     drop_unwanted_events_early()  # ~1,5 s of a full build's CPU (runtime/dbt_events.py)
     parse_env = dict(os.environ)
@@ -252,6 +258,10 @@ def serve(server: socket.socket, workdir: Path, project_dir: Path, profiles_dir:
     if manifest is not None:
         keep_parse(parse_target / "partial_parse.msgpack", cache, prune=True)
     print(f"warm parse {'done' if manifest is not None else 'failed'}; waiting", flush=True)
+    if manifest is not None:  # while the load ingests: what the build would do on its path
+        compiled, ready = compile_macro_templates(manifest.macros.values(),
+                                                  asked=lambda: _request_waiting(server))
+        print(f"macro templates compiled while waiting: {compiled} ({ready} ready)", flush=True)
 
     conn = _wait_for_request(server)
     server.close()

@@ -9,15 +9,21 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 from orchestration import settings
-from orchestration.runtime.dbt_warm_up import read_a_saved_parse, saved_parse
+from orchestration.runtime.dbt_warm_up import (
+    compile_macro_templates,
+    read_a_saved_parse,
+    saved_parse,
+)
 from tests.orchestration.runtime.conftest import load_env, provinces_built
 
 # After the warm-up (which reads the project's own saved parse), a parse and a build of a new
 # warehouse on its saved parse make no JSON schema of their own (the count of dbt's schema
 # cache misses does not move), generate no code for the manifest's nodes and files (mashumaro's
-# builder, counted by class), and inspect knows dbt's modules by file.
+# builder, counted by class), compile no macro template (dbt's template cache does not grow),
+# and inspect knows dbt's modules by file.
 PROBE = """
 import inspect, json, os
 from dbt_common.dataclass_schema import dbtClassMixin
@@ -32,13 +38,17 @@ for name in ("add_unpack_method", "add_pack_method"):
         return _made(self)
     setattr(CodeBuilder, name, counted)
 from dbt.cli.main import dbtRunner
+from dbt_common.clients.jinja import template_cache
 mapped = inspect.getabsfile(dbt.adapters.duckdb.impl) in inspect.modulesbyfile
 made = dbtClassMixin.json_schema.cache_info().misses
+templates = set(template_cache.file_cache)
 os.chdir(os.environ["TUPHAP_DBT_WORKDIR"])  # where the shim runs dbt
 assert dbtRunner().invoke(["parse"]).success
 assert dbtRunner().invoke(["build", "--select", "ref_provinces"]).success
 print(json.dumps({"schemas": dbtClassMixin.json_schema.cache_info().misses - made,
-                  "generated": sorted(set(generated)), "mapped": mapped}))
+                  "generated": sorted(set(generated)), "mapped": mapped,
+                  "templates": len(templates),
+                  "compiled": len(set(template_cache.file_cache) - templates)}))
 """
 MANIFEST_MODULES = ("dbt.contracts.graph.", "dbt.artifacts.resources.", "dbt.contracts.files")
 
@@ -58,6 +68,9 @@ def test_a_build_on_a_saved_parse_finds_dbts_once_per_process_work_done(tmp_path
     assert found["schemas"] == 0
     assert [name for name in found["generated"] if name.startswith(MANIFEST_MODULES)] == []
     assert found["mapped"]
+    # Every macro's template compiled before the fork; the build compiled none of its own.
+    assert found["templates"] > 500 and found["compiled"] == 0, found
+    assert f"({found['templates']} macro templates compiled)" in done.stdout
     assert provinces_built(published) > 60  # the build ran
 
 
@@ -101,3 +114,26 @@ def test_the_warmed_server_leaves_no_module_to_import_on_first_use() -> None:
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.splitlines()[-1] == "lazy: []", done.stdout[-3000:]
+
+
+def test_macro_templates_compile_until_asked_to_stop_and_a_bad_one_is_left_to_dbt() -> None:
+    from dbt_common.clients.jinja import template_cache
+
+    def macro(name: str, body: str) -> SimpleNamespace:
+        return SimpleNamespace(name=name, macro_sql=f"{{% macro {name}() %}}{body}{{% endmacro %}}",
+                               unique_id=f"macro.test.{name}")
+
+    first, bad, second, third = (macro("tuphap_a", "1"), macro("tuphap_b", "{% if %}"),
+                                 macro("tuphap_c", "3"), macro("tuphap_d", "4"))
+    looks = []
+
+    def asked() -> bool:  # the build asks once two macros were looked at
+        looks.append(1)
+        return len(looks) > 2
+
+    assert compile_macro_templates([first, bad, second, third], asked=asked) == (1, 0)
+    assert first.macro_sql in template_cache.file_cache
+    assert bad.macro_sql not in template_cache.file_cache  # dbt says why when it is called
+    assert second.macro_sql not in template_cache.file_cache  # asked before it: left
+    assert compile_macro_templates([first, second, third]) == (2, 1)
+    assert third.macro_sql in template_cache.file_cache

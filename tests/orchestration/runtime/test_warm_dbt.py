@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -116,6 +117,11 @@ def test_the_shim_runs_dbt_in_the_warm_process_on_its_parse(tmp_path: Path, kind
         log = (engine_for(published).logs_dir / "dbt-warm.log").read_text()
         assert f"warm dbt process: {warm.origin}" in log
         assert "`dbt seed --select ref_provinces` on the warm parse" in log
+        # Until the shim asked, it compiled macro templates; a forked one found them ready.
+        assert re.search(r"macro templates compiled while waiting: \d+ \((\d+) ready\)",
+                         log), log
+        if kind == "preloaded":
+            assert re.search(r"compiled while waiting: 0 \([1-9]\d+ ready\)", log), log
         assert warm.ended(300)  # single use: it exits after the command
         # A forked process notes itself for processes.py only while it builds.
         noted = f"building; noted for the next load in {tmp_path / 'target'}/.forked-dbt-"
