@@ -106,12 +106,15 @@ def compile_macro_templates(macros: Iterable[Any], *,
     """Compile each macro's Jinja template into dbt's template cache (dbt_common's
     `template_cache`, keyed by the macro's text), as a build does on a macro's first call
     (~3 ms each; a build of the sample calls 140 of the project's ~570), until `asked` says
-    stop. Returns how many were compiled now and how many were there already. A macro that
-    does not compile is left to dbt, which says why when a build calls it."""
+    stop. The likeliest first, for a build that asks early: the project's own macros (a build
+    of the sample calls 45 of 60), then the adapters' (27 of 88), then dbt's (68 of 423), each
+    with its materializations first. Returns how many were compiled now and how many were
+    there already. A macro that does not compile is left to dbt, which says why when a build
+    calls it."""
     from dbt_common.clients.jinja import template_cache
 
     compiled = ready = 0
-    for macro in macros:
+    for macro in sorted(macros, key=_likeliest_first):
         if macro.macro_sql in template_cache.file_cache:
             ready += 1
             continue
@@ -123,6 +126,12 @@ def compile_macro_templates(macros: Iterable[Any], *,
             continue
         compiled += 1
     return compiled, ready
+
+
+def _likeliest_first(macro: Any) -> tuple[bool, bool, bool]:
+    package = str(getattr(macro, "package_name", ""))
+    return (package == "dbt", package.startswith("dbt_"),
+            not str(macro.name).startswith("materialization_"))
 
 
 def _read_and_serialize(path: Path) -> int:

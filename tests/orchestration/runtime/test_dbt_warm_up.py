@@ -149,3 +149,20 @@ def test_macro_templates_compile_until_asked_to_stop_and_a_bad_one_is_left_to_db
     assert second.macro_sql not in template_cache.file_cache  # asked before it: left
     assert compile_macro_templates([first, second, third]) == (2, 1)
     assert third.macro_sql in template_cache.file_cache
+
+
+def test_the_projects_macros_compile_first_then_the_adapters_then_dbts() -> None:
+    from dbt_common.clients.jinja import template_cache
+
+    def macro(package: str, name: str) -> SimpleNamespace:
+        return SimpleNamespace(name=name, package_name=package, unique_id=f"macro.{package}.{name}",
+                               macro_sql=f"{{% macro {name}() %}}{package}{{% endmacro %}}")
+
+    core, adapter, materialization, own = (
+        macro("dbt", "tuphap_order_core"), macro("dbt_duckdb", "tuphap_order_adapter"),
+        macro("dbt", "materialization_tuphap_order"), macro("tuphap", "tuphap_order_own"))
+    order = [core, adapter, materialization, own]
+    asked_after = iter([False, False, True])
+    assert compile_macro_templates(order, asked=lambda: next(asked_after)) == (2, 0)
+    assert [m.macro_sql in template_cache.file_cache for m in order] == [False, True, False, True]
+    assert compile_macro_templates(order) == (2, 2)
