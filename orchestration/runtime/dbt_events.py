@@ -16,6 +16,7 @@ anywhere else, works as it always did. dbt is imported only when this is called.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 # dbt's level names as send_to_logger logs them (dbt_common/events/logger.py)
@@ -24,20 +25,25 @@ _PATCHED = "_tuphap_drops_before_formatting"
 
 
 def drop_unwanted_events_early() -> bool:
-    """Make dbt's loggers skip formatting an event their Python logger would drop. Returns
-    whether dbt's logger has the shape this relies on (else it is left as it is: a speed-up
+    """Make dbt skip making and formatting an event no logger would write. Returns whether
+    dbt has the shape this relies on (else, or on any error, dbt is left as it is: a speed-up
     only). Idempotent."""
-    from dbt_common.events import event_manager
-    from dbt_common.events import logger as dbt_logger
+    try:
+        from dbt.tracking import track_behavior_change_warn
+        from dbt_common.events import event_manager
+        from dbt_common.events import logger as dbt_logger
 
-    cls = dbt_logger._Logger  # noqa: SLF001 - the one place every dbt log line goes through
-    if getattr(cls, _PATCHED, False):
-        return True
-    if not callable(getattr(dbt_logger, "_is_print_event", None)) or \
-            not callable(getattr(cls, "write_line", None)):
+        logger_class, manager_class = dbt_logger._Logger, event_manager.EventManager  # noqa: SLF001
+        if getattr(logger_class, _PATCHED, False):
+            return True
+        is_print_event = dbt_logger._is_print_event  # noqa: SLF001
+        # Never skipped: print events, and what dbt's own callback listens for.
+        kept = frozenset({*dbt_logger.PRINT_EVENT_NAMES, "BehaviorChangeEvent"})
+        write_line, fire_event = logger_class.write_line, manager_class.fire_event
+    except (ImportError, AttributeError):
         return False
-    is_print_event = dbt_logger._is_print_event  # noqa: SLF001
-    write_line = cls.write_line
+    if not all(map(callable, (is_print_event, write_line, fire_event))):
+        return False
 
     def write_wanted_line(self: Any, msg: Any) -> None:
         python_logger = getattr(self, "_python_logger", None)
@@ -49,30 +55,16 @@ def drop_unwanted_events_early() -> bool:
             return
         write_line(self, msg)
 
-    cls.write_line = write_wanted_line
-    setattr(cls, _PATCHED, True)
-    from dbt.tracking import track_behavior_change_warn
-
-    _skip_unwanted_events(event_manager.EventManager,
-                          frozenset(getattr(dbt_logger, "PRINT_EVENT_NAMES", ())),
-                          {track_behavior_change_warn: "BehaviorChangeEvent"})
-    return True
-
-
-def _skip_unwanted_events(manager: Any, print_events: frozenset[str],
-                          listening_for: dict[Any, str]) -> None:
-    """Before its loggers, the event manager makes each event's message (its text and a
-    second protobuf): skip that too for a debug event no logger writes, when nothing else
-    listens (the one callback dbt always adds looks only at BehaviorChangeEvent, a warning:
-    `listening_for`) and the event needs no warn-error handling."""
-    fire_event = manager.fire_event
-
     def fire_wanted_event(self: Any, e: Any, level: Any = None, node: Any = None,
                           force_warn_or_error_handling: bool = False) -> None:
-        event = type(e).__name__
-        unheard = all(callback in listening_for and listening_for[callback] != event
-                      for callback in self.callbacks)
-        if not force_warn_or_error_handling and event not in print_events and unheard:
+        """Before its loggers, the event manager makes each event's message (its text and a
+        second protobuf): skipped for a debug event no logger writes, when nothing else
+        listens (the one callback dbt always adds, by identity, looks only at
+        BehaviorChangeEvent, a warning), the event needs no warn-error handling, and dbt's
+        own serialization test mode is off (it prints every event's name)."""
+        if not force_warn_or_error_handling and type(e).__name__ not in kept \
+                and all(callback is track_behavior_change_warn for callback in self.callbacks) \
+                and not os.environ.get("DBT_TEST_BINARY_SERIALIZATION"):
             name = (level or e.level_tag()).value
             wanted = _PYTHON_LEVELS.get(name)
             if name in _DROPPABLE and wanted is not None \
@@ -80,7 +72,10 @@ def _skip_unwanted_events(manager: Any, print_events: frozenset[str],
                 return
         fire_event(self, e, level, node, force_warn_or_error_handling)
 
-    manager.fire_event = fire_wanted_event
+    logger_class.write_line = write_wanted_line
+    manager_class.fire_event = fire_wanted_event
+    setattr(logger_class, _PATCHED, True)
+    return True
 
 
 _DROPPABLE = frozenset({"debug", "test"})

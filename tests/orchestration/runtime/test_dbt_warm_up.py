@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -131,7 +132,8 @@ def test_the_warmed_server_leaves_no_module_to_import_on_first_use() -> None:
 def test_macro_templates_compile_until_asked_to_stop_and_a_bad_one_is_left_to_dbt() -> None:
     from dbt_common.clients.jinja import template_cache
 
-    def macro(name: str, body: str) -> SimpleNamespace:
+    def macro(name: str, body: str) -> SimpleNamespace:  # new text each run: the cache stays
+        name = f"{name}_{uuid.uuid4().hex}"
         return SimpleNamespace(name=name, macro_sql=f"{{% macro {name}() %}}{body}{{% endmacro %}}",
                                unique_id=f"macro.test.{name}")
 
@@ -154,7 +156,8 @@ def test_macro_templates_compile_until_asked_to_stop_and_a_bad_one_is_left_to_db
 def test_the_projects_macros_compile_first_then_the_adapters_then_dbts() -> None:
     from dbt_common.clients.jinja import template_cache
 
-    def macro(package: str, name: str) -> SimpleNamespace:
+    def macro(package: str, name: str) -> SimpleNamespace:  # new text each run, as above
+        name = f"{name}_{uuid.uuid4().hex}"
         return SimpleNamespace(name=name, package_name=package, unique_id=f"macro.{package}.{name}",
                                macro_sql=f"{{% macro {name}() %}}{package}{{% endmacro %}}")
 

@@ -117,11 +117,14 @@ def test_the_shim_runs_dbt_in_the_warm_process_on_its_parse(tmp_path: Path, kind
         log = (engine_for(published).logs_dir / "dbt-warm.log").read_text()
         assert f"warm dbt process: {warm.origin}" in log
         assert "`dbt seed --select ref_provinces` on the warm parse" in log
-        # Until the shim asked, it compiled macro templates; a forked one found them ready.
-        assert re.search(r"macro templates compiled while waiting: \d+ \((\d+) ready\)",
-                         log), log
+        # Until the shim asked, it compiled macro templates; a forked one found nearly all
+        # ready (the server compiled those of the project's saved parse, which may be the
+        # other engine's: then a few DuckDB ones are left, compiled unless the shim asked).
+        counts = re.search(r"macro templates compiled while waiting: (\d+) \((\d+) ready\)",
+                           log)
+        assert counts, log
         if kind == "preloaded":
-            assert re.search(r"compiled while waiting: 0 \([1-9]\d+ ready\)", log), log
+            assert int(counts[1]) < 20 and int(counts[2]) > 400, counts[0]
         assert warm.ended(300)  # single use: it exits after the command
         # A forked process notes itself for processes.py only while it builds.
         noted = f"building; noted for the next load in {tmp_path / 'target'}/.forked-dbt-"
