@@ -21,6 +21,7 @@ from typing import Any
 
 # dbt's level names as send_to_logger logs them (dbt_common/events/logger.py)
 _PYTHON_LEVELS = {"test": 10, "debug": 10, "info": 20, "warn": 30, "error": 40}
+_DROPPABLE = frozenset({"debug", "test"})  # the levels an event may be skipped at
 _PATCHED = "_tuphap_drops_before_formatting"
 
 
@@ -76,9 +77,6 @@ def drop_unwanted_events_early() -> bool:
     manager_class.fire_event = fire_wanted_event
     setattr(logger_class, _PATCHED, True)
     return True
-
-
-_DROPPABLE = frozenset({"debug", "test"})
 
 
 def _writes(logger: Any, level: int) -> bool:

@@ -86,9 +86,8 @@ def read_a_saved_parse(project_dir: Path) -> str:
     """Read a saved parse of the project (`saved_parse`) as a parse and a build on it do
     (deserialize it as dbt does, compile its macros' templates, flatten the graph, serialize
     each node as manifest.json has it), so that the code dbt generates for that is made, and
-    drop it. What it read, or why
-    not: none yet, or one it cannot read (another dbt version, a file being written), only
-    leaves that work to each forked process."""
+    drop it. What it read, or why not: none yet, or one it cannot read (another dbt version, a
+    file being written), only leaves that work to each forked process."""
     try:
         path = saved_parse(project_dir)
         if path is None:
@@ -129,9 +128,9 @@ def compile_macro_templates(macros: Iterable[Any], *,
 
 
 def _likeliest_first(macro: Any) -> tuple[bool, bool, bool]:
-    package = str(getattr(macro, "package_name", ""))
+    package = macro.package_name
     return (package == "dbt", package.startswith("dbt_"),
-            not str(macro.name).startswith("materialization_"))
+            not macro.name.startswith("materialization_"))
 
 
 def _read_and_serialize(path: Path) -> int:

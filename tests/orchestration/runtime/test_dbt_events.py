@@ -14,11 +14,10 @@ from orchestration.runtime.dbt_events import drop_unwanted_events_early
 from tests.orchestration.runtime.conftest import load_env
 
 # Each run: `dbt parse` with JSON log lines (as dagster-dbt has them) into a captured stream,
-# no file log (as a load's build: orchestration/dbt/invocation.py);
-# the events formatted (create_line of dbt's JSON logger) and the messages made for the
-# loggers (msg_from_base_event) counted. The first run saves the
-# parse the others start from; the third and the last with a caller's callback; the patch
-# before the fourth.
+# no file log (as a load's build: orchestration/dbt/invocation.py); the events formatted
+# (create_line of dbt's JSON logger) and the messages made for the loggers
+# (msg_from_base_event) counted. The first run saves the parse the others start from; the
+# third and the last with a caller's callback; the patch before the fourth.
 PROBE = """
 import dataclasses, io, json, sys
 from dbt.cli.main import dbtRunner

@@ -129,16 +129,19 @@ def test_the_warmed_server_leaves_no_module_to_import_on_first_use() -> None:
     assert done.stdout.splitlines()[-1] == "lazy: []", done.stdout[-3000:]
 
 
+def _macro(name: str, body: str = "1", package: str = "tuphap") -> SimpleNamespace:
+    """A macro as the manifest has it, named anew each run: dbt's template cache is
+    process-wide."""
+    name = f"{name}_{uuid.uuid4().hex}"
+    return SimpleNamespace(name=name, package_name=package, unique_id=f"macro.{package}.{name}",
+                           macro_sql=f"{{% macro {name}() %}}{body}{{% endmacro %}}")
+
+
 def test_macro_templates_compile_until_asked_to_stop_and_a_bad_one_is_left_to_dbt() -> None:
     from dbt_common.clients.jinja import template_cache
 
-    def macro(name: str, body: str) -> SimpleNamespace:  # new text each run: the cache stays
-        name = f"{name}_{uuid.uuid4().hex}"
-        return SimpleNamespace(name=name, macro_sql=f"{{% macro {name}() %}}{body}{{% endmacro %}}",
-                               unique_id=f"macro.test.{name}")
-
-    first, bad, second, third = (macro("tuphap_a", "1"), macro("tuphap_b", "{% if %}"),
-                                 macro("tuphap_c", "3"), macro("tuphap_d", "4"))
+    first, bad, second, third = (_macro("tuphap_a"), _macro("tuphap_b", "{% if %}"),
+                                 _macro("tuphap_c"), _macro("tuphap_d"))
     looks = []
 
     def asked() -> bool:  # the build asks once two macros were looked at
@@ -156,14 +159,10 @@ def test_macro_templates_compile_until_asked_to_stop_and_a_bad_one_is_left_to_db
 def test_the_projects_macros_compile_first_then_the_adapters_then_dbts() -> None:
     from dbt_common.clients.jinja import template_cache
 
-    def macro(package: str, name: str) -> SimpleNamespace:  # new text each run, as above
-        name = f"{name}_{uuid.uuid4().hex}"
-        return SimpleNamespace(name=name, package_name=package, unique_id=f"macro.{package}.{name}",
-                               macro_sql=f"{{% macro {name}() %}}{package}{{% endmacro %}}")
-
     core, adapter, materialization, own = (
-        macro("dbt", "tuphap_order_core"), macro("dbt_duckdb", "tuphap_order_adapter"),
-        macro("dbt", "materialization_tuphap_order"), macro("tuphap", "tuphap_order_own"))
+        _macro("tuphap_order_core", package="dbt"),
+        _macro("tuphap_order_adapter", package="dbt_duckdb"),
+        _macro("materialization_tuphap_order", package="dbt"), _macro("tuphap_order_own"))
     order = [core, adapter, materialization, own]
     asked_after = iter([False, False, True])
     assert compile_macro_templates(order, asked=lambda: next(asked_after)) == (2, 0)
